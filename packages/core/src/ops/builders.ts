@@ -1,0 +1,57 @@
+// Typed front doors shared by the elementwise ops: lifting numbers to constants and broadcasting
+// operands to one shape before the primitive node is made. Factories are function declarations,
+// so op modules can call them while the (cyclic) op modules load.
+import type { Expr } from "../graph/expr.js";
+import { type Primitive, apply } from "../graph/primitive.js";
+import { type Dim, type Shape, ValueError, broadcastShapes, sameShape } from "../shape/shape.js";
+import type { Broadcast, BroadcastCheck } from "../shape/types.js";
+import type { DType } from "../tensor/dtype.js";
+import { broadcastTo } from "./broadcast.js";
+import { scalar } from "./constant.js";
+import type { OpName, OpParams } from "./index.js";
+
+/** A unary elementwise function: same shape and dtype out. */
+export type UnaryFn = <S extends Shape, D extends DType>(x: Expr<S, D>) => Expr<S, D>;
+
+/**
+ * A binary elementwise function with numpy broadcasting; numbers take the other operand's dtype.
+ * Overloads go from specific to general so shape-generic code type-checks without resolving
+ * conditional types: same shape (or a number), a trailing bias, then general broadcasting.
+ */
+export interface BinaryFn<Op extends string, R extends DType | "same" = "same"> {
+  <S extends Shape, D extends DType>(a: Expr<S, D>, b: Expr<NoInfer<S>, NoInfer<D>> | number): Expr<S, R extends DType ? R : D>;
+  <S extends Shape, D extends DType>(a: number, b: Expr<S, D>): Expr<S, R extends DType ? R : D>;
+  <P extends Dim[], L extends Dim, D extends DType>(a: Expr<[...P, L], D>, b: Expr<[NoInfer<L>], NoInfer<D>>): Expr<[...P, L], R extends DType ? R : D>;
+  <A extends Shape, B extends Shape, D extends DType>(
+    a: Expr<A, D>,
+    b: Expr<B, NoInfer<D>> & BroadcastCheck<Op, A, B>,
+  ): Expr<Broadcast<A, B>, R extends DType ? R : D>;
+}
+
+/** Number or expression, as elementwise ops accept. */
+export type Operand = Expr | number;
+
+/** Lifts numbers to scalars of the other operand's dtype and broadcasts both to one shape. */
+export function align(op: string, a: Operand, b: Operand): [Expr, Expr] {
+  if (typeof a === "number" && typeof b === "number") throw new ValueError(op, "at least one expression operand", "two numbers");
+  const x = typeof a === "number" ? scalar(a, (b as Expr).dtype) : a;
+  const y = typeof b === "number" ? scalar(b, x.dtype) : b;
+  if (sameShape(x.shape, y.shape)) return [x, y];
+  const shape = broadcastShapes(op, x.shape, y.shape);
+  return [broadcastTo(x, shape), broadcastTo(y, shape)];
+}
+
+/** Builds `prim(a, b)` after aligning the operands. */
+export function binary<N extends OpName>(prim: Primitive<N, OpParams[N]>, params: OpParams[N], a: Operand, b: Operand): Expr {
+  return apply(prim, align(prim.name, a, b), params);
+}
+
+/** Wraps an implementation as a typed binary function (the result type is the overloads' to give). */
+export function typedBinary<Op extends string, R extends DType | "same" = "same">(impl: (a: Operand, b: Operand) => Expr): BinaryFn<Op, R> {
+  return impl as BinaryFn<Op, R>;
+}
+
+/** Wraps a unary implementation as a typed unary function. */
+export function typedUnary(impl: (x: Expr) => Expr): UnaryFn {
+  return impl as UnaryFn;
+}

@@ -1,0 +1,75 @@
+// The one list of primitives. OpName and every per-op table derive from it: a table typed as
+// `{ [K in OpName]: … }` fails to compile when an op is added without its entry.
+import { absOp } from "./abs.js";
+import { addOp } from "./add.js";
+import { broadcastOp } from "./broadcast.js";
+import { castOp } from "./cast.js";
+import { compareOp } from "./compare.js";
+import { concatOp } from "./concat.js";
+import { constantOp } from "./constant.js";
+import { cosOp } from "./cos.js";
+import { expOp } from "./exp.js";
+import { inputOp } from "./input.js";
+import { logOp } from "./log.js";
+import { matmulOp } from "./matmul.js";
+import { maxOp } from "./max.js";
+import { maximumOp } from "./maximum.js";
+import { minimumOp } from "./minimum.js";
+import { mulOp } from "./mul.js";
+import { negOp } from "./neg.js";
+import { powOp } from "./pow.js";
+import { randomBitsOp } from "./randomBits.js";
+import { reciprocalOp } from "./reciprocal.js";
+import { reshapeOp } from "./reshape.js";
+import { sigmoidOp } from "./sigmoid.js";
+import { signOp } from "./sign.js";
+import { sinOp } from "./sin.js";
+import { sliceOp } from "./slice.js";
+import { sqrtOp } from "./sqrt.js";
+import { stopGradientOp } from "./stopGradient.js";
+import { sumOp } from "./sum.js";
+import { takeOp } from "./take.js";
+import { tanhOp } from "./tanh.js";
+import { transposeOp } from "./transpose.js";
+import { whereOp } from "./where.js";
+
+export const primitives = {
+  input: inputOp,
+  constant: constantOp,
+  neg: negOp,
+  exp: expOp,
+  log: logOp,
+  sqrt: sqrtOp,
+  reciprocal: reciprocalOp,
+  sigmoid: sigmoidOp,
+  tanh: tanhOp,
+  abs: absOp,
+  sign: signOp,
+  sin: sinOp,
+  cos: cosOp,
+  stopGradient: stopGradientOp,
+  add: addOp,
+  mul: mulOp,
+  pow: powOp,
+  maximum: maximumOp,
+  minimum: minimumOp,
+  compare: compareOp,
+  where: whereOp,
+  sum: sumOp,
+  max: maxOp,
+  reshape: reshapeOp,
+  broadcast: broadcastOp,
+  transpose: transposeOp,
+  slice: sliceOp,
+  concat: concatOp,
+  take: takeOp,
+  matmul: matmulOp,
+  cast: castOp,
+  randomBits: randomBitsOp,
+};
+
+/** The name of a primitive. */
+export type OpName = keyof typeof primitives;
+
+/** The params of each primitive. */
+export type OpParams = { [K in OpName]: (typeof primitives)[K] extends { evaluate: (i: never, p: infer P, o: never) => unknown } ? P : never };

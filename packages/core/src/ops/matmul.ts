@@ -1,0 +1,90 @@
+import type { Expr } from "../graph/expr.js";
+import { type Primitive, apply } from "../graph/primitive.js";
+import { type ConcreteShape, type Dim, type Shape, ShapeError, ValueError, broadcastShapes, sameShape, showShape, sizeOf } from "../shape/shape.js";
+import type { IsTuple, ShapeMismatch, ShowShape } from "../shape/types.js";
+import { type DType, allocate, isFloat } from "../tensor/dtype.js";
+import { Tensor } from "../tensor/tensor.js";
+import { broadcastTo } from "./broadcast.js";
+import { reshape } from "./reshape.js";
+import { transposeLast2 } from "./transpose.js";
+
+export const matmulOp: Primitive<"matmul", Record<string, never>> = {
+  name: "matmul",
+  infer: ([a, b]) => {
+    const [x, y] = [a as Expr, b as Expr];
+    if (x.rank < 2 || y.rank < 2 || !sameShape(x.shape.slice(0, -2), y.shape.slice(0, -2)))
+      throw new ShapeError("matmul", "[...B, M, K] and [...B, K, N] with one batch shape B", `${showShape(x.shape)} and ${showShape(y.shape)}`);
+    if (x.shape[x.rank - 1] !== y.shape[y.rank - 2])
+      throw new ShapeError("matmul", "inner dimensions to match", `${showShape(x.shape)} and ${showShape(y.shape)}`);
+    if (x.dtype !== y.dtype || !isFloat(x.dtype)) throw new ValueError("matmul", "two operands of one float dtype", `${x.dtype} and ${y.dtype}`);
+    return { shape: [...x.shape.slice(0, -1), y.shape[y.rank - 1] as Dim], dtype: x.dtype };
+  },
+  evaluate: ([a, b], _p, out) => {
+    const [x, y] = [a as Tensor, b as Tensor];
+    const xs = x.shape as ConcreteShape;
+    const r = xs.length;
+    const [m, k, n] = [xs[r - 2] as number, xs[r - 1] as number, (y.shape as ConcreteShape)[r - 1] as number];
+    const batch = sizeOf(xs.slice(0, -2));
+    const z = allocate(out.dtype, batch * m * n);
+    const acc = new Float64Array(n);
+    for (let bi = 0; bi < batch; bi++) {
+      for (let i = 0; i < m; i++) {
+        acc.fill(0);
+        for (let p = 0; p < k; p++) {
+          const aip = x.data[bi * m * k + i * k + p] as number;
+          const row = bi * k * n + p * n;
+          for (let j = 0; j < n; j++) acc[j] = (acc[j] as number) + aip * (y.data[row + j] as number);
+        }
+        z.set(acc, bi * m * n + i * n);
+      }
+    }
+    return new Tensor(out.shape, out.dtype, z);
+  },
+  // d(A·B) = dA·B + A·dB, so Ā = Ḡ·Bᵀ and B̄ = Aᵀ·Ḡ.
+  vjp: ({ inputs: [a, b], outGrad, wants }) => [
+    wants[0] ? matmul(outGrad, transposeLast2(b as Expr)) : null,
+    wants[1] ? matmul(transposeLast2(a as Expr), outGrad) : null,
+  ],
+  print: { kind: "infix", symbol: "@", latex: "", prec: 2 },
+  domain: (s) => {
+    const batch = s.shape(0, 1);
+    const [m, k, n] = [s.int(1, 4), s.int(1, 4), s.int(1, 4)];
+    return {
+      inputs: [
+        { shape: [...batch, m, k], min: -2, max: 2 },
+        { shape: [...batch, k, n], min: -2, max: 2 },
+      ],
+      params: {},
+    };
+  },
+};
+
+type MatmulCheck<A extends Shape, B extends Shape> = IsTuple<A> extends true
+  ? IsTuple<B> extends true
+    ? ShapeMismatch<`matmul: expected inner dimensions to match, got ${ShowShape<A>} and ${ShowShape<B>}`>
+    : unknown
+  : unknown;
+
+/**
+ * Matrix product with numpy semantics: batches broadcast, a vector operand is a row (left) or column (right).
+ * @example
+ * matmul(input("x", ["batch", 784]), input("w", [784, 128]));   // Expr<["batch", 128]>
+ */
+export function matmul<M extends Dim, K extends Dim, N extends Dim, D extends DType>(a: Expr<[M, K], D>, b: Expr<[NoInfer<K>, N], NoInfer<D>>): Expr<[M, N], D>;
+export function matmul<B extends Dim[], M extends Dim, K extends Dim, N extends Dim, D extends DType>(a: Expr<[...B, M, K], D>, b: Expr<[NoInfer<K>, N], NoInfer<D>>): Expr<[...B, M, N], D>;
+export function matmul<B extends Dim[], M extends Dim, K extends Dim, N extends Dim, D extends DType>(a: Expr<[...B, M, K], D>, b: Expr<[...NoInfer<B>, NoInfer<K>, N], NoInfer<D>>): Expr<[...B, M, N], D>;
+export function matmul<K extends Dim, N extends Dim, D extends DType>(a: Expr<[K], D>, b: Expr<[NoInfer<K>, N], NoInfer<D>>): Expr<[N], D>;
+export function matmul<M extends Dim, K extends Dim, D extends DType>(a: Expr<[M, K], D>, b: Expr<[NoInfer<K>], NoInfer<D>>): Expr<[M], D>;
+export function matmul<A extends Shape, B extends Shape, D extends DType>(a: Expr<A, D>, b: Expr<B, NoInfer<D>> & MatmulCheck<A, B>): Expr<Dim[], D>;
+export function matmul(a: Expr, b: Expr): Expr {
+  if (a.rank === 0 || b.rank === 0) throw new ShapeError("matmul", "operands of rank ≥ 1", `${showShape(a.shape)} and ${showShape(b.shape)}`, "use mul for scalars");
+  const x = a.rank === 1 ? reshape(a, [1, a.shape[0] as Dim]) : a;
+  const y = b.rank === 1 ? reshape(b, [b.shape[0] as Dim, 1]) : b;
+  if (x.shape[x.rank - 1] !== y.shape[y.rank - 2])
+    throw new ShapeError("matmul", "inner dimensions to match", `${showShape(a.shape)} and ${showShape(b.shape)}`, "transpose an operand if it is laid out the other way");
+  const batch = broadcastShapes("matmul", x.shape.slice(0, -2), y.shape.slice(0, -2));
+  const fit = (e: Expr): Expr => broadcastTo(e, [...batch, ...e.shape.slice(-2)]);
+  const z = apply(matmulOp, [fit(x), fit(y)], {});
+  const shape = [...batch, ...(a.rank === 1 ? [] : [x.shape[x.rank - 2] as Dim]), ...(b.rank === 1 ? [] : [y.shape[y.rank - 1] as Dim])];
+  return reshape(z, shape);
+}

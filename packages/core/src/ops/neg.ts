@@ -1,0 +1,17 @@
+import { type Primitive, apply } from "../graph/primitive.js";
+
+import { typedUnary } from "./builders.js";
+import { mapUnary, unaryDomain, unaryInfer } from "./elementwise.js";
+
+export const negOp: Primitive<"neg", Record<string, never>> = {
+  name: "neg",
+  infer: unaryInfer("neg", false),
+  evaluate: mapUnary((x) => -x),
+  // d(−x) = −dx
+  vjp: ({ outGrad }) => [neg(outGrad)],
+  print: { kind: "prefix", symbol: "−", latex: "-", prec: 3 },
+  domain: unaryDomain(-3, 3),
+};
+
+/** Elementwise −x. */
+export const neg = typedUnary((x) => apply(negOp, [x], {}));

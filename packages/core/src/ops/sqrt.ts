@@ -1,0 +1,18 @@
+import { type Primitive, apply } from "../graph/primitive.js";
+import { mul } from "./mul.js";
+import { reciprocal } from "./reciprocal.js";
+import { typedUnary } from "./builders.js";
+import { mapUnary, unaryDomain, unaryInfer } from "./elementwise.js";
+
+export const sqrtOp: Primitive<"sqrt", Record<string, never>> = {
+  name: "sqrt",
+  infer: unaryInfer("sqrt", true),
+  evaluate: mapUnary(Math.sqrt),
+  // d √x = dx / (2√x)
+  vjp: ({ out, outGrad }) => [mul(outGrad, mul(reciprocal(out), 0.5))],
+  print: { kind: "call", name: "√", latex: "\\sqrt" },
+  domain: unaryDomain(0.2, 4),
+};
+
+/** Elementwise square root. */
+export const sqrt = typedUnary((x) => apply(sqrtOp, [x], {}));

@@ -1,0 +1,66 @@
+import type { Expr } from "../graph/expr.js";
+import { type Primitive, apply } from "../graph/primitive.js";
+import { type Shape, ShapeError, ValueError, broadcastShapes, sameShape, showShape } from "../shape/shape.js";
+import type { Broadcast } from "../shape/types.js";
+import { type DType, allocate } from "../tensor/dtype.js";
+import { Tensor } from "../tensor/tensor.js";
+import { broadcastTo } from "./broadcast.js";
+import type { Operand } from "./builders.js";
+import { scalar } from "./constant.js";
+
+export const whereOp: Primitive<"where", Record<string, never>> = {
+  name: "where",
+  infer: (inputs) => {
+    const [c, a, b] = inputs as [Expr, Expr, Expr];
+    if (c.dtype !== "bool") throw new ValueError("where", "a bool condition", c.dtype, "make it with a comparison such as greater(x, 0)");
+    if (!sameShape(a.shape, b.shape) || !sameShape(c.shape, a.shape))
+      throw new ShapeError("where", "operands of one shape", [c, a, b].map((x) => showShape(x.shape)).join(", "));
+    if (a.dtype !== b.dtype) throw new ValueError("where", "branches of one dtype", `${a.dtype} and ${b.dtype}`);
+    return { shape: a.shape, dtype: a.dtype };
+  },
+  evaluate: ([c, a, b], _p, out) => {
+    const y = allocate(out.dtype, (a as Tensor).size);
+    const [cd, ad, bd] = [(c as Tensor).data, (a as Tensor).data, (b as Tensor).data];
+    for (let i = 0; i < y.length; i++) y[i] = (cd[i] ? ad[i] : bd[i]) as number;
+    return new Tensor(out.shape, out.dtype, y);
+  },
+  // The gradient follows the branch that was taken.
+  vjp: ({ inputs: [c], outGrad, wants }) => [
+    null,
+    wants[1] ? where(c as Expr<Shape, "bool">, outGrad, 0) : null,
+    wants[2] ? where(c as Expr<Shape, "bool">, 0, outGrad) : null,
+  ],
+  print: {
+    kind: "custom",
+    text: ([c, a, b]) => `(${c} ? ${a} : ${b})`,
+    latex: ([c, a, b]) => `\\begin{cases}${a} & ${c}\\\\ ${b} & \\text{otherwise}\\end{cases}`,
+  },
+  domain: (s) => {
+    const shape = s.shape(0, 3);
+    return {
+      inputs: [
+        { shape, dtype: "bool" },
+        { shape, min: -3, max: 3 },
+        { shape, min: -3, max: 3 },
+      ],
+      params: {},
+    };
+  },
+};
+
+/**
+ * Elementwise `cond ? a : b` with broadcasting; numbers take the other branch's dtype.
+ * @example
+ * const relu = where(greater(x, 0), x, 0);
+ */
+export function where<C extends Shape, A extends Shape, D extends DType>(cond: Expr<C, "bool">, a: Expr<A, D>, b: Expr<NoInfer<A>, NoInfer<D>> | number): Expr<Broadcast<C, A>, D>;
+export function where<C extends Shape, B extends Shape, D extends DType>(cond: Expr<C, "bool">, a: number, b: Expr<B, D>): Expr<Broadcast<C, B>, D>;
+export function where<C extends Shape, A extends Shape, B extends Shape, D extends DType>(cond: Expr<C, "bool">, a: Expr<A, D>, b: Expr<B, NoInfer<D>>): Expr<Broadcast<A, B>, D>;
+export function where(cond: Expr, a: Operand, b: Operand): Expr {
+  if (typeof a === "number" && typeof b === "number") throw new ValueError("where", "at least one expression branch", "two numbers");
+  const x = typeof a === "number" ? scalar(a, (b as Expr).dtype) : a;
+  const y = typeof b === "number" ? scalar(b, x.dtype) : b;
+  const shape = broadcastShapes("where", broadcastShapes("where", cond.shape, x.shape), y.shape);
+  const fit = (e: Expr): Expr => (sameShape(e.shape, shape) ? e : broadcastTo(e, shape));
+  return apply(whereOp, [fit(cond), fit(x), fit(y)], {});
+}
