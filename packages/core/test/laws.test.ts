@@ -11,7 +11,7 @@ import {
 } from "../src/index.js";
 import { assertGradients, caseArbitrary } from "../src/testing/index.js";
 
-const RUNS = 100;
+const RUNS = Number(process.env.LAW_RUNS ?? 100);
 
 interface Law {
   readonly name: string;
