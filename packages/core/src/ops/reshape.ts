@@ -1,7 +1,7 @@
 import type { Expr } from "../graph/expr.js";
 import { type Primitive, apply } from "../graph/primitive.js";
 import { type Dim, type Shape, ShapeError, sameShape, showShape } from "../shape/shape.js";
-import type { IsTuple, Mutable, ShapeMismatch, ShowShape } from "../shape/types.js";
+import type { Mutable, ReshapeCheck } from "../shape/types.js";
 import type { DType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 
@@ -42,32 +42,6 @@ export const reshapeOp: Primitive<"reshape", ReshapeParams> = {
     return { inputs: [{ shape, min: -3, max: 3 }], params: { shape: to } };
   },
 };
-
-type Repeat<T extends unknown[], N extends number, Acc extends unknown[] = [], I extends unknown[] = []> = I["length"] extends N
-  ? Acc
-  : Repeat<T, N, [...Acc, ...T], [...I, 0]>;
-/** The element count of a small literal shape, counted with tuples. */
-type Product<S extends Shape, Acc extends unknown[] = [0]> = S extends readonly [infer H extends number, ...infer T extends Shape]
-  ? Product<T, Repeat<Acc, H>>
-  : Acc["length"];
-type SmallDim = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16;
-/** Rank ≤ 3 and literal dimensions ≤ 16: small enough to count at the type level. */
-type Small<S extends Shape> = IsTuple<S> extends true
-  ? S["length"] extends 0 | 1 | 2 | 3
-    ? S[number] extends SmallDim
-      ? true
-      : false
-    : false
-  : false;
-
-/** `unknown` when S and T hold as many elements (checked for small literal shapes), else a ShapeMismatch. */
-export type ReshapeCheck<S extends Shape, T extends Shape> = Small<S> extends true
-  ? Small<T> extends true
-    ? Product<S> extends Product<T>
-      ? unknown
-      : ShapeMismatch<`reshape: ${ShowShape<S>} has ${Product<S> & number} elements, ${ShowShape<T>} has ${Product<T> & number}`>
-    : unknown
-  : unknown;
 
 /**
  * The same elements in a new shape (row-major order); names must match as a multiset.
