@@ -86,5 +86,6 @@ export function reshape<S extends Shape, D extends DType, const T extends Shape>
   const target: readonly Dim[] = shape;
   if (sameShape(x.shape, target)) return x as Expr as Expr<Mutable<T>, D>;
   const inner = x.op === "reshape" ? (x.inputs[0] as Expr) : x;
+  if (sameShape(inner.shape, target)) return inner as Expr as Expr<Mutable<T>, D>;
   return apply(reshapeOp, [inner], { shape: [...target] }) as Expr<Mutable<T>, D>;
 }
