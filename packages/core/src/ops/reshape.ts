@@ -17,6 +17,8 @@ function count(shape: Shape): { product: number; names: string } {
   return { product, names: names.sort().join("·") };
 }
 
+const withoutUnits = (shape: Shape): Shape => shape.filter((d) => d !== 1);
+
 export const reshapeOp: Primitive<"reshape", ReshapeParams> = {
   name: "reshape",
   infer: ([x], p) => {
@@ -34,7 +36,13 @@ export const reshapeOp: Primitive<"reshape", ReshapeParams> = {
   evaluate: ([x], _p, out) => new Tensor(out.shape, out.dtype, (x as Tensor).data),
   // Reshaping moves no element: the gradient is reshaped back.
   vjp: ({ inputs: [x], outGrad }) => [reshape(outGrad, (x as Expr).shape)],
-  print: { kind: "custom", text: ([x], p) => `reshape(${x}, ${showShape(p.shape)})`, latex: ([x]) => x as string },
+  print: {
+    kind: "custom",
+    text: ([x], p) => `reshape(${x}, ${showShape(p.shape)})`,
+    latex: ([x]) => x as string,
+    // Adding or dropping axes of length 1 changes no value a reader sees.
+    transparentWhen: (p, [x]) => sameShape(withoutUnits(p.shape), withoutUnits((x as Expr).shape)),
+  },
   domain: (s) => {
     const shape = s.shape(1, 3);
     const n = shape.reduce((a, b) => a * b, 1);
@@ -52,5 +60,6 @@ export function reshape<S extends Shape, D extends DType, const T extends Shape>
   const target: readonly Dim[] = shape;
   if (sameShape(x.shape, target)) return x as Expr as Expr<Mutable<T>, D>;
   const inner = x.op === "reshape" ? (x.inputs[0] as Expr) : x;
+  if (sameShape(inner.shape, target)) return inner as Expr as Expr<Mutable<T>, D>;
   return apply(reshapeOp, [inner], { shape: [...target] }) as Expr<Mutable<T>, D>;
 }

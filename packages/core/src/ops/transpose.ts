@@ -47,7 +47,8 @@ export const transposeOp: Primitive<"transpose", TransposeParams> = {
   print: {
     kind: "custom",
     text: ([x], p) => (p.perm.length === 2 ? `${x}ᵀ` : `transpose(${x}, [${p.perm.join(",")}])`),
-    latex: ([x]) => `{${x}}^{\\top}`,
+    latex: ([x], p) => (p.perm.length === 2 ? `{${x}}^{\\top}` : `\\operatorname{transpose}_{${p.perm.join(",")}}${x}`),
+    atomArgs: true,
   },
   domain: (s) => {
     const shape = s.shape(1, 3);
