@@ -14,3 +14,16 @@ export { type DownloadOptions, type DownloadProgress } from "./sources/download.
 export { DEBIAN_FASHION_MNIST_DIR } from "./sources/debian.js";
 export { MNIST, MNIST_FILES, loadMnist, loadMnistOrThrow } from "./mnist.js";
 export { FASHION_MNIST, FASHION_MNIST_FILES, loadFashionMnist, loadFashionMnistOrThrow } from "./fashionMnist.js";
+export {
+  type LastBatch,
+  type Normalization,
+  type BatchOptions,
+  type Batch,
+  type OneHotBatch,
+  batches,
+  numBatches,
+  oneHot,
+  meanStd,
+  normalize,
+  scale,
+} from "./batches.js";
