@@ -189,7 +189,7 @@ async function fromDownload(c: Ctx): Promise<E.Either<DatasetError, Loaded>> {
         continue;
       }
     }
-    c.log(`${c.spec.title}: downloading ${file.name}`);
+    if (mirrors.length > 0) c.log(`${c.spec.title}: downloading ${file.name}`);
     const got = await downloadFile(file, mirrors, c.o.download ?? {});
     if (E.isLeft(got)) return got;
     urls.push(got.right.url);

@@ -2,6 +2,7 @@ import { gzipSync } from "node:zlib";
 import * as fc from "fast-check";
 import { either as E } from "fp-ts";
 import { describe, expect, it } from "vitest";
+import { gunzipWeb } from "../src/gzip.js";
 import { type IdxArray, type IdxError, encodeIdx, parseIdx, parseIdxAsync } from "../src/index.js";
 
 const TAGS: readonly IdxError["_tag"][] = ["Truncated", "BadMagic", "UnknownDType", "DimensionOverflow", "SizeMismatch", "GzipCorrupt", "GzipUnavailable"];
@@ -77,6 +78,17 @@ describe("parseIdx: valid files", () => {
     const sync = right(parseIdx(gzipSync(bytes)));
     const async = right(await parseIdxAsync(gzipSync(bytes)));
     expect(Array.from(async.data)).toEqual(Array.from(sync.data));
+  });
+});
+
+describe("gzip without node:zlib", () => {
+  it("inflates with DecompressionStream, stops at the size limit, reports corrupt data", async () => {
+    const bytes = encodeIdx({ dtype: "u8", shape: [1000], data: new Uint8Array(1000).fill(3) });
+    const gz = new Uint8Array(gzipSync(bytes));
+    const out = await gunzipWeb(gz, 10_000);
+    expect(out).toEqual(bytes);
+    expect(await gunzipWeb(gz, 100)).toBe("inflates to more than 100 bytes");
+    expect(typeof (await gunzipWeb(gz.subarray(0, 20), 10_000))).toBe("string");
   });
 });
 
