@@ -87,7 +87,7 @@ const typedI32 = <S extends Shape>(shape: readonly number[], data: Int32Array): 
  * Iterates over one epoch of batches of `x` (`[N, ...F]`, f32) and `y` (`[N]`, i32 labels).
  * Shuffled when `key` is given. See the module comment: buffers are reused and overwritten.
  * @example
- * for (const [epoch, k] of split(key(0), 10).entries())
+ * for (const k of split(key(0), 10)) // a new key per epoch
  *   for (const { x, y } of batches(train.images, train.labels, { batchSize: 128, key: k, lastBatch: "drop" }))
  *     step(x, y); // x: Tensor<["batch", 784], "f32">
  */

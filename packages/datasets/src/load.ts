@@ -243,6 +243,9 @@ async function fromSource(c: Ctx, kind: SourceKind): Promise<E.Either<DatasetErr
  * Loads a dataset described by `spec`, trying sources in order. A source that fails is recorded
  * in `source.attempts` and the next one is tried, except that a given directory with bad files
  * is an error: the user asked for those files.
+ * @example
+ * const kmnistLike: DatasetSpec = { ...MNIST, id: "my-digits", title: "My digits", files: myFiles, mirrors: [myUrl] };
+ * const r = await loadImageDataset<[number, 784]>(kmnistLike, { flatten: true })();
  */
 export function loadImageDataset<S extends Shape>(spec: DatasetSpec, o: LoadOptions = {}): TE.TaskEither<DatasetError, ImageDataset<S>> {
   return async () => {

@@ -120,7 +120,10 @@ describe("loaders: download", () => {
   it("retries a failing mirror with back-off and succeeds", async () => {
     const cacheDir = freshCache();
     const progress: DownloadProgress[] = [];
-    const d = ok(await loadMnist(opts(cacheDir, { mirrors: [server.url("flaky")], download: { retries: 2, backoffMs: 5, onProgress: (p) => progress.push(p) } }))());
+    const t0 = performance.now();
+    const d = ok(await loadMnist(opts(cacheDir, { mirrors: [server.url("flaky")], download: { retries: 2, backoffMs: 60, onProgress: (p) => progress.push(p) } }))());
+    // Each of the four files failed once and waited the first back-off step before its retry.
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(4 * 60 - 5);
     expectGenerated(d);
     const name = "train-images-idx3-ubyte.gz";
     expect(server.requests.filter((r) => r === `flaky/${name}`)).toHaveLength(2);
