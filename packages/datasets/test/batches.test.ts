@@ -1,6 +1,6 @@
 import { type Tensor, key, permutation, split, tensor } from "@typegrad/core";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { type Batch, batches, meanStd, normalize, numBatches, oneHot, scale } from "../src/index.js";
+import { type Batch, type DataSplit, type ImagesFlat, batches, meanStd, normalize, numBatches, oneHot, scale } from "../src/index.js";
 
 /** n samples of `f` features where sample i holds i·1000 + feature index, label i mod 10. */
 function dataset(n: number, f: number): { x: Tensor<[number, number], "f32">; y: Tensor<[number], "i32"> } {
@@ -128,5 +128,18 @@ describe("normalisation and one-hot", () => {
       [1.5, 2],
     ]);
     expect(() => normalize(x, { mean: 0, std: 0 })).toThrow("normalize: expected a positive std");
+  });
+});
+
+describe("batches of loaded datasets", () => {
+  it("flattened MNIST-shaped splits give [\"batch\", 784] batches", () => {
+    const split: DataSplit<ImagesFlat> = {
+      images: tensor(new Float32Array(3 * 784), { shape: [3, 784] }),
+      labels: tensor(Int32Array.of(1, 2, 3), { shape: [3] }),
+    };
+    const [b] = [...batches(split.images, split.labels, { batchSize: 3, oneHot: 10 })];
+    expectTypeOf(b!.x).toEqualTypeOf<Tensor<["batch", 784], "f32">>();
+    expectTypeOf(b!.yOneHot).toEqualTypeOf<Tensor<["batch", 10], "f32">>();
+    expect(b!.yOneHot.toArray()).toEqual([1, 2, 3].map((c) => Array.from({ length: 10 }, (_, i) => (i === c ? 1 : 0))));
   });
 });

@@ -82,6 +82,22 @@ describe("parseIdx: valid files", () => {
 });
 
 describe("gzip without node:zlib", () => {
+  it("without synchronous zlib, parseIdx says so and parseIdxAsync still inflates", async () => {
+    const bytes = encodeIdx({ dtype: "i16", shape: [3], data: Int16Array.of(1, -2, 3) });
+    const gz = new Uint8Array(gzipSync(bytes));
+    const saved = Object.getOwnPropertyDescriptor(process, "getBuiltinModule");
+    // What a browser or an older Node looks like to the synchronous path.
+    Reflect.deleteProperty(process, "getBuiltinModule");
+    try {
+      expect(right(parseIdx(bytes)).data).toEqual(Int16Array.of(1, -2, 3));
+      const e = left(parseIdx(gz, { name: "x.gz" }));
+      expect(e).toMatchObject({ _tag: "GzipUnavailable", message: "x.gz: gzip-compressed, and this runtime has no synchronous gzip; use parseIdxAsync" });
+      expect(right(await parseIdxAsync(gz)).data).toEqual(Int16Array.of(1, -2, 3));
+    } finally {
+      if (saved) Object.defineProperty(process, "getBuiltinModule", saved);
+    }
+  });
+
   it("inflates with DecompressionStream, stops at the size limit, reports corrupt data", async () => {
     const bytes = encodeIdx({ dtype: "u8", shape: [1000], data: new Uint8Array(1000).fill(3) });
     const gz = new Uint8Array(gzipSync(bytes));
@@ -143,6 +159,11 @@ describe("parseIdx: typed errors with messages about the file", () => {
     expect(left(parseIdx(flipped))._tag).toBe("GzipCorrupt");
     const lying = gzipSync(concat(header(0x08, [999]), new Uint8Array(1000)));
     expect(left(parseIdx(lying))._tag).toBe("SizeMismatch");
+    // A small stream that inflates to far more than its header declares is cut off after one
+    // extra byte instead of being inflated in full (16 MB here; the cap makes the size irrelevant).
+    const bomb16 = gzipSync(concat(header(0x08, [10]), new Uint8Array(16 * 1024 * 1024)));
+    expect(bomb16.length).toBeLessThan(20_000);
+    expect(left(parseIdx(bomb16))._tag).toBe("SizeMismatch");
     // A header that claims more than the compressed size could ever inflate to.
     const bomb = gzipSync(concat(header(0x08, [2 ** 30]), new Uint8Array(10)));
     expect(left(parseIdx(bomb))._tag).toBe("Truncated");
