@@ -51,7 +51,7 @@ export interface SourceAttempt {
   readonly error: DatasetError;
 }
 
-/** Builds a `DatasetError` of one tag; the message is the caller's, the fields are checked. */
+/** The fields of the `DatasetError` member tagged `T`, so constructors cannot drift from the union. */
 type Fields<T extends DatasetError["_tag"]> = Omit<Extract<DatasetError, { _tag: T }>, "_tag">;
 
 /** Constructors for `DatasetError`, so that every error is built with its message in one place. */

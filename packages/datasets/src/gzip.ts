@@ -7,7 +7,7 @@
 
 /** The parts of `node:zlib` we use, so that the type does not depend on where it came from. */
 export interface ZlibLike {
-  gunzipSync(data: Uint8Array, options?: { maxOutputLength?: number; finishFlush?: number }): Uint8Array;
+  gunzipSync(data: Uint8Array, options?: { maxOutputLength?: number; finishFlush?: number; chunkSize?: number }): Uint8Array;
   constants: { Z_SYNC_FLUSH: number };
 }
 

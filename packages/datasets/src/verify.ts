@@ -1,7 +1,7 @@
 /** Checksums, via WebCrypto so that verification works in Node and browsers alike. */
 import { either as E } from "fp-ts";
 import { type DatasetError, datasetError, describeCause } from "./errors.js";
-import { isGzip, maxInflatedSize, zlibAsync } from "./gzip.js";
+import { inflateIdxFile } from "./idx.js";
 import type { IdxFileSpec } from "./spec.js";
 
 /** Lower-case hex SHA-256 of `bytes`. */
@@ -10,17 +10,6 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const input = bytes.buffer instanceof ArrayBuffer ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", input));
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-async function inflate(bytes: Uint8Array): Promise<Uint8Array | undefined> {
-  if (!isGzip(bytes)) return bytes;
-  const zlib = await zlibAsync();
-  if (zlib === undefined) return undefined;
-  try {
-    return zlib.gunzipSync(bytes, { maxOutputLength: Math.min(maxInflatedSize(bytes.length), 2 ** 31 - 1) });
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -33,8 +22,8 @@ export async function verifyFile(spec: IdxFileSpec, bytes: Uint8Array, from: str
     const actual = await sha256Hex(bytes);
     if (actual === spec.sha256) return E.right(bytes);
     if (spec.rawSha256 !== undefined) {
-      const raw = await inflate(bytes);
-      if (raw !== undefined && (await sha256Hex(raw)) === spec.rawSha256) return E.right(raw);
+      const raw = await inflateIdxFile(bytes, { name: spec.name });
+      if (E.isRight(raw) && (await sha256Hex(raw.right)) === spec.rawSha256) return E.right(raw.right);
     }
     return E.left(datasetError.checksum({ file: spec.name, expected: spec.sha256, actual, from }));
   } catch (e) {
