@@ -2,7 +2,8 @@
 // either exact (bit for bit, up to the sign of a zero) or, where said, up to rounding. Rules that
 // only hold for finite or positive numbers are deliberately absent: x·0 → 0 (∞·0 = NaN),
 // x − x → 0 (∞ − ∞ = NaN), exp(log x) → x (x < 0), log(exp x) → x (eˣ overflows), and
-// 1/(1/x) → x (1/x overflows for subnormal x).
+// 1/(1/x) → x (1/x overflows for subnormal x). Moves to the input's own shape need no rule: the
+// builders return the input itself, and rules build with them.
 import { type Expr, isOp } from "../graph/expr.js";
 import { type Primitive, apply } from "../graph/primitive.js";
 import { evaluate } from "../backends/js/evaluate.js";
@@ -14,7 +15,7 @@ import { mul } from "../ops/mul.js";
 import { neg } from "../ops/neg.js";
 import { reshape } from "../ops/reshape.js";
 import { transpose } from "../ops/transpose.js";
-import { isConcrete, sameShape, sizeOf } from "../shape/shape.js";
+import { isConcrete, sizeOf } from "../shape/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { arg, isCanonicalSplat, splat, splatValue, unmoved } from "./splat.js";
 
@@ -151,8 +152,6 @@ export const rules: readonly Rule[] = [
   // −(−x) = x.
   { name: "neg-neg", op: "neg", rewrite: (e) => (arg(e).op === "neg" ? arg(arg(e)) : undefined) },
   ...(["broadcast", "reshape", "transpose", "slice", "sum"] as const).map(negOut),
-  // Broadcasting or reshaping to the input's own shape is the identity.
-  ...(["broadcast", "reshape"] as const).map((op): Rule => ({ name: `${op}-same-shape`, op, rewrite: (e) => (sameShape(arg(e).shape, e.shape) ? arg(e) : undefined) })),
   // broadcast(broadcast(x)) = broadcast(x).
   { name: "broadcast-broadcast", op: "broadcast", rewrite: (e) => (arg(e).op === "broadcast" ? broadcastTo(arg(arg(e)), e.shape) : undefined) },
   // A reshape that only adds leading unit axes is implied by the broadcast after it.

@@ -1,1 +1,1 @@
-export {};
+export { arbitraryExpr, type ExprArbitraryOptions, type RandomGraph } from "./exprArbitrary.js";
