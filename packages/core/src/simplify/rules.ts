@@ -76,8 +76,9 @@ export function rebuild(e: Expr, inputs: readonly Expr[]): Expr {
 
 /** A splat when every element is equal, else a constant. */
 function asConstant(e: Expr, value: Tensor): Expr {
-  const v = value.data[0];
-  return value.size > 0 && value.toFlat().every((x) => Object.is(x, v)) ? splat(v as number, e) : constant(value);
+  const c = constant(value);
+  const v = splatValue(c);
+  return v === undefined ? c : splat(v, e);
 }
 
 /**
@@ -87,7 +88,10 @@ function asConstant(e: Expr, value: Tensor): Expr {
  */
 export function fold(e: Expr): Expr | undefined {
   const kind = kinds[e.op];
-  if (kind === "leaf") return e.op === "constant" && e.rank > 0 && !isCanonicalSplat(e) ? asConstant(e, evaluate(e)) : undefined;
+  if (kind === "leaf") {
+    const v = e.rank > 0 ? splatValue(e) : undefined;
+    return v === undefined ? undefined : splat(v, e);
+  }
   if (isCanonicalSplat(e)) return undefined;
   const values = e.inputs.map(splatValue);
   if (values.every((v) => v !== undefined)) {
