@@ -114,8 +114,8 @@ const isMask = (e: Expr): boolean => {
 };
 
 /** The rules for one op with two operands, tried with the operands in both orders (add and mul commute exactly). */
-function commuting(op: "add" | "mul", name: string, f: (a: Expr, b: Expr, e: Expr) => Expr | undefined): Rule {
-  return { name, op, rewrite: (e) => f(arg(e), second(e), e) ?? f(second(e), arg(e), e) };
+function commuting(op: "add" | "mul", name: string, f: (a: Expr, b: Expr) => Expr | undefined): Rule {
+  return { name, op, rewrite: (e) => f(arg(e), second(e)) ?? f(second(e), arg(e)) };
 }
 
 /** A move or a sum of a negation is the negation of the move or sum (negation commutes with both). */
