@@ -73,10 +73,10 @@ export function layout(roots: readonly Expr[]): Doc[] {
     if (v !== undefined) return doc([], (s) => s.number(v));
     if (isTransparent(e)) return docOf(arg(e));
     if (e.op === "mul" || e.op === "neg" || e.op === "reciprocal") return product(e);
-    const form = formOf(e);
-    const parts = e.inputs.map(docOf);
     const p = e.op === "pow" ? splatValue(e.inputs[1] as Expr) : undefined;
     if (p !== undefined && Number.isInteger(p) && p >= 2 && p <= 9) return doc([docOf(arg(e))], (s, [b]) => s.power(b as Printed, p));
+    const form = formOf(e);
+    const parts = e.inputs.map(docOf);
     switch (form.kind) {
       case "call":
         return doc(parts, (s, args) => s.call(form.name, form.latex, args.map((a) => a.text)));

@@ -2,7 +2,8 @@
 // either exact (bit for bit, up to the sign of a zero) or, where said, up to rounding. Rules that
 // only hold for finite or positive numbers are deliberately absent: x·0 → 0 (∞·0 = NaN),
 // x − x → 0 (∞ − ∞ = NaN), exp(log x) → x (x < 0), log(exp x) → x (eˣ overflows), and
-// 1/(1/x) → x (1/x overflows for subnormal x).
+// 1/(1/x) → x (1/x overflows for subnormal x). Moves to the input's own shape need no rule: the
+// builders return the input itself, and rules build with them.
 import { type Expr, isOp } from "../graph/expr.js";
 import { type Primitive, apply } from "../graph/primitive.js";
 import { evaluate } from "../backends/js/evaluate.js";
@@ -14,7 +15,7 @@ import { mul } from "../ops/mul.js";
 import { neg } from "../ops/neg.js";
 import { reshape } from "../ops/reshape.js";
 import { transpose } from "../ops/transpose.js";
-import { isConcrete, sameShape, sizeOf } from "../shape/shape.js";
+import { isConcrete, sizeOf } from "../shape/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { arg, isCanonicalSplat, splat, splatValue, unmoved } from "./splat.js";
 
@@ -75,8 +76,9 @@ export function rebuild(e: Expr, inputs: readonly Expr[]): Expr {
 
 /** A splat when every element is equal, else a constant. */
 function asConstant(e: Expr, value: Tensor): Expr {
-  const v = value.data[0];
-  return value.size > 0 && value.toFlat().every((x) => Object.is(x, v)) ? splat(v as number, e) : constant(value);
+  const c = constant(value);
+  const v = splatValue(c);
+  return v === undefined ? c : splat(v, e);
 }
 
 /**
@@ -86,7 +88,10 @@ function asConstant(e: Expr, value: Tensor): Expr {
  */
 export function fold(e: Expr): Expr | undefined {
   const kind = kinds[e.op];
-  if (kind === "leaf") return e.op === "constant" && e.rank > 0 && !isCanonicalSplat(e) ? asConstant(e, evaluate(e)) : undefined;
+  if (kind === "leaf") {
+    const v = e.rank > 0 ? splatValue(e) : undefined;
+    return v === undefined ? undefined : splat(v, e);
+  }
   if (isCanonicalSplat(e)) return undefined;
   const values = e.inputs.map(splatValue);
   if (values.every((v) => v !== undefined)) {
@@ -109,8 +114,8 @@ const isMask = (e: Expr): boolean => {
 };
 
 /** The rules for one op with two operands, tried with the operands in both orders (add and mul commute exactly). */
-function commuting(op: "add" | "mul", name: string, f: (a: Expr, b: Expr, e: Expr) => Expr | undefined): Rule {
-  return { name, op, rewrite: (e) => f(arg(e), second(e), e) ?? f(second(e), arg(e), e) };
+function commuting(op: "add" | "mul", name: string, f: (a: Expr, b: Expr) => Expr | undefined): Rule {
+  return { name, op, rewrite: (e) => f(arg(e), second(e)) ?? f(second(e), arg(e)) };
 }
 
 /** A move or a sum of a negation is the negation of the move or sum (negation commutes with both). */
@@ -151,8 +156,6 @@ export const rules: readonly Rule[] = [
   // −(−x) = x.
   { name: "neg-neg", op: "neg", rewrite: (e) => (arg(e).op === "neg" ? arg(arg(e)) : undefined) },
   ...(["broadcast", "reshape", "transpose", "slice", "sum"] as const).map(negOut),
-  // Broadcasting or reshaping to the input's own shape is the identity.
-  ...(["broadcast", "reshape"] as const).map((op): Rule => ({ name: `${op}-same-shape`, op, rewrite: (e) => (sameShape(arg(e).shape, e.shape) ? arg(e) : undefined) })),
   // broadcast(broadcast(x)) = broadcast(x).
   { name: "broadcast-broadcast", op: "broadcast", rewrite: (e) => (arg(e).op === "broadcast" ? broadcastTo(arg(arg(e)), e.shape) : undefined) },
   // A reshape that only adds leading unit axes is implied by the broadcast after it.

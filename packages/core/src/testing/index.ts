@@ -12,3 +12,4 @@ export {
   type TensorOptions,
   type SampledCase,
 } from "./arbitraries.js";
+export { arbitraryExpr, type ExprArbitraryOptions, type RandomGraph } from "./exprArbitrary.js";
