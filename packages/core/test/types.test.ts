@@ -37,6 +37,7 @@ describe("result shapes are inferred", () => {
     expectTypeOf(matmul(x, w1)).toEqualTypeOf<Expr<["batch", 128], "f32">>();
     expectTypeOf(matmul(input("a", [2, 5, 3]), input("b", [3, 7]))).toEqualTypeOf<Expr<[2, 5, 7], "f32">>();
     expectTypeOf(matmul(input("a", [2, 5, 3]), input("b", [2, 3, 7]))).toEqualTypeOf<Expr<[2, 5, 7], "f32">>();
+    expectTypeOf(matmul(input("a", [2, 5, 3]), input("b", [1, 3, 7]))).toEqualTypeOf<Expr<[2, 5, 7], "f32">>();
     expectTypeOf(matmul(input("v", [3]), input("b", [3, 7]))).toEqualTypeOf<Expr<[7], "f32">>();
     expectTypeOf(matmul(m34, input("v", [4]))).toEqualTypeOf<Expr<[3], "f32">>();
   });
@@ -195,6 +196,22 @@ describe("shape-generic functions type-check without casts", () => {
       return add(softmax(logits), mul(logSoftmax(logits), 0));
     }
     expectTypeOf(probs(input("l", ["batch", 10]))).toEqualTypeOf<Expr<["batch", 10], "f32">>();
+  });
+
+  it("reshapes and reduces around a generic batch", () => {
+    function flatten<B extends Dim>(images: Expr<[B, 28, 28]>): Expr<[B, 784]> {
+      return reshape(images, [images.shape[0], 784]);
+    }
+    expectTypeOf(flatten(input("img", [32, 28, 28]))).toEqualTypeOf<Expr<[32, 784]>>();
+    function rowSums<B extends Dim>(v: Expr<[B, 3, 4]>): Expr<[B, 3]> {
+      return sum(transpose(v, [0, 2, 1]), 1);
+    }
+    expectTypeOf(rowSums(input("t", ["n", 3, 4]))).toEqualTypeOf<Expr<["n", 3]>>();
+    function pairUp<B extends Dim>(v: Expr<[B, 4]>): Expr<[B, 8]> {
+      return concat([v, v], -1);
+    }
+    expectTypeOf(pairUp(input("t", [5, 4]))).toEqualTypeOf<Expr<[5, 8]>>();
+    expect(pairUp(input("t", [5, 4])).shape).toEqual([5, 8]);
   });
 
   it("broadcasts a row against a generic batch", () => {

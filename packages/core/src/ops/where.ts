@@ -1,6 +1,6 @@
 import type { Expr } from "../graph/expr.js";
 import { type Primitive, apply } from "../graph/primitive.js";
-import { type Shape, ShapeError, ValueError, broadcastShapes, sameShape, showShape } from "../shape/shape.js";
+import { type Dim, type Shape, ShapeError, ValueError, broadcastShapes, sameShape, showShape } from "../shape/shape.js";
 import type { Broadcast } from "../shape/types.js";
 import { type DType, allocate } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -48,6 +48,9 @@ export const whereOp: Primitive<"where", Record<string, never>> = {
   },
 };
 
+/** The broadcast of three shapes. */
+type Broadcast3<C extends Shape, A extends Shape, B extends Shape> = Broadcast<A, B> extends infer AB extends Shape ? Broadcast<C, AB> : Dim[];
+
 /**
  * Elementwise `cond ? a : b` with broadcasting; numbers take the other branch's dtype.
  * @example
@@ -55,7 +58,7 @@ export const whereOp: Primitive<"where", Record<string, never>> = {
  */
 export function where<C extends Shape, A extends Shape, D extends DType>(cond: Expr<C, "bool">, a: Expr<A, D>, b: Expr<NoInfer<A>, NoInfer<D>> | number): Expr<Broadcast<C, A>, D>;
 export function where<C extends Shape, B extends Shape, D extends DType>(cond: Expr<C, "bool">, a: number, b: Expr<B, D>): Expr<Broadcast<C, B>, D>;
-export function where<C extends Shape, A extends Shape, B extends Shape, D extends DType>(cond: Expr<C, "bool">, a: Expr<A, D>, b: Expr<B, NoInfer<D>>): Expr<Broadcast<A, B>, D>;
+export function where<C extends Shape, A extends Shape, B extends Shape, D extends DType>(cond: Expr<C, "bool">, a: Expr<A, D>, b: Expr<B, NoInfer<D>>): Expr<Broadcast3<C, A, B>, D>;
 export function where(cond: Expr, a: Operand, b: Operand): Expr {
   if (typeof a === "number" && typeof b === "number") throw new ValueError("where", "at least one expression branch", "two numbers");
   const x = typeof a === "number" ? scalar(a, (b as Expr).dtype) : a;

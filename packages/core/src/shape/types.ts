@@ -26,20 +26,22 @@ type ShowDims<S> = S extends readonly [infer H extends Dim, ...infer T]
 /** `[2, "batch"]` → `"[2,batch]"`, for messages. */
 export type ShowShape<S> = `[${ShowDims<S>}]`;
 
-// Dimension tests compare the pair `[A, B]` with a union of patterns: unlike `A extends 1` or
-// `[A] extends [B]`, such a test resolves when a type parameter meets itself or a 1 (inside a
-// shape-generic function), so generic code type-checks without casts.
+// Dimension tests compare `Pair<A, B>` with patterns. Unlike `A extends 1` or tuple syntax on
+// both sides (`[A] extends [B]`, which TypeScript defers while an element is generic), such a test
+// resolves when a type parameter meets itself or a 1, so shape-generic functions type-check
+// without casts.
+type Pair<A, B> = [A, B];
 
 /** Dimensions that may be equal: the same, or one of them dynamic (left to the run-time check). */
-export type Agree<A, B> = [A, B] extends [B, A] ? true : IsLiteral<A> extends false ? true : IsLiteral<B> extends false ? true : false;
+export type Agree<A, B> = Pair<A, B> extends Pair<B, A> ? true : IsLiteral<A> extends false ? true : IsLiteral<B> extends false ? true : false;
 
 /** Dimensions that broadcast: equal, one of them 1, or dynamic. */
-type DimFits<A, B> = [A, B] extends [B, A] | [1, unknown] | [unknown, 1] ? true : Agree<A, B>;
+type DimFits<A, B> = Pair<A, B> extends Pair<B, A> | Pair<1, unknown> | Pair<unknown, 1> ? true : Agree<A, B>;
 
 /** Broadcast of two dimensions, or `never` when they clash. */
-type BroadcastDim<A, B> = [A, B] extends [B, A] | [unknown, 1]
+type BroadcastDim<A, B> = Pair<A, B> extends Pair<B, A> | Pair<unknown, 1>
   ? A
-  : [A, B] extends [1, unknown]
+  : Pair<A, B> extends Pair<1, unknown>
     ? B
     : IsLiteral<A> extends false
       ? B
@@ -156,22 +158,31 @@ type Product<S extends Shape, Acc extends number = 1> = S extends readonly [infe
 type Names<S extends Shape> = Extract<S[number], string>;
 type ShowCount<S extends Shape> = [Names<S>] extends [never] ? `${Product<S>}` : `${Product<S>}·${Names<S>}`;
 
+/** Drops the leading dimensions S and T share, so `[B, 28, 28]` → `[B, 784]` compares 28·28 with 784 even for a generic B. */
+type DropCommon<S extends Shape, T extends Shape> = S extends readonly [infer s, ...infer SR extends Shape]
+  ? T extends readonly [infer t, ...infer TR extends Shape]
+    ? Pair<s, t> extends Pair<t, s>
+      ? DropCommon<SR, TR>
+      : [S, T]
+    : [S, T]
+  : [S, T];
+
 /**
  * `unknown` when S and T hold as many elements (equal products of numbers, the same names) or
  * when that is only known at run time; otherwise a ShapeMismatch.
  */
 export type ReshapeCheck<S extends Shape, T extends Shape> = IsTuple<S> extends true
   ? IsTuple<T> extends true
-    ? [Product<S> | Product<T>, Names<S> | Names<T>] extends [infer P, infer N]
-      ? number extends P
-        ? unknown
-        : string extends N
+    ? DropCommon<S, T> extends [infer S1 extends Shape, infer T1 extends Shape]
+      ? [Product<S1> | Product<T1>, Names<S1> | Names<T1>] extends [infer P, infer N]
+        ? number extends P
           ? unknown
-          : [Product<S>, Names<S>] extends [Product<T>, Names<T>]
-            ? [Product<T>, Names<T>] extends [Product<S>, Names<S>]
+          : string extends N
+            ? unknown
+            : [[Product<S1>, Names<S1>], [Product<T1>, Names<T1>]] extends [[Product<T1>, Names<T1>], [Product<S1>, Names<S1>]]
               ? unknown
               : ShapeMismatch<`reshape: ${ShowShape<S>} has ${ShowCount<S>} elements, ${ShowShape<T>} has ${ShowCount<T>}`>
-            : ShapeMismatch<`reshape: ${ShowShape<S>} has ${ShowCount<S>} elements, ${ShowShape<T>} has ${ShowCount<T>}`>
+        : never
       : never
     : unknown
   : unknown;
