@@ -163,6 +163,8 @@ describe("literal shape mismatches are compile-time errors (and run-time ones)",
     expect(() => slice(m34, 1, 0, 5)).toThrow(/slice: expected 0 ≤ start ≤ end ≤ 4/);
     // @ts-expect-error a symbolic dimension on the sliced axis
     expect(() => slice(x, 0, 0, 2)).toThrow(/slice: expected a numeric dimension on the sliced axis/);
+    // @ts-expect-error a negative start beyond the dimension
+    expect(() => slice(m34, 1, -5)).toThrow(ShapeError);
     // @ts-expect-error start after end
     expect(() => slice(m34, 0, 2, 1)).toThrow(ShapeError);
   });

@@ -167,23 +167,25 @@ type DropCommon<S extends Shape, T extends Shape> = S extends readonly [infer s,
     : [S, T]
   : [S, T];
 
+/** What a shape's element count is made of: the product of its numbers and its names. */
+type Count<S extends Shape> = [Product<S>, Names<S>];
+
 /**
- * `unknown` when S and T hold as many elements (equal products of numbers, the same names) or
- * when that is only known at run time; otherwise a ShapeMismatch.
+ * `unknown` when S and T hold as many elements (equal products of numbers, the same names; how
+ * often a name occurs is left to the run-time check) or when that is only known at run time;
+ * otherwise a ShapeMismatch.
  */
 export type ReshapeCheck<S extends Shape, T extends Shape> = IsTuple<S> extends true
   ? IsTuple<T> extends true
     ? DropCommon<S, T> extends [infer S1 extends Shape, infer T1 extends Shape]
-      ? [Product<S1> | Product<T1>, Names<S1> | Names<T1>] extends [infer P, infer N]
-        ? number extends P
+      ? number extends Product<S1> | Product<T1>
+        ? unknown
+        : string extends Names<S1> | Names<T1>
           ? unknown
-          : string extends N
+          : Pair<Count<S1>, Count<T1>> extends Pair<Count<T1>, Count<S1>>
             ? unknown
-            : [[Product<S1>, Names<S1>], [Product<T1>, Names<T1>]] extends [[Product<T1>, Names<T1>], [Product<S1>, Names<S1>]]
-              ? unknown
-              : ShapeMismatch<`reshape: ${ShowShape<S>} has ${ShowCount<S>} elements, ${ShowShape<T>} has ${ShowCount<T>}`>
-        : never
-      : never
+            : ShapeMismatch<`reshape: ${ShowShape<S>} has ${ShowCount<S>} elements, ${ShowShape<T>} has ${ShowCount<T>}`>
+      : unknown
     : unknown
   : unknown;
 
@@ -250,16 +252,20 @@ export type Concatenated<Xs extends readonly unknown[], A extends number> = numb
 /** S with dimension K replaced by N. */
 type WithDim<S extends Shape, K extends number, N extends Dim> = { -readonly [I in keyof S]: I extends `${K}` ? N : S[I] };
 
-/** A literal index made non-negative against length N (Python style), or `never` if negative. */
-type Index<I extends number, N extends number> = `${I}` extends `-${infer M extends number}` ? Sub<N, M> : I;
+type IsNever<X> = [X] extends [never] ? true : false;
 
-/** The length of `slice(…, start, end)` along a dimension N; `never` when the range is empty or out of range. */
-type SliceLength<N extends number, St extends number, E extends number | undefined> =
-  Sub<E extends number ? Index<E, N> : N, Index<St, N>> extends infer L extends number
-    ? [Sub<N, E extends number ? Index<E, N> : N>] extends [never]
-      ? never
-      : L
-    : never;
+/** A slice bound made non-negative against length N (Python style; omitted means N), or `never` if below 0. */
+type Bound<I extends number | undefined, N extends number> = I extends number ? (`${I}` extends `-${infer M extends number}` ? Sub<N, M> : I) : N;
+
+/** The length of `slice(…, start, end)` along a dimension N; `never` unless 0 ≤ start ≤ end ≤ N. */
+type SliceLength<N extends number, St extends number, E extends number | undefined> = [Bound<St, N>, Bound<E, N>] extends [
+  infer S0 extends number,
+  infer E0 extends number,
+]
+  ? true extends IsNever<S0> | IsNever<E0> | IsNever<Sub<N, E0>>
+    ? never
+    : Sub<E0, S0>
+  : never;
 
 /** The shape of `slice(x, A, St, E)`: S with the sliced dimension's new length when literal, else `number`. */
 export type Sliced<S extends Shape, A extends number, St extends number, E extends number | undefined> = IsTuple<S> extends true
