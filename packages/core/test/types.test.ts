@@ -8,6 +8,7 @@ import {
   type Shape,
   ShapeError,
   add,
+  broadcastTo,
   concat,
   exp,
   greater,
@@ -17,6 +18,7 @@ import {
   max,
   mean,
   mul,
+  oneHot,
   relu,
   reshape,
   slice,
@@ -44,6 +46,7 @@ describe("result shapes are inferred", () => {
 
   it("elementwise ops broadcast", () => {
     expectTypeOf(relu(add(matmul(x, w1), b1))).toEqualTypeOf<Expr<["batch", 128], "f32">>();
+    expectTypeOf(broadcastTo(b1, ["batch", 128])).toEqualTypeOf<Expr<["batch", 128], "f32">>();
     expectTypeOf(mul(x, 2)).toEqualTypeOf<Expr<["batch", 784], "f32">>();
     expectTypeOf(sub(1, m34)).toEqualTypeOf<Expr<[3, 4], "f32">>();
     expectTypeOf(add(input("p", [3, 1]), input("q", [1, 4]))).toEqualTypeOf<Expr<[3, 4], "f32">>();
@@ -53,6 +56,7 @@ describe("result shapes are inferred", () => {
     expectTypeOf(where(greater(m34, 0), m34, 0)).toEqualTypeOf<Expr<[3, 4], "f32">>();
     expectTypeOf(where(greater(input("c", [3, 4]), 0), input("s", [], "f64"), input("t", [], "f64"))).toEqualTypeOf<Expr<[3, 4], "f64">>();
     expectTypeOf(exp(input("z", ["n", 3], "f64"))).toEqualTypeOf<Expr<["n", 3], "f64">>();
+    expectTypeOf(oneHot(input("y", ["batch"], "i32"), 10)).toEqualTypeOf<Expr<["batch", 10], "f32">>();
   });
 
   it("reductions drop or keep axes", () => {
@@ -116,6 +120,10 @@ describe("literal shape mismatches are compile-time errors (and run-time ones)",
     expect(() => add(matmul(x, w1), input("b", [10]))).toThrow(ShapeError);
     // @ts-expect-error symbolic names differ
     expect(() => mul(input("p", ["batch", 3]), input("q", ["time", 3]))).toThrow(ShapeError);
+    // @ts-expect-error [3,4] does not broadcast to [5,4]
+    expect(() => broadcastTo(m34, [5, 4])).toThrow(ShapeError);
+    // @ts-expect-error broadcasting cannot drop axes
+    expect(() => broadcastTo(m34, [4])).toThrow(ShapeError);
     // @ts-expect-error a higher-rank operand that clashes
     expect(() => sub(input("p", [2, 3, 4]), input("q", [5, 4]))).toThrow(ShapeError);
   });

@@ -80,6 +80,24 @@ export type BroadcastCheck<Op extends string, A extends Shape, B extends Shape> 
     : unknown
   : unknown;
 
+/** `true` when S broadcasts to T: no longer, and each aligned dimension equal, 1 or dynamic. */
+type FitsInto<S extends Shape, T extends Shape> = S extends readonly [...infer SH extends Shape, infer SL]
+  ? T extends readonly [...infer TH extends Shape, infer TL]
+    ? (Pair<SL, TL> extends Pair<TL, SL> | Pair<1, unknown> ? true : Agree<SL, TL>) extends true
+      ? FitsInto<SH, TH>
+      : false
+    : false
+  : true;
+
+/** `unknown` when S broadcasts to T (or that is only known at run time), otherwise a ShapeMismatch. */
+export type BroadcastToCheck<S extends Shape, T extends Shape> = IsTuple<S> extends true
+  ? IsTuple<T> extends true
+    ? FitsInto<S, T> extends true
+      ? unknown
+      : ShapeMismatch<`broadcastTo: cannot broadcast ${ShowShape<S>} to ${ShowShape<T>}`>
+    : unknown
+  : unknown;
+
 // ---- axes ---------------------------------------------------------------------------------------
 
 type Tuple<N extends number, T extends unknown[] = []> = T["length"] extends N ? T : Tuple<N, [...T, 0]>;
