@@ -196,6 +196,19 @@ describe("shape-generic functions type-check without casts", () => {
     expect(() => mlp(input("z", [32, 785]))).toThrow(ShapeError);
   });
 
+  it("composes layers generic in every dimension, and rejects a mismatched composition", () => {
+    const linear =
+      <I extends Dim, O extends Dim>(w: Expr<[I, O]>, b: Expr<[O]>) =>
+      <B extends Dim>(v: Expr<[B, I]>): Expr<[B, O]> =>
+        add(matmul(v, w), b);
+    const l1 = linear(input("w1", [784, 128]), input("b1", [128]));
+    const l2 = linear(input("w2", [128, 10]), input("b2", [10]));
+    expectTypeOf(l2(relu(l1(x)))).toEqualTypeOf<Expr<["batch", 10]>>();
+    const l3 = linear(input("w3", [100, 10]), input("b3", [10]));
+    // @ts-expect-error Type '128' is not assignable to type '100'
+    expect(() => l3(l1(x))).toThrow(/matmul: expected inner dimensions to match/);
+  });
+
   it("resolves reductions with kept axes and their broadcast back", () => {
     function standardize<B extends Dim, N extends Dim>(v: Expr<[B, N]>): Expr<[B, N]> {
       const centred = sub(v, mean(v, 1, true));
