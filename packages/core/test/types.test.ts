@@ -54,6 +54,7 @@ describe("result shapes are inferred", () => {
     expectTypeOf(add(m34, input("s", []))).toEqualTypeOf<Expr<[3, 4], "f32">>();
     expectTypeOf(greater(m34, 0)).toEqualTypeOf<Expr<[3, 4], "bool">>();
     expectTypeOf(where(greater(m34, 0), m34, 0)).toEqualTypeOf<Expr<[3, 4], "f32">>();
+    expectTypeOf(where(greater(input("c", [3, 1]), 0), input("a", [1, 4]), input("b", [4]))).toEqualTypeOf<Expr<[3, 4], "f32">>();
     expectTypeOf(where(greater(input("c", [3, 4]), 0), input("s", [], "f64"), input("t", [], "f64"))).toEqualTypeOf<Expr<[3, 4], "f64">>();
     expectTypeOf(exp(input("z", ["n", 3], "f64"))).toEqualTypeOf<Expr<["n", 3], "f64">>();
     expectTypeOf(oneHot(input("y", ["batch"], "i32"), 10)).toEqualTypeOf<Expr<["batch", 10], "f32">>();
@@ -124,6 +125,10 @@ describe("literal shape mismatches are compile-time errors (and run-time ones)",
     expect(() => broadcastTo(m34, [5, 4])).toThrow(ShapeError);
     // @ts-expect-error broadcasting cannot drop axes
     expect(() => broadcastTo(m34, [4])).toThrow(ShapeError);
+    // @ts-expect-error a condition of another shape
+    expect(() => where(greater(m34, 0), m54, 0)).toThrow(ShapeError);
+    // @ts-expect-error branches that do not broadcast
+    expect(() => where(greater(m34, 0), m34, input("c", [3, 5]))).toThrow(ShapeError);
     // @ts-expect-error a higher-rank operand that clashes
     expect(() => sub(input("p", [2, 3, 4]), input("q", [5, 4]))).toThrow(ShapeError);
   });
