@@ -8,6 +8,7 @@ import {
   type Shape,
   ShapeError,
   add,
+  broadcastTo,
   concat,
   exp,
   greater,
@@ -17,6 +18,7 @@ import {
   max,
   mean,
   mul,
+  oneHot,
   relu,
   reshape,
   slice,
@@ -37,12 +39,14 @@ describe("result shapes are inferred", () => {
     expectTypeOf(matmul(x, w1)).toEqualTypeOf<Expr<["batch", 128], "f32">>();
     expectTypeOf(matmul(input("a", [2, 5, 3]), input("b", [3, 7]))).toEqualTypeOf<Expr<[2, 5, 7], "f32">>();
     expectTypeOf(matmul(input("a", [2, 5, 3]), input("b", [2, 3, 7]))).toEqualTypeOf<Expr<[2, 5, 7], "f32">>();
+    expectTypeOf(matmul(input("a", [2, 5, 3]), input("b", [1, 3, 7]))).toEqualTypeOf<Expr<[2, 5, 7], "f32">>();
     expectTypeOf(matmul(input("v", [3]), input("b", [3, 7]))).toEqualTypeOf<Expr<[7], "f32">>();
     expectTypeOf(matmul(m34, input("v", [4]))).toEqualTypeOf<Expr<[3], "f32">>();
   });
 
   it("elementwise ops broadcast", () => {
     expectTypeOf(relu(add(matmul(x, w1), b1))).toEqualTypeOf<Expr<["batch", 128], "f32">>();
+    expectTypeOf(broadcastTo(b1, ["batch", 128])).toEqualTypeOf<Expr<["batch", 128], "f32">>();
     expectTypeOf(mul(x, 2)).toEqualTypeOf<Expr<["batch", 784], "f32">>();
     expectTypeOf(sub(1, m34)).toEqualTypeOf<Expr<[3, 4], "f32">>();
     expectTypeOf(add(input("p", [3, 1]), input("q", [1, 4]))).toEqualTypeOf<Expr<[3, 4], "f32">>();
@@ -50,8 +54,10 @@ describe("result shapes are inferred", () => {
     expectTypeOf(add(m34, input("s", []))).toEqualTypeOf<Expr<[3, 4], "f32">>();
     expectTypeOf(greater(m34, 0)).toEqualTypeOf<Expr<[3, 4], "bool">>();
     expectTypeOf(where(greater(m34, 0), m34, 0)).toEqualTypeOf<Expr<[3, 4], "f32">>();
+    expectTypeOf(where(greater(input("c", [3, 1]), 0), input("a", [1, 4]), input("b", [4]))).toEqualTypeOf<Expr<[3, 4], "f32">>();
     expectTypeOf(where(greater(input("c", [3, 4]), 0), input("s", [], "f64"), input("t", [], "f64"))).toEqualTypeOf<Expr<[3, 4], "f64">>();
     expectTypeOf(exp(input("z", ["n", 3], "f64"))).toEqualTypeOf<Expr<["n", 3], "f64">>();
+    expectTypeOf(oneHot(input("y", ["batch"], "i32"), 10)).toEqualTypeOf<Expr<["batch", 10], "f32">>();
   });
 
   it("reductions drop or keep axes", () => {
@@ -115,6 +121,14 @@ describe("literal shape mismatches are compile-time errors (and run-time ones)",
     expect(() => add(matmul(x, w1), input("b", [10]))).toThrow(ShapeError);
     // @ts-expect-error symbolic names differ
     expect(() => mul(input("p", ["batch", 3]), input("q", ["time", 3]))).toThrow(ShapeError);
+    // @ts-expect-error [3,4] does not broadcast to [5,4]
+    expect(() => broadcastTo(m34, [5, 4])).toThrow(ShapeError);
+    // @ts-expect-error broadcasting cannot drop axes
+    expect(() => broadcastTo(m34, [4])).toThrow(ShapeError);
+    // @ts-expect-error a condition of another shape
+    expect(() => where(greater(m34, 0), m54, 0)).toThrow(ShapeError);
+    // @ts-expect-error branches that do not broadcast
+    expect(() => where(greater(m34, 0), m34, input("c", [3, 5]))).toThrow(ShapeError);
     // @ts-expect-error a higher-rank operand that clashes
     expect(() => sub(input("p", [2, 3, 4]), input("q", [5, 4]))).toThrow(ShapeError);
   });
@@ -162,6 +176,8 @@ describe("literal shape mismatches are compile-time errors (and run-time ones)",
     expect(() => slice(m34, 1, 0, 5)).toThrow(/slice: expected 0 ≤ start ≤ end ≤ 4/);
     // @ts-expect-error a symbolic dimension on the sliced axis
     expect(() => slice(x, 0, 0, 2)).toThrow(/slice: expected a numeric dimension on the sliced axis/);
+    // @ts-expect-error a negative start beyond the dimension
+    expect(() => slice(m34, 1, -5)).toThrow(ShapeError);
     // @ts-expect-error start after end
     expect(() => slice(m34, 0, 2, 1)).toThrow(ShapeError);
   });
@@ -185,6 +201,19 @@ describe("shape-generic functions type-check without casts", () => {
     expect(() => mlp(input("z", [32, 785]))).toThrow(ShapeError);
   });
 
+  it("composes layers generic in every dimension, and rejects a mismatched composition", () => {
+    const linear =
+      <I extends Dim, O extends Dim>(w: Expr<[I, O]>, b: Expr<[O]>) =>
+      <B extends Dim>(v: Expr<[B, I]>): Expr<[B, O]> =>
+        add(matmul(v, w), b);
+    const l1 = linear(input("w1", [784, 128]), input("b1", [128]));
+    const l2 = linear(input("w2", [128, 10]), input("b2", [10]));
+    expectTypeOf(l2(relu(l1(x)))).toEqualTypeOf<Expr<["batch", 10]>>();
+    const l3 = linear(input("w3", [100, 10]), input("b3", [10]));
+    // @ts-expect-error Type '128' is not assignable to type '100'
+    expect(() => l3(l1(x))).toThrow(/matmul: expected inner dimensions to match/);
+  });
+
   it("resolves reductions with kept axes and their broadcast back", () => {
     function standardize<B extends Dim, N extends Dim>(v: Expr<[B, N]>): Expr<[B, N]> {
       const centred = sub(v, mean(v, 1, true));
@@ -195,6 +224,22 @@ describe("shape-generic functions type-check without casts", () => {
       return add(softmax(logits), mul(logSoftmax(logits), 0));
     }
     expectTypeOf(probs(input("l", ["batch", 10]))).toEqualTypeOf<Expr<["batch", 10], "f32">>();
+  });
+
+  it("reshapes and reduces around a generic batch", () => {
+    function flatten<B extends Dim>(images: Expr<[B, 28, 28]>): Expr<[B, 784]> {
+      return reshape(images, [images.shape[0], 784]);
+    }
+    expectTypeOf(flatten(input("img", [32, 28, 28]))).toEqualTypeOf<Expr<[32, 784]>>();
+    function rowSums<B extends Dim>(v: Expr<[B, 3, 4]>): Expr<[B, 3]> {
+      return sum(transpose(v, [0, 2, 1]), 1);
+    }
+    expectTypeOf(rowSums(input("t", ["n", 3, 4]))).toEqualTypeOf<Expr<["n", 3]>>();
+    function pairUp<B extends Dim>(v: Expr<[B, 4]>): Expr<[B, 8]> {
+      return concat([v, v], -1);
+    }
+    expectTypeOf(pairUp(input("t", [5, 4]))).toEqualTypeOf<Expr<[5, 8]>>();
+    expect(pairUp(input("t", [5, 4])).shape).toEqual([5, 8]);
   });
 
   it("broadcasts a row against a generic batch", () => {

@@ -49,9 +49,9 @@ export function softmax<S extends Shape, D extends FloatDType, const A extends n
  * @example
  * oneHot(input("y", ["batch"], "i32"), 10);   // Expr<["batch", 10], "f32">
  */
-export function oneHot<S extends Shape, D extends FloatDType = "f32">(labels: Expr<S, "i32">, classes: number, dtype?: D): Expr<[...S, number], D> {
+export function oneHot<S extends Shape, const C extends number, D extends FloatDType = "f32">(labels: Expr<S, "i32">, classes: C, dtype?: D): Expr<[...S, C], D> {
   if (!Number.isInteger(classes) || classes < 1) throw new ShapeError("oneHot", "a positive integer number of classes", String(classes));
   const ids = constant(new Tensor([classes], "i32", Int32Array.from({ length: classes }, (_, i) => i)));
   const l: Expr = labels;
-  return cast(equal(reshape(l, [...l.shape, 1]), ids), dtype ?? "f32") as Expr<[...S, number], D>;
+  return cast(equal(reshape(l, [...l.shape, 1]), ids), dtype ?? "f32") as Expr<[...S, C], D>;
 }

@@ -59,7 +59,9 @@ export const matmulOp: Primitive<"matmul", Record<string, never>> = {
   },
 };
 
+/** The left operand as [batch, [M], K]; a vector [K] has no batch and no M. */
 type Split2<S extends Shape> = S extends readonly [...infer B extends Shape, infer M, infer K] ? [B, [M], K] : S extends readonly [infer K] ? [[], [], K] : never;
+/** The right operand as [batch, K, [N]]; a vector [K] has no batch and no N. */
 type Split2R<S extends Shape> = S extends readonly [...infer B extends Shape, infer K, infer N] ? [B, K, [N]] : S extends readonly [infer K] ? [[], K, []] : never;
 
 /** `unknown` when A @ B fits (inner dimensions agree, batches broadcast), else a ShapeMismatch. */

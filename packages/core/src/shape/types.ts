@@ -26,20 +26,22 @@ type ShowDims<S> = S extends readonly [infer H extends Dim, ...infer T]
 /** `[2, "batch"]` → `"[2,batch]"`, for messages. */
 export type ShowShape<S> = `[${ShowDims<S>}]`;
 
-// Dimension tests compare the pair `[A, B]` with a union of patterns: unlike `A extends 1` or
-// `[A] extends [B]`, such a test resolves when a type parameter meets itself or a 1 (inside a
-// shape-generic function), so generic code type-checks without casts.
+// Dimension tests compare `Pair<A, B>` with patterns. Unlike `A extends 1` or tuple syntax on
+// both sides (`[A] extends [B]`, which TypeScript defers while an element is generic), such a test
+// resolves when a type parameter meets itself or a 1, so shape-generic functions type-check
+// without casts.
+type Pair<A, B> = [A, B];
 
 /** Dimensions that may be equal: the same, or one of them dynamic (left to the run-time check). */
-export type Agree<A, B> = [A, B] extends [B, A] ? true : IsLiteral<A> extends false ? true : IsLiteral<B> extends false ? true : false;
+export type Agree<A, B> = Pair<A, B> extends Pair<B, A> ? true : IsLiteral<A> extends false ? true : IsLiteral<B> extends false ? true : false;
 
 /** Dimensions that broadcast: equal, one of them 1, or dynamic. */
-type DimFits<A, B> = [A, B] extends [B, A] | [1, unknown] | [unknown, 1] ? true : Agree<A, B>;
+type DimFits<A, B> = Pair<A, B> extends Pair<B, A> | Pair<1, unknown> | Pair<unknown, 1> ? true : Agree<A, B>;
 
 /** Broadcast of two dimensions, or `never` when they clash. */
-type BroadcastDim<A, B> = [A, B] extends [B, A] | [unknown, 1]
+type BroadcastDim<A, B> = Pair<A, B> extends Pair<B, A> | Pair<unknown, 1>
   ? A
-  : [A, B] extends [1, unknown]
+  : Pair<A, B> extends Pair<1, unknown>
     ? B
     : IsLiteral<A> extends false
       ? B
@@ -75,6 +77,24 @@ export type BroadcastCheck<Op extends string, A extends Shape, B extends Shape> 
     ? Fits<A, B> extends true
       ? unknown
       : ShapeMismatch<`${Op}: cannot broadcast ${ShowShape<A>} with ${ShowShape<B>}`>
+    : unknown
+  : unknown;
+
+/** `true` when S broadcasts to T: no longer, and each aligned dimension equal, 1 or dynamic. */
+type FitsInto<S extends Shape, T extends Shape> = S extends readonly [...infer SH extends Shape, infer SL]
+  ? T extends readonly [...infer TH extends Shape, infer TL]
+    ? (Pair<SL, TL> extends Pair<TL, SL> | Pair<1, unknown> ? true : Agree<SL, TL>) extends true
+      ? FitsInto<SH, TH>
+      : false
+    : false
+  : true;
+
+/** `unknown` when S broadcasts to T (or that is only known at run time), otherwise a ShapeMismatch. */
+export type BroadcastToCheck<S extends Shape, T extends Shape> = IsTuple<S> extends true
+  ? IsTuple<T> extends true
+    ? FitsInto<S, T> extends true
+      ? unknown
+      : ShapeMismatch<`broadcastTo: cannot broadcast ${ShowShape<S>} to ${ShowShape<T>}`>
     : unknown
   : unknown;
 
@@ -156,23 +176,34 @@ type Product<S extends Shape, Acc extends number = 1> = S extends readonly [infe
 type Names<S extends Shape> = Extract<S[number], string>;
 type ShowCount<S extends Shape> = [Names<S>] extends [never] ? `${Product<S>}` : `${Product<S>}·${Names<S>}`;
 
+/** Drops the leading dimensions S and T share, so `[B, 28, 28]` → `[B, 784]` compares 28·28 with 784 even for a generic B. */
+type DropCommon<S extends Shape, T extends Shape> = S extends readonly [infer s, ...infer SR extends Shape]
+  ? T extends readonly [infer t, ...infer TR extends Shape]
+    ? Pair<s, t> extends Pair<t, s>
+      ? DropCommon<SR, TR>
+      : [S, T]
+    : [S, T]
+  : [S, T];
+
+/** What a shape's element count is made of: the product of its numbers and its names. */
+type Count<S extends Shape> = [Product<S>, Names<S>];
+
 /**
- * `unknown` when S and T hold as many elements (equal products of numbers, the same names) or
- * when that is only known at run time; otherwise a ShapeMismatch.
+ * `unknown` when S and T hold as many elements (equal products of numbers, the same names; how
+ * often a name occurs is left to the run-time check) or when that is only known at run time;
+ * otherwise a ShapeMismatch.
  */
 export type ReshapeCheck<S extends Shape, T extends Shape> = IsTuple<S> extends true
   ? IsTuple<T> extends true
-    ? [Product<S> | Product<T>, Names<S> | Names<T>] extends [infer P, infer N]
-      ? number extends P
+    ? DropCommon<S, T> extends [infer S1 extends Shape, infer T1 extends Shape]
+      ? number extends Product<S1> | Product<T1>
         ? unknown
-        : string extends N
+        : string extends Names<S1> | Names<T1>
           ? unknown
-          : [Product<S>, Names<S>] extends [Product<T>, Names<T>]
-            ? [Product<T>, Names<T>] extends [Product<S>, Names<S>]
-              ? unknown
-              : ShapeMismatch<`reshape: ${ShowShape<S>} has ${ShowCount<S>} elements, ${ShowShape<T>} has ${ShowCount<T>}`>
+          : Pair<Count<S1>, Count<T1>> extends Pair<Count<T1>, Count<S1>>
+            ? unknown
             : ShapeMismatch<`reshape: ${ShowShape<S>} has ${ShowCount<S>} elements, ${ShowShape<T>} has ${ShowCount<T>}`>
-      : never
+      : unknown
     : unknown
   : unknown;
 
@@ -239,16 +270,20 @@ export type Concatenated<Xs extends readonly unknown[], A extends number> = numb
 /** S with dimension K replaced by N. */
 type WithDim<S extends Shape, K extends number, N extends Dim> = { -readonly [I in keyof S]: I extends `${K}` ? N : S[I] };
 
-/** A literal index made non-negative against length N (Python style), or `never` if negative. */
-type Index<I extends number, N extends number> = `${I}` extends `-${infer M extends number}` ? Sub<N, M> : I;
+type IsNever<X> = [X] extends [never] ? true : false;
 
-/** The length of `slice(…, start, end)` along a dimension N; `never` when the range is empty or out of range. */
-type SliceLength<N extends number, St extends number, E extends number | undefined> =
-  Sub<E extends number ? Index<E, N> : N, Index<St, N>> extends infer L extends number
-    ? [Sub<N, E extends number ? Index<E, N> : N>] extends [never]
-      ? never
-      : L
-    : never;
+/** A slice bound made non-negative against length N (Python style; omitted means N), or `never` if below 0. */
+type Bound<I extends number | undefined, N extends number> = I extends number ? (`${I}` extends `-${infer M extends number}` ? Sub<N, M> : I) : N;
+
+/** The length of `slice(…, start, end)` along a dimension N; `never` unless 0 ≤ start ≤ end ≤ N. */
+type SliceLength<N extends number, St extends number, E extends number | undefined> = [Bound<St, N>, Bound<E, N>] extends [
+  infer S0 extends number,
+  infer E0 extends number,
+]
+  ? true extends IsNever<S0> | IsNever<E0> | IsNever<Sub<N, E0>>
+    ? never
+    : Sub<E0, S0>
+  : never;
 
 /** The shape of `slice(x, A, St, E)`: S with the sliced dimension's new length when literal, else `number`. */
 export type Sliced<S extends Shape, A extends number, St extends number, E extends number | undefined> = IsTuple<S> extends true
