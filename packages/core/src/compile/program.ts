@@ -97,6 +97,9 @@ export class Program<I extends string = string, O extends string = string> {
   private current: Specialisation | undefined;
   private readonly symbols: readonly string[];
   private readonly donations: ReadonlyMap<string, string>;
+  /** Before every symbolic dimension is bound: the dimensions and input values seen so far. */
+  private pendingDims: ReadonlyMap<string, number> = new Map();
+  private readonly pending = new Map<string, Data>();
 
   /** @internal Use `compile`. */
   constructor(
@@ -140,21 +143,31 @@ export class Program<I extends string = string, O extends string = string> {
    * match the current shape and dtype. Allocates nothing for typed arrays.
    */
   set(name: I, value: Tensor | Data): this {
-    const node = this.inputs.get(name);
-    if (node === undefined) throw new ValueError("set", `one of the inputs ${[...this.inputs.keys()].map((k) => `"${k}"`).join(", ")}`, `"${name}"`);
-    if (value instanceof Tensor) {
-      const { dims } = bindInputs([node], new Map([[node, value]]), "set");
-      if (this.current === undefined || [...dims].some(([d, n]) => this.current?.dims.get(d) !== n)) this.rebind(dims);
-      value = value.data;
-    }
+    // No closures here: a closure capturing `this` would allocate a context on every call.
+    const data = value instanceof Tensor ? this.bindTensor(name, value) : value;
     const spec = this.current;
-    if (spec === undefined) throw new ValueError("set", `a tensor for input "${name}" first`, "a typed array", "a tensor binds the symbolic dimensions");
-    const view = spec.views.get(name) as Data;
-    if (value.length !== view.length || value.constructor !== view.constructor)
-      throw new ValueError("set", `${node.dtype} data of ${view.length} elements for input "${name}" ${showShape(spec.shapes.get(name) as ConcreteShape)}`, `${value.constructor.name} of ${value.length}`);
-    view.set(value);
+    if (spec === undefined) {
+      if (data !== value) return this;
+      throw new ValueError("set", `a tensor for input "${name}" first`, "a typed array", "a tensor binds the symbolic dimensions");
+    }
+    const view = spec.views.get(name);
+    if (view === undefined) throw new ValueError("set", `one of the inputs ${[...this.inputs.keys()].join(", ")}`, `"${name}"`);
+    if (data.length !== view.length || data.constructor !== view.constructor)
+      throw new ValueError("set", `${view.constructor.name} data of ${view.length} elements for input "${name}" ${showShape(spec.shapes.get(name) as ConcreteShape)}`, `${data.constructor.name} of ${data.length}`);
+    view.set(data);
     spec.unset.delete(name);
     return this;
+  }
+
+  /** Validates a tensor for an input and binds its dimensions (switching specialisation, or holding the value until all are bound). */
+  private bindTensor(name: I, value: Tensor): Data {
+    const node = this.inputs.get(name);
+    if (node === undefined) throw new ValueError("set", `one of the inputs ${[...this.inputs.keys()].map((k) => `"${k}"`).join(", ")}`, `"${name}"`);
+    const { dims } = bindInputs([node], new Map([[node, value]]), "set");
+    const known = this.current?.dims ?? this.pendingDims;
+    if (this.current === undefined || [...dims].some(([d, n]) => known.get(d) !== n)) this.rebind(dims);
+    if (this.current === undefined) this.pending.set(name, value.data);
+    return value.data;
   }
 
   /** Runs the program on the inputs as set. Allocates nothing (on the wasm backend, for f32/i32/bool programs). */
@@ -203,10 +216,11 @@ export class Program<I extends string = string, O extends string = string> {
   /** Switches to the specialisation for new dimension values, carrying over inputs whose shape is unchanged. */
   private rebind(dims: ReadonlyMap<string, number>): void {
     const old = this.current;
-    const merged = new Map([...(old?.dims ?? []), ...dims]);
+    const merged = new Map([...(old?.dims ?? this.pendingDims), ...dims]);
     if (this.symbols.some((d) => !merged.has(d))) {
-      const missing = this.symbols.filter((d) => !merged.has(d));
-      throw new ShapeError("set", `values for the dimensions ${this.symbols.join(", ")}`, `none for ${missing.join(", ")}`, "set a tensor that has them first");
+      // Not all dimensions known yet: tensors set so far wait for the rest.
+      this.pendingDims = merged;
+      return;
     }
     const spec = this.specialise(merged);
     if (spec === old) return;
@@ -221,6 +235,14 @@ export class Program<I extends string = string, O extends string = string> {
       }
     }
     this.current = spec;
+    for (const [name, data] of this.pending) {
+      const view = spec.views.get(name) as Data;
+      if (view.length === data.length) {
+        view.set(data);
+        spec.unset.delete(name);
+      }
+    }
+    this.pending.clear();
   }
 
   private specialise(dims: ReadonlyMap<string, number>): Specialisation {
