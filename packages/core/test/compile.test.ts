@@ -249,6 +249,22 @@ describe("compile: donation and state", () => {
     for (const k of Object.keys(outputs)) expect(d[k]?.toFlat(), k).toEqual(a[k]?.toFlat());
   });
 
+  it("keeps outputs that read a donated input, and swaps state", () => {
+    const w = input("w", [3]);
+    const u = input("u", [3]);
+    const f = compile({ w, u }, { next: add(w, 1), old: w, u2: w, w2: u }, { donate: { next: "w" } });
+    f.set("w", tensor([1, 2, 3])).set("u", tensor([7, 8, 9]));
+    f.execute();
+    expect(f.get("old").toFlat()).toEqual([1, 2, 3]);
+    expect(f.get("next").toFlat()).toEqual([2, 3, 4]);
+    const swap = compile({ w, u }, { w2: u, u2: w }, { donate: { w2: "w", u2: "u" } });
+    swap.set("w", tensor([1, 2, 3])).set("u", tensor([7, 8, 9]));
+    swap.execute();
+    expect([swap.get("w").toFlat(), swap.get("u").toFlat()]).toEqual([[7, 8, 9], [1, 2, 3]]);
+    swap.execute();
+    expect([swap.get("w").toFlat(), swap.get("u").toFlat()]).toEqual([[1, 2, 3], [7, 8, 9]]);
+  });
+
   it("rejects bad donations and bindings with clear errors", () => {
     const x = input("x", [2]);
     const z = input("z", [3]);

@@ -46,11 +46,6 @@ function identity(f: FunctionBuilder, op: "sum" | "max", dtype: DType): void {
 const combineCode = (op: "sum" | "max", dtype: DType): number =>
   op === "sum" ? (dtype === "f32" ? Simd.f32x4_add : Simd.i32x4_add) : dtype === "f32" ? Simd.f32x4_max : Simd.i32x4_max_s;
 
-/** Whether a fused kernel can compute `step` (every node has vector code, dtypes are 32-bit or bool). */
-export function fusable(step: FusedStep): boolean {
-  return step.nodes.every((n) => vectorEmitter(n.node) !== null) && [step.dtype, ...step.loads.map((l) => l.dtype)].every((d) => d !== "f64");
-}
-
 /** Emits the kernel of a fused step into `f`; `address` gives a view's base byte address. */
 export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View, dtype: DType) => number): void {
   const size = step.shape.reduce((a, b) => a * b, 1);
