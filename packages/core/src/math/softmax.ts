@@ -1,7 +1,5 @@
 import type { Expr } from "../graph/expr.js";
 import { add } from "../ops/add.js";
-import { cast } from "../ops/cast.js";
-import { equal } from "../ops/compare.js";
 import { constant } from "../ops/constant.js";
 import { exp } from "../ops/exp.js";
 import { log } from "../ops/log.js";
@@ -9,10 +7,11 @@ import { max } from "../ops/max.js";
 import { reshape } from "../ops/reshape.js";
 import { stopGradient } from "../ops/stopGradient.js";
 import { sum } from "../ops/sum.js";
+import { take } from "../ops/take.js";
 import { type Shape, ShapeError, normalizeAxis } from "../shape/shape.js";
 import type { AxesCheck, Reduced } from "../shape/types.js";
 import type { FloatDType } from "../tensor/dtype.js";
-import { Tensor } from "../tensor/tensor.js";
+import { eye } from "../tensor/tensor.js";
 import { div, sub } from "./arithmetic.js";
 
 /**
@@ -45,13 +44,13 @@ export function softmax<S extends Shape, D extends FloatDType, const A extends n
 }
 
 /**
- * One-hot encoding of integer labels: shape [...labels.shape, classes], 1 at each label.
+ * One-hot encoding of integer labels: shape [...labels.shape, classes], row `y` of the identity
+ * (as `take(eye(classes), labels, 0)`), so a label outside [0, classes) is an error and every row
+ * sums to 1.
  * @example
  * oneHot(input("y", ["batch"], "i32"), 10);   // Expr<["batch", 10], "f32">
  */
 export function oneHot<S extends Shape, D extends FloatDType = "f32">(labels: Expr<S, "i32">, classes: number, dtype?: D): Expr<[...S, number], D> {
   if (!Number.isInteger(classes) || classes < 1) throw new ShapeError("oneHot", "a positive integer number of classes", String(classes));
-  const ids = constant(new Tensor([classes], "i32", Int32Array.from({ length: classes }, (_, i) => i)));
-  const l: Expr = labels;
-  return cast(equal(reshape(l, [...l.shape, 1]), ids), dtype ?? "f32") as Expr<[...S, number], D>;
+  return take(constant(eye(classes, classes, dtype ?? "f32")), labels, 0) as Expr<[...S, number], D>;
 }

@@ -19,8 +19,20 @@ function isRange(e: Expr): boolean {
   return isOp(e, "constant") && e.rank === 1 && Array.from(e.params.value.data).every((v, i) => v === i);
 }
 
-/** `onehot(y)`: [y = 0, 1, …, n−1] cast to a float, the classes on a new last axis (as oneHot builds it). */
+/** Whether e is the constant identity matrix. */
+function isIdentity(e: Expr): boolean {
+  if (!isOp(e, "constant") || e.rank !== 2 || e.shape[0] !== e.shape[1]) return false;
+  const n = e.shape[0] as number;
+  return e.params.value.data.every((v, i) => v === (i % (n + 1) === 0 ? 1 : 0));
+}
+
+/**
+ * `onehot(y)`, the labels y, in either form with the classes on a new last axis: rows of the
+ * identity, take(eye, y, 0) (as oneHot builds it), or [y = 0, 1, …, n−1] cast to a float (as
+ * take's gradient builds its mask).
+ */
 export function oneHotOf(e: Expr): Expr | undefined {
+  if (isOp(e, "take")) return e.params.axis === 0 && isIdentity(arg(e)) ? (e.inputs[1] as Expr) : undefined;
   if (!isOp(e, "cast") || !isFloat(e.dtype)) return undefined;
   const eq = arg(e);
   if (!isOp(eq, "compare") || eq.params.kind !== "eq") return undefined;
