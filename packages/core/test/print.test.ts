@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  add, div, exp, grad, input, matmul, mean, mul, neg, oneHot, logSoftmax, pow, print, printDot, printLatex, reciprocal, sigmoid, simplify,
+  add, div, exp, grad, input, logSumExp, matmul, mean, mul, neg, oneHot, logSoftmax, pow, print, printDot, printLatex, reciprocal, sigmoid, simplify,
   softmax, sub, sum, tanh, transpose,
 } from "../src/index.js";
 
@@ -24,6 +24,11 @@ describe("print", () => {
     expect(print(grad(loss, [logits])[0], { simplify: true })).toBe("softmax(z)/4 − onehot(y)/4");
     expect(print(softmax(logits))).toBe("softmax(z)");
     expect(print(oneHot(labels, 10))).toBe("onehot(y)");
+    // logSumExp in its stable form m + log Σ e^(z−m), and logSoftmax as z minus it.
+    expect(print(logSumExp(logits))).toBe("logsumexp(z)");
+    expect(print(logSoftmax(logits))).toBe("z − logsumexp(z)");
+    expect(print(logSoftmax(logits, 0))).toBe("z − logsumexp_0(z)");
+    expect(printLatex(logSumExp(logits, -1, true))).toBe("\\operatorname{logsumexp}(z)");
   });
 
   it("parenthesises by precedence only", () => {

@@ -40,6 +40,21 @@ export function oneHotOf(e: Expr): Expr | undefined {
   return isRange(b) ? trailingUnit(a) : isRange(a) ? trailingUnit(b) : undefined;
 }
 
+/** z when m is max(z) along `axis` alone, possibly under stopGradient (as the stable composites hold it constant). */
+function maxOf(m: Expr, axis: number): Expr | undefined {
+  const mx = m.op === "stopGradient" ? arg(m) : m;
+  return isOp(mx, "max") && mx.params.axes.length === 1 && mx.params.axes[0] === axis ? arg(mx) : undefined;
+}
+
+/** z and m when d is z − m, m = max(z) along `axis` broadcast back (the centring of the stable composites). */
+function centred(d: Expr, axis: number): { z: Expr; m: Expr } | undefined {
+  if (d.op !== "add") return undefined;
+  const [z, t] = d.inputs as [Expr, Expr];
+  const n = unbroadcast(t);
+  const m = n.op === "neg" ? unbroadcast(arg(n)) : undefined;
+  return m !== undefined && maxOf(m, axis) === z ? { z, m } : undefined;
+}
+
 /**
  * `softmax(z)` from the factors e and 1/s of a product: e = exp(z − m) with m = max(z) along the
  * axis (often under stopGradient) or no m at all, and s = Σ e along the same axis.
@@ -47,12 +62,16 @@ export function oneHotOf(e: Expr): Expr | undefined {
 export function softmaxOf(e: Expr, s: Expr): { z: Expr; axis: number } | undefined {
   if (!isOp(s, "sum") || !s.params.keepDims || s.params.axes.length !== 1 || unbroadcast(arg(s)) !== e || e.op !== "exp") return undefined;
   const axis = s.params.axes[0] as number;
-  const d = arg(e);
-  const [z, t] = d.op === "add" ? (d.inputs as [Expr, Expr]) : [d, undefined];
-  const m = t === undefined ? undefined : unbroadcast(t);
-  if (m === undefined || m.op !== "neg") return { z: d, axis };
-  const mx = unbroadcast(arg(m));
-  const max = mx.op === "stopGradient" ? arg(mx) : mx;
-  const centred = isOp(max, "max") && arg(max) === z && max.params.axes.length === 1 && max.params.axes[0] === axis;
-  return centred ? { z, axis } : { z: d, axis };
+  return { z: centred(arg(e), axis)?.z ?? arg(e), axis };
+}
+
+/** `logsumexp(z)` in its stable form log(Σ exp(z − m)) + m, with m = max(z) along the summed axis. */
+export function logSumExpOf(e: Expr): { z: Expr; axis: number } | undefined {
+  if (e.op !== "add") return undefined;
+  const [a, b] = e.inputs.map(unbroadcast) as [Expr, Expr];
+  const s = a.op === "log" ? arg(a) : undefined;
+  if (s === undefined || !isOp(s, "sum") || s.params.axes.length !== 1 || arg(s).op !== "exp") return undefined;
+  const axis = s.params.axes[0] as number;
+  const c = centred(arg(arg(s)), axis);
+  return c !== undefined && c.m === b ? { z: c.z, axis } : undefined;
 }
