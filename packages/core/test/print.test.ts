@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
-  add, div, exp, grad, input, logSumExp, matmul, mean, mul, neg, oneHot, logSoftmax, pow, print, printDot, printLatex, reciprocal, sigmoid, simplify,
-  softmax, sub, sum, tanh, transpose,
+  add, div, exp, grad, greater, input, less, logSumExp, matmul, mean, mul, neg, oneHot, logSoftmax, pow, print, printDot, printLatex, reciprocal, relu, sigmoid, simplify,
+  softmax, sub, sum, tanh, transpose, where,
 } from "../src/index.js";
 
 const x = input("x", [3], "f64");
@@ -48,6 +48,13 @@ describe("print", () => {
     const a = input("a", [2, 3], "f64");
     expect(print(mul(matmul(a, transpose(a)), 2))).toBe("2·(a @ aᵀ)");
     expect(print(transpose(add(a, 1)))).toBe("(a + 1)ᵀ");
+    // A conditional binds loosest; a comparison brings its own brackets.
+    const w = where(greater(x, 0), x, mul(x, 0.1));
+    expect(print(w)).toBe("(0 < x) ? x : x/10");
+    expect(print(add(w, 1))).toBe("((0 < x) ? x : x/10) + 1");
+    expect(print(mul(2, w))).toBe("2·((0 < x) ? x : x/10)");
+    expect(print(where(less(x, 1), w, 0))).toBe("(x < 1) ? ((0 < x) ? x : x/10) : 0");
+    expect(print(grad(sum(relu(x)), [x])[0], { simplify: true })).toBe("(0 < x) ? 1 : 0");
   });
 
   it("names shared non-trivial subexpressions and inlines trivial ones", () => {

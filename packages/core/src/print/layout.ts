@@ -8,7 +8,7 @@ import { topoSort } from "../graph/topo.js";
 import { type OpName, type OpParams, primitives } from "../ops/index.js";
 import { arg, splatValue } from "../simplify/splat.js";
 import { logSumExpOf, oneHotOf, softmaxOf } from "./patterns.js";
-import { ATOM, type Printed, type Syntax, atom } from "./syntax.js";
+import { ATOM, type Printed, type Syntax } from "./syntax.js";
 
 /** One printable piece: its parts (printed first) and how it prints from theirs. */
 export interface Doc {
@@ -95,8 +95,9 @@ export function layout(roots: readonly Expr[]): Doc[] {
         return docOf(arg(e));
       case "custom":
         return doc(parts, (s, args) => {
-          const texts = args.map((a) => (form.atomArgs && a.prec < ATOM ? s.paren(a.text) : a.text));
-          return atom((s.latex ? form.latex : form.text)(texts, e.params, e.inputs));
+          const bracket = (a: Printed): boolean => (form.atomArgs === true && a.prec < ATOM) || (form.prec !== undefined && a.prec <= form.prec);
+          const texts = args.map((a) => (bracket(a) ? s.paren(a.text) : a.text));
+          return { text: (s.latex ? form.latex : form.text)(texts, e.params, e.inputs), prec: form.prec ?? ATOM };
         });
     }
   }
