@@ -36,6 +36,8 @@ export type PrintForm<P> =
       readonly text: (args: readonly string[], params: P, inputs: readonly Expr[]) => string;
       readonly latex: (args: readonly string[], params: P, inputs: readonly Expr[]) => string;
       readonly atomArgs?: boolean;
+      /** Precedence of the printed text (default: an atom); arguments of no higher precedence are bracketed. */
+      readonly prec?: number;
       readonly transparentWhen?: (params: P, inputs: readonly Expr[]) => boolean;
     };
 
