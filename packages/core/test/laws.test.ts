@@ -4,10 +4,9 @@
 import * as fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Primitive, apply } from "../src/graph/primitive.js";
-import { composites } from "../src/math/index.js";
 import {
   type Expr, type FloatDType, type OpName, type OpParams, type Sampler, type TestCase, type Tensor,
-  evaluate, input, primitives, vjp,
+  composites, evaluate, input, primitives, vjp,
 } from "../src/index.js";
 import { assertGradients, caseArbitrary } from "../src/testing/index.js";
 
