@@ -3,7 +3,7 @@
 import * as fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  type Expr, ShapeError, ValueError, add, broadcastTo, input, matmul, mul, primitives, square, stopGradient, sub, sum, take, tanh, tensor,
+  type Expr, ShapeError, ValueError, add, broadcastTo, input, matmul, mean, mul, primitives, square, stopGradient, sub, sum, take, tanh, tensor,
 } from "../src/index.js";
 import {
   GradcheckError, assertGradients, broadcastShapesArbitrary, caseArbitrary, describeReport, gradcheck, inputsArbitrary, samplerOf,
@@ -144,5 +144,22 @@ describe("arbitraries", () => {
         expect(shape.length >= 1 && shape.length <= 2).toBe(true);
       }),
     );
+  });
+});
+
+describe("the examples of docs/testing.md", () => {
+  it("checks a loss with data bound by name", () => {
+    const x = input("x", [3, 2], "f64");
+    const y = input("y", [3, 1], "f64");
+    const loss = (w: Expr<[2, 1], "f64">) => mean(square(sub(tanh(matmul(x, w)), y)));
+    const data = { x: tensor([[1, 2], [3, 4], [5, 6]], { dtype: "f64" }), y: tensor([[1], [0], [1]], { dtype: "f64" }) };
+    assertGradients(loss, [tensor([[0.1], [0.2]])], { bindings: data });
+    expect(() => gradcheck(loss, [tensor([[0.1], [0.2]])])).toThrow(/a tensor for input "x"/);
+  });
+
+  it("has correct gradients for any inputs in [-2, 2]", () => {
+    const block = (x: Expr, w: Expr) => sum(tanh(add(mul(x, w), x)));
+    const input = tensorArbitrary({ shape: [3, 4], min: -2, max: 2 });
+    fc.assert(fc.property(input, input, (x, w) => void assertGradients(block, [x, w])));
   });
 });
