@@ -166,12 +166,15 @@ export function gradcheck<X extends Expr[]>(f: (...xs: X) => Expr, inputs: reado
   });
   const bind = (xsValues: readonly Tensor[], extra: readonly [Expr, Tensor][] = []): Map<Expr, Tensor> =>
     new Map<Expr, Tensor>([...xs.map((x, i): [Expr, Tensor] => [x, xsValues[i] as Tensor]), ...data, ...extra]);
-  const shifted = (i: number, v: Float64Array, step: number): Tensor[] =>
-    values.map((t, j) => (j === i ? new Tensor(t.shape, t.dtype, Float64Array.from(t.data, (a, k) => a + step * (v[k] as number))) : t));
-  /** (F(x + εv) − F(x − εv)) / 2ε for a vector-valued F of the inputs. */
-  const difference = (F: (at: Tensor[]) => ArrayLike<number>, i: number, v: Float64Array): Float64Array => {
-    const hi = F(shifted(i, v, eps));
-    const lo = F(shifted(i, v, -eps));
+  /** The inputs moved by step·d along a direction d per moved input. */
+  const along = (dirs: ReadonlyMap<number, Float64Array>, step: number): Tensor[] =>
+    values.map((t, j) => {
+      const d = dirs.get(j);
+      return d === undefined ? t : new Tensor(t.shape, t.dtype, Float64Array.from(t.data, (a, k) => a + step * (d[k] as number)));
+    });
+  /** (F(x + εd) − F(x − εd)) / 2ε for a vector-valued F of the inputs. */
+  const difference = (F: (at: Tensor[]) => ArrayLike<number>, dirs: ReadonlyMap<number, Float64Array>): Float64Array => {
+    const [hi, lo] = [F(along(dirs, eps)), F(along(dirs, -eps))];
     return Float64Array.from(hi, (h, k) => (h - (lo[k] as number)) / (2 * eps));
   };
 
@@ -181,54 +184,44 @@ export function gradcheck<X extends Expr[]>(f: (...xs: X) => Expr, inputs: reado
     entries.push({ ...e, error: finite ? Math.abs(e.analytic - e.numeric) : Infinity, tolerance: atol + rtol * Math.abs(e.numeric) });
   };
 
+  const v = new Map(wrt.map((i) => [i, directions(seed, 1 + i, (values[i] as Tensor).size)]));
   const gradValues = evaluate(grads, bind(values, [[u, uValue]]));
   const yOf = (at: Tensor[]): ArrayLike<number> => evaluate(y, bind(at)).data;
   wrt.forEach((i, k) => {
     const x = values[i] as Tensor;
-    const v = directions(seed, 1 + i, x.size);
-    const [numeric] = difference((at) => [dot(yOf(at), uValue.data)], i, v);
-    compare({ check: "vjp", input: i, index: [], analytic: dot((gradValues[k] as Tensor).data, v), numeric: numeric as number });
+    const vi = v.get(i) as Float64Array;
+    const [numeric] = difference((at) => [dot(yOf(at), uValue.data)], new Map([[i, vi]]));
+    compare({ check: "vjp", input: i, index: [], analytic: dot((gradValues[k] as Tensor).data, vi), numeric: numeric as number });
 
     const outSize = uValue.size;
     if (outSize * x.size > jacobianLimit) return;
     // Column j of the Jacobian by differences; row r by the VJP with the basis cotangent e_r.
-    const columns = Array.from({ length: x.size }, (_, j) => {
-      const basis = new Float64Array(x.size);
-      basis[j] = 1;
-      return difference(yOf, i, basis);
-    });
+    const basis = (n: number, j: number): Float64Array => Float64Array.from({ length: n }, (_, m) => (m === j ? 1 : 0));
+    const columns = Array.from({ length: x.size }, (_, j) => difference(yOf, new Map([[i, basis(x.size, j)]])));
     for (let r = 0; r < outSize; r++) {
-      const e = new Float64Array(outSize);
-      e[r] = 1;
-      const row = evaluate(grads[k] as Expr, bind(values, [[u, floatTensor(y.shape as number[], y.dtype, e)]])).data;
+      const row = evaluate(grads[k] as Expr, bind(values, [[u, floatTensor(y.shape as number[], y.dtype, basis(outSize, r))]])).data;
       for (let j = 0; j < x.size; j++) {
-        const index = unravel(j, x.shape as number[]);
-        compare({ check: "jacobian", input: i, index, output: unravel(r, y.shape as number[]), analytic: row[j] as number, numeric: (columns[j] as Float64Array)[r] as number });
+        const numericJ = (columns[j] as Float64Array)[r] as number;
+        compare({ check: "jacobian", input: i, index: unravel(j, x.shape as number[]), output: unravel(r, y.shape as number[]), analytic: row[j] as number, numeric: numericJ });
       }
     }
   });
 
   if (secondOrder) {
-    // H·v of s = ⟨f, u⟩ is the gradient of ⟨∇s, v⟩; numerically, the difference of ∇s along v.
+    // H·v of s = ⟨f, u⟩ is the gradient of ⟨∇s, v⟩; numerically, the difference of ∇s when all
+    // inputs move along v together.
     const vs = wrt.map((i) => input(`gradcheck.v${i}`, (xs[i] as Expr).shape, "f64"));
-    const vValues = wrt.map((i) => directions(seed, 1 + i, (values[i] as Tensor).size));
     const inner = grads.map((g, k) => sum(mul(g, vs[k] as Expr))).reduce((a, b) => add(a, b));
     const hvps = grad(inner, wrt.map((i) => xs[i] as Expr));
-    const vBindings = vs.map((v, k): [Expr, Tensor] => [v, new Tensor(v.shape, "f64", vValues[k] as Float64Array)]);
-    const hv = evaluate(hvps, bind(values, [[u, uValue], ...vBindings]));
-    // All inputs move together along v, so every input's block of H·v is one difference.
-    const gradsAt = (at: Tensor[]): Tensor[] => evaluate(grads, bind(at, [[u, uValue]]));
-    const step = (sign: number): Tensor[] => values.map((t, j) => {
-      const k = wrt.indexOf(j);
-      return k < 0 ? t : new Tensor(t.shape, t.dtype, Float64Array.from(t.data, (a, m) => a + sign * eps * ((vValues[k] as Float64Array)[m] as number)));
-    });
-    const hi = gradsAt(step(1));
-    const lo = gradsAt(step(-1));
+    const vBindings = vs.map((vk, k): [Expr, Tensor] => [vk, new Tensor(vk.shape, "f64", v.get(wrt[k] as number) as Float64Array)]);
+    const analytic = evaluate(hvps, bind(values, [[u, uValue], ...vBindings]));
+    const allGrads = (at: Tensor[]): Float64Array => Float64Array.from(evaluate(grads, bind(at, [[u, uValue]])).flatMap((t) => [...t.data]));
+    const numeric = difference(allGrads, v);
+    let at = 0;
     wrt.forEach((i, k) => {
-      const a = (hv[k] as Tensor).data;
-      const [h, l] = [(hi[k] as Tensor).data, (lo[k] as Tensor).data];
-      for (let m = 0; m < a.length; m++)
-        compare({ check: "hvp", input: i, index: unravel(m, (values[i] as Tensor).shape as number[]), analytic: a[m] as number, numeric: ((h[m] as number) - (l[m] as number)) / (2 * eps) });
+      const a = (analytic[k] as Tensor).data;
+      for (let m = 0; m < a.length; m++, at++)
+        compare({ check: "hvp", input: i, index: unravel(m, (values[i] as Tensor).shape as number[]), analytic: a[m] as number, numeric: numeric[at] as number });
     });
   }
 
