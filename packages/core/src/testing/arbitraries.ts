@@ -3,7 +3,7 @@
 import * as fc from "fast-check";
 import type { InputSpec, Sampler, TestCase } from "../graph/primitive.js";
 import { ValueError, sizeOf } from "../shape/shape.js";
-import { type DType, type FloatDType, allocate, isFloat } from "../tensor/dtype.js";
+import { type DType, allocate, isFloat } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 
 /**
@@ -95,7 +95,7 @@ function distinctFloats(lo: number, hi: number, avoid: readonly number[], n: num
  */
 export interface TensorOptions {
   /** The dtype of inputs whose spec leaves it open (default f64, the dtype of gradient checks). */
-  readonly dtype?: FloatDType;
+  readonly dtype?: DType;
 }
 
 const dtypeOf = (spec: InputSpec, options: TensorOptions): DType => spec.dtype ?? options.dtype ?? "f64";
