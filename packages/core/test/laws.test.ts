@@ -94,7 +94,8 @@ describe.each(laws)("laws of $name", (law) => {
     );
   });
 
-  // Random-direction checks (two evaluations per input) keep this cheap at any size.
+  // Random-direction checks (two evaluations per input) keep this cheap at any size. Cases whose
+  // result is not f64 (a cast to f32) are skipped: f32 rounding would swamp the differences.
   it.runIf(law.differentiable)("first- and second-order gradients match central differences in f64", () => {
     fc.assert(
       fc.property(caseArbitrary(law.domain), fc.nat(), ({ values, params }, seed) => {
