@@ -60,7 +60,7 @@ function buildIfAccepted(law: Law, xs: readonly Expr[], params: unknown, dtype: 
 describe.each(laws)("laws of $name", (law) => {
   // Open dtypes are drawn from all four; a shape rule may refuse i32 and bool (float-only ops),
   // but whatever it accepts must evaluate to its shape and dtype, with valid bools.
-  it("the shape rule agrees with the evaluator, for every dtype it accepts", () => {
+  it("the shape rule agrees with the evaluator, for every dtype it accepts; nodes are shared", () => {
     const cases = anyDType.chain((dtype) => caseArbitrary(law.domain, { dtype }).map((c) => ({ ...c, dtype })));
     fc.assert(
       fc.property(cases, ({ values, params, dtype }) => {
@@ -72,6 +72,8 @@ describe.each(laws)("laws of $name", (law) => {
         expect(out.dtype).toBe(y.dtype);
         expect(out.data).toBeInstanceOf(storage[y.dtype]);
         if (y.dtype === "bool") expect(out.data.every((v) => v === 0 || v === 1)).toBe(true);
+        // Hash-consing: building it again gives the same node.
+        expect(law.build(xs, params)).toBe(y);
       }),
       { numRuns: RUNS },
     );
