@@ -58,7 +58,11 @@ export interface InputSpec {
   readonly max?: number;
   /** Points where the op is not differentiable; values are kept at least 0.1 away. */
   readonly avoid?: readonly number[];
-  /** Keep values of different elements at least 0.1 apart (ties break max and sort). */
+  /**
+   * Keep values of different elements at least 0.1 apart (ties break max and sort), across all
+   * distinct inputs of a case (ties between operands break maximum and minimum); when [min, max]
+   * is too narrow for that, they are spread evenly instead.
+   */
   readonly distinct?: boolean;
 }
 
