@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { type Primitive, apply } from "../src/graph/primitive.js";
 import {
   type DType, type Expr, type OpName, type OpParams, type Sampler, type TestCase, type Tensor,
-  ShapeError, ValueError, composites, evaluate, input, primitives, vjp,
+  ShapeError, ValueError, cast, composites, evaluate, full, input, primitives, vjp,
 } from "../src/index.js";
 import { isFloat } from "../src/tensor/dtype.js";
 import { assertGradients, caseArbitrary } from "../src/testing/index.js";
@@ -79,7 +79,7 @@ describe.each(laws)("laws of $name", (law) => {
     );
   });
 
-  it.runIf(law.differentiable)("gradients have the inputs' shapes and dtypes", () => {
+  if (law.differentiable) it("gradients have the inputs' shapes and dtypes", () => {
     fc.assert(
       fc.property(caseArbitrary(law.domain), ({ values, params }) => {
         const xs = inputsFor(values);
@@ -98,7 +98,7 @@ describe.each(laws)("laws of $name", (law) => {
 
   // Random-direction checks (two evaluations per input) keep this cheap at any size. Cases whose
   // result is not f64 (a cast to f32) are skipped: f32 rounding would swamp the differences.
-  it.runIf(law.differentiable)("first- and second-order gradients match central differences in f64", () => {
+  if (law.differentiable) it("first- and second-order gradients match central differences in f64", () => {
     fc.assert(
       fc.property(caseArbitrary(law.domain), fc.nat(), ({ values, params }, seed) => {
         fc.pre(law.build(inputsFor(values), params).dtype === "f64");
@@ -107,4 +107,23 @@ describe.each(laws)("laws of $name", (law) => {
       { numRuns: RUNS },
     );
   });
+
+  // Where no derivative flows (bits, bools, integer inputs, a cut), the gradient of every float
+  // input is exactly zero (integer results are cast to f64 first), and integer inputs are refused.
+  if (!law.differentiable)
+    it("no gradient flows: zero for float inputs, integer inputs refused", () => {
+      fc.assert(
+        fc.property(caseArbitrary(law.domain, { dtype: "f64" }), ({ values, params }) => {
+          const xs = inputsFor(values);
+          const built = law.build(xs, params);
+          const y = built.dtype === "f64" ? built : cast(built, "f64");
+          const cotangent = input("cotangent", y.shape, "f64");
+          const floats = xs.filter((x) => x.dtype === "f64");
+          const bound = new Map<Expr, Tensor>([...xs.map((x, i): [Expr, Tensor] => [x, values[i] as Tensor]), [cotangent, full(y.shape as number[], 1, "f64")]]);
+          for (const g of vjp(y, floats, cotangent)) expect(Array.from(evaluate(g, bound).data).every((v) => v === 0)).toBe(true);
+          for (const x of xs.filter((e) => e.dtype !== "f64")) expect(() => vjp(y, [x], cotangent)).toThrow(/no gradient/);
+        }),
+        { numRuns: RUNS },
+      );
+    });
 });
