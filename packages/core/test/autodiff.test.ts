@@ -73,3 +73,13 @@ describe("oneHot", () => {
     expect(wide.data[2000 + 2]).toBe(1);
   });
 });
+
+describe("evaluating a gradient that no longer contains its input", () => {
+  it("explains extra record bindings and accepts a Map, which binds symbolic dimensions", () => {
+    const x = input("x", ["batch", 3], "f64");
+    const [dx] = grad(sum(x), [x]);
+    const value = tensor([[1, 2, 3], [4, 5, 6]], { dtype: "f64" });
+    expect(() => evaluate(dx, { x: value })).toThrow(/extra "x".*no output depends on them/);
+    expect(evaluate(dx, new Map([[x, value]])).toArray()).toEqual([[1, 1, 1], [1, 1, 1]]);
+  });
+});
