@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import {
   type Expr, type OpName, type Shape, type Sampler, type Tensor, type DType,
   add, compile, evaluate, exp, greater, input, matmul, max, maximum, mul, neg, primitives, reshape, sigmoid, sub, sum, tanh,
-  tensor, transpose, where, inputsOf, broadcastTo, key, dropoutMask, ValueError, ShapeError, abs, grad, constant, pow, reciprocal, sqrt,
+  tensor, transpose, where, inputsOf, broadcastTo, key, dropoutMask, ValueError, ShapeError, abs, grad, constant, pow, reciprocal, sqrt, concat, slice, take,
 } from "../src/index.js";
 import { apply } from "../src/graph/primitive.js";
 import type { InputSpec } from "../src/graph/primitive.js";
@@ -90,6 +90,22 @@ describe("compile: every primitive, compiled vs interpreted", () => {
 
 const randomTensor = (s: ReturnType<typeof sampler>, shape: number[]): Tensor =>
   tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => s.uniform() * 2 - 1), { shape });
+
+describe("compile: gathers and joins", () => {
+  it("joins views of stored tensors and gathers rows, with the interpreter's errors", () => {
+    const a = input("a", [3, 2]);
+    const b = input("b", [2, 5]);
+    const ids = input("ids", [4], "i32");
+    const joined = concat([transpose(a), slice(b, 1, 1, 4), mul(b, 2)], 1);
+    const picked = take(b, ids, 1);
+    const bindings = { a: randomTensor(sampler(1), [3, 2]), b: randomTensor(sampler(2), [2, 5]), ids: tensor([4, 0, 0, 2], { dtype: "i32" }) };
+    const f = compile({ a, b, ids }, { joined, picked });
+    const got = f.run(bindings);
+    expect(got.joined.toFlat()).toEqual(interpret(joined, bindings).toFlat());
+    expect(got.picked.toFlat()).toEqual(interpret(picked, bindings).toFlat());
+    expect(() => f.run({ ...bindings, ids: tensor([0, 5, 1, 1], { dtype: "i32" }) })).toThrow(/take: expected indices in \[0, 5\), got 5/);
+  });
+});
 
 describe("compile: matrix products", () => {
   it.each([

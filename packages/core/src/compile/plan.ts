@@ -219,7 +219,7 @@ export function plan(
           const tb = !ta && isMatrixTranspose(b) && isContiguous(viewOf(b.inputs[0] as Expr));
           const operand = (m: Expr, t: boolean): Operand => ({ place: (t ? viewOf(m.inputs[0] as Expr) : dense(m)).place, transposed: t });
           matrixArgs.set(e, [operand(a, ta), operand(b, tb)]);
-        } else for (const i of e.inputs) dense(i);
+        } else if (!(e.op === "concat" && lowering.views)) for (const i of e.inputs) dense(i);
         store(e, "temp");
     }
   }
@@ -230,7 +230,7 @@ export function plan(
     if (group.has(e) && group.get(e) !== e) continue;
     const place = viewOf(e).place;
     const source = copied.get(e);
-    if (source) steps.push(copyKernel(e, source, place, shapeOf(e)));
+    if (source) steps.push(copyKernel(e, source, contiguous(place, shapeOf(e))));
     else if (group.get(e) === e) steps.push(fusedKernel(e, order, group, viewOf, shapeOf, place));
     else if (roles[e.op] === "leaf" || roles[e.op] === "alias" || (roles[e.op] === "view" && lowering.views)) continue;
     else if (e.op === "matmul" && matrixArgs.has(e)) {
@@ -239,6 +239,15 @@ export function plan(
       const r = cs.length;
       const k = (shapeOf(e.inputs[0] as Expr)[r - 1] as number);
       steps.push({ kind: "matmul", out: e, a, b, batch: cs.slice(0, -2).reduce((p, d) => p * d, 1), m: cs[r - 2] as number, k, n: cs[r - 1] as number, place });
+    } else if (e.op === "concat" && lowering.views) {
+      // A join is one copy per part, each into its slice of the result, read through the part's view.
+      const axis = (e.params as { axis: number }).axis;
+      let start = 0;
+      for (const x of e.inputs) {
+        const len = shapeOf(x)[axis] as number;
+        steps.push(copyKernel(e, viewOf(x), sliceView(contiguous(place, shapeOf(e)), axis, start, start + len)));
+        start += len;
+      }
     } else {
       steps.push({ kind: roles[e.op] === "kernel" && lowering.native(e) ? "native" : "interpret", out: e, args: e.inputs.map((i) => viewOf(i).place), place });
     }
@@ -247,8 +256,9 @@ export function plan(
   return { slots, steps: donated.steps, shapes, inputs: new Map([...inputs].map(([n, e]) => [n, viewOf(e).place] as const)), outputs: donated.outputs };
 }
 
-function copyKernel(e: Expr, source: View, place: Place, shape: readonly number[]): FusedStep {
-  return { kind: "fused", out: e, shape, loads: [{ view: source, dtype: e.dtype }], nodes: [], result: { load: 0 }, reduce: null, store: contiguous(place, shape), dtype: e.dtype };
+/** A kernel that copies a view into a store view of the same shape. */
+function copyKernel(e: Expr, source: View, store: View): FusedStep {
+  return { kind: "fused", out: e, shape: store.shape, loads: [{ view: source, dtype: e.dtype }], nodes: [], result: { load: 0 }, reduce: null, store, dtype: e.dtype };
 }
 
 function fusedKernel(
@@ -330,6 +340,7 @@ function applyDonation(
       v.place.slot !== x.slot || (v.place.offset === 0 && isContiguous(v) && v.strides.every((s, i) => s !== 0 || v.shape[i] === 1));
     const inPlace =
       kernel !== undefined &&
+      steps.filter((s) => stepWrites(s) === from.slot).length === 1 &&
       kernel.store.place.slot === from.slot &&
       (slots[from.slot] as Slot).kind === "temp" &&
       kernel.loads.every((l) => elementwise(l.view)) &&

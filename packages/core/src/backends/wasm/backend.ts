@@ -7,6 +7,7 @@ import type { FusedStep, Plan, Step } from "../../compile/plan.js";
 import type { Backend } from "../../compile/program.js";
 import { roles } from "../../compile/roles.js";
 import type { Place, View } from "../../compile/view.js";
+import { ShapeError } from "../../shape/shape.js";
 import type { DType } from "../../tensor/dtype.js";
 import { interpretStep } from "../js/interpret.js";
 import { FunctionBuilder, ModuleBuilder, T } from "./emitter.js";
@@ -14,6 +15,7 @@ import { MATH, mathImports, vectorEmitter } from "./elementwise.js";
 import { features } from "./features.js";
 import { emitFused } from "./fused.js";
 import { emitMatmul } from "./gemm.js";
+import { emitTake } from "./take.js";
 import { emitRandomBits } from "./threefry.js";
 
 const PAGE = 65536;
@@ -25,8 +27,13 @@ function fuses(e: Expr): boolean {
 }
 
 function native(e: Expr): boolean {
-  return (e.op === "matmul" && e.dtype === "f32") || e.op === "randomBits";
+  return (e.op === "matmul" && e.dtype === "f32") || e.op === "randomBits" || e.op === "take";
 }
+
+/** Called by take kernels on an index out of range: the interpreter's error. */
+const takeError = (i: number, n: number): never => {
+  throw new ShapeError("take", `indices in [0, ${n})`, String(i));
+};
 
 /** An f64 copy as a copy of i32 pairs: one more axis of two words, strides doubled. */
 function asWords(step: FusedStep): FusedStep {
@@ -45,7 +52,8 @@ function build(plan: Plan, layout: Layout, fma: boolean) {
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
   const m = new ModuleBuilder().importMemory(pages);
   for (const name of MATH) m.importFunction(name, [T.f64], [T.f64]);
-  const env: Record<string, unknown> = { memory, ...mathImports };
+  const fail = m.importFunction("takeError", [T.i32, T.i32], []);
+  const env: Record<string, unknown> = { memory, ...mathImports, takeError };
   plan.steps.forEach((s, i) => {
     if (s.kind !== "interpret") return;
     env[`step${i}`] = interpretStep(s, plan, layout, memory.buffer);
@@ -58,7 +66,7 @@ function build(plan: Plan, layout: Layout, fma: boolean) {
     emit(f);
     run.call(m.addFunction(f));
   };
-  let imported = MATH.length;
+  let imported = fail + 1;
   const emitStep = (s: Step): void => {
     switch (s.kind) {
       case "interpret":
@@ -78,8 +86,18 @@ function build(plan: Plan, layout: Layout, fma: boolean) {
         kernel((f) => emitMatmul(f, s, { a: byteAddress(s.a.place, "f32"), b: byteAddress(s.b.place, "f32"), c: byteAddress(s.place, "f32") }, fma));
         return;
       case "native": {
-        const n = (plan.shapes.get(s.out) as readonly number[]).reduce((a, b) => a * b, 1);
-        kernel((f) => emitRandomBits(f, byteAddress(s.args[0] as Place, "i32"), byteAddress(s.place, "i32"), n));
+        const shape = (e: Expr): readonly number[] => plan.shapes.get(e) as readonly number[];
+        const size = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
+        const out = s.out;
+        if (out.op === "randomBits") kernel((f) => emitRandomBits(f, byteAddress(s.args[0] as Place, "i32"), byteAddress(s.place, "i32"), size(shape(out))));
+        else {
+          const [x, ids] = out.inputs as [Expr, Expr];
+          const axis = (out.params as { axis: number }).axis;
+          const xs = shape(x);
+          const at = { x: byteAddress(s.args[0] as Place, x.dtype), ids: byteAddress(s.args[1] as Place, "i32"), y: byteAddress(s.place, out.dtype) };
+          const dims = { outer: size(xs.slice(0, axis)), n: xs[axis] as number, count: size(shape(ids)), inner: size(xs.slice(axis + 1)) * BYTES[x.dtype] };
+          kernel((f) => emitTake(f, at, dims, fail));
+        }
       }
     }
   };

@@ -167,8 +167,20 @@ export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View
       f.simd(combineCode(reduce, step.dtype)).set(acc);
       return;
     }
-    address_(store, 1);
+    const scatter = innerStride(store);
+    address_(store, scatter);
     f.set(tmpAddr);
+    if (scatter !== 1) {
+      // A strided store (a part of a join): lane by lane.
+      const bytes = scatter * BYTES[step.dtype];
+      if (step.dtype === "bool") f.get(result).simd(Simd.i32x4_neg).set(tmp);
+      for (let lane = 0; lane < lanes; lane++) {
+        f.get(tmpAddr).get(step.dtype === "bool" ? tmp : result);
+        if (step.dtype === "bool") f.lane(Simd.i32x4_extract_lane, lane).mem(Op.i32_store8, 0, lane * bytes);
+        else f.simdMemLane(Simd.v128_store32_lane, 0, lane * bytes, lane);
+      }
+      return;
+    }
     f.get(tmpAddr);
     if (reduce) f.get(tmpAddr).simdMem(Simd.v128_load, 0).get(result).simd(combineCode(reduce, step.dtype));
     else f.get(result);
