@@ -281,6 +281,25 @@ describe("compile: donation and state", () => {
     expect([swap.get("w").toFlat(), swap.get("u").toFlat()]).toEqual([[1, 2, 3], [7, 8, 9]]);
   });
 
+  it("gives each program of one graph its own state, and names outputs apart from inputs", () => {
+    const w = input("w", [2]);
+    const step = { w: mul(w, 2) };
+    const a = compile({ w }, step, { donate: { w: "w" } });
+    const b = compile({ w }, step, { donate: { w: "w" } });
+    a.set("w", tensor([1, 2]));
+    b.set("w", tensor([5, 5]));
+    a.execute();
+    a.execute();
+    b.execute();
+    expect([a.get("w").toFlat(), b.get("w").toFlat()]).toEqual([[4, 8], [10, 10]]);
+    // Without donation, an output named like an input leaves the input alone.
+    const c = compile({ w }, step);
+    c.set("w", tensor([1, 2]));
+    c.execute();
+    c.execute();
+    expect(c.get("w").toFlat()).toEqual([2, 4]);
+  });
+
   it("rejects bad donations and bindings with clear errors", () => {
     const x = input("x", [2]);
     const z = input("z", [3]);

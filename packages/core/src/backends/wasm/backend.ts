@@ -4,7 +4,7 @@
 import type { Expr } from "../../graph/expr.js";
 import { BYTES, type Layout } from "../../compile/memory.js";
 import type { FusedStep, Plan, Step } from "../../compile/plan.js";
-import type { Backend } from "../../compile/program.js";
+import type { Backend, Executable } from "../../compile/program.js";
 import { roles } from "../../compile/roles.js";
 import type { Place, View } from "../../compile/view.js";
 import { ShapeError } from "../../shape/shape.js";
@@ -46,19 +46,14 @@ function asWords(step: FusedStep): FusedStep {
   return { ...step, shape: [...step.shape, 2], loads: [{ view: widen(load.view), dtype: "i32" }], store: widen(step.store), dtype: "i32" };
 }
 
-/** Builds the module of one plan and instantiates it over a fresh memory. */
-function build(plan: Plan, layout: Layout, fma: boolean) {
+/** Compiles the module of one plan; the factory instantiates it over a fresh memory each time. */
+function prepare(plan: Plan, layout: Layout, fma: boolean): () => Executable {
   const pages = Math.max(1, Math.ceil(layout.size / PAGE));
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
   const m = new ModuleBuilder().importMemory(pages);
   for (const name of MATH) m.importFunction(name, [T.f64], [T.f64]);
   const fail = m.importFunction("takeError", [T.i32, T.i32], []);
-  const env: Record<string, unknown> = { memory, ...mathImports, takeError };
-  plan.steps.forEach((s, i) => {
-    if (s.kind !== "interpret") return;
-    env[`step${i}`] = interpretStep(s, plan, layout, memory.buffer);
-    m.importFunction(`step${i}`, [], []);
-  });
+  const interpreted = plan.steps.flatMap((s, i) => (s.kind === "interpret" ? [{ step: s, name: `step${i}` }] : []));
+  for (const { name } of interpreted) m.importFunction(name, [], []);
   const byteAddress = (p: Place, dtype: DType): number => (layout.offsets[p.slot] as number) + p.offset * BYTES[dtype];
   const run = new FunctionBuilder();
   const kernel = (emit: (f: FunctionBuilder) => void): void => {
@@ -103,13 +98,19 @@ function build(plan: Plan, layout: Layout, fma: boolean) {
   };
   plan.steps.forEach(emitStep);
   m.exportFunction("run", m.addFunction(run));
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(m.toBytes()), { env: env as WebAssembly.ModuleImports });
-  return { memory: memory.buffer, execute: instance.exports.run as () => void };
+  const module = new WebAssembly.Module(m.toBytes());
+  return () => {
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    const env: Record<string, unknown> = { memory, ...mathImports, takeError };
+    for (const { step, name } of interpreted) env[name] = interpretStep(step, plan, layout, memory.buffer);
+    const instance = new WebAssembly.Instance(module, { env: env as WebAssembly.ModuleImports });
+    return { memory: memory.buffer, execute: instance.exports.run as () => void };
+  };
 }
 
 /** The WebAssembly SIMD backend (relaxed-SIMD multiply-add in GEMMs where available). */
 export const wasmBackend: Backend = {
   name: "wasm",
   lowering: { fuses, native, views: true },
-  build: (plan, layout) => build(plan, layout, features.relaxedSimd),
+  prepare: (plan, layout) => prepare(plan, layout, features.relaxedSimd),
 };
