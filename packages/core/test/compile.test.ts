@@ -131,6 +131,19 @@ describe("compile: matrix products", () => {
     const y = matmul(a as Expr, b as Expr);
     expectClose(compile({ a, b }, { y }).run(bindings).y, evaluate(y, bindings), "batched");
   });
+
+  it("reads a matrix broadcast over the batch in place, forward and backward", () => {
+    const s = sampler(6);
+    const x = input("x", [3, 6, 5]);
+    const w = input("w", [5, 7]);
+    const y = matmul(x, w);
+    const [dx, dw] = grad(sum(mul(y, y)), [x, w]) as [Expr, Expr];
+    const bindings = { x: randomTensor(s, [3, 6, 5]), w: randomTensor(s, [5, 7]) };
+    const got = compile({ x, w }, { y, dx, dw }).run(bindings);
+    expectClose(got.y, interpret(y, bindings), "y", 1e-5, 1e-5);
+    expectClose(got.dx, interpret(dx, bindings), "dx", 1e-4, 1e-4);
+    expectClose(got.dw, interpret(dw, bindings), "dw", 1e-4, 1e-4);
+  });
 });
 
 /** A random graph over inputs x: [3, 4], v: [4], c: [3, 1], w: [4, 4], u: [3, 3], from a list of choices. */

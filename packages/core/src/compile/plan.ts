@@ -58,6 +58,8 @@ export interface FusedStep {
 export interface Operand {
   readonly place: Place;
   readonly transposed: boolean;
+  /** Elements from one matrix of the batch to the next: 0 for a matrix broadcast over the batch. */
+  readonly batchStride: number;
 }
 
 /** C[b] = A[b]·B[b] for each of `batch` matrices, A: m×k, B: k×n. */
@@ -129,6 +131,24 @@ export function stepWrites(step: Step): number {
   }
 }
 
+
+const matrixSize = (shape: readonly number[]): number => (shape[shape.length - 1] as number) * (shape[shape.length - 2] as number);
+
+/**
+ * Reads a batch of matrices in place when possible: each matrix row-major (or, with `transpose`
+ * allowed, its transpose row-major), and the batch either contiguous or one matrix repeated.
+ */
+function matrixView(e: Expr, transpose: boolean, viewOf: (e: Expr) => View): Operand | null {
+  const transposed = transpose && isMatrixTranspose(e);
+  const v = viewOf(transposed ? (e.inputs[0] as Expr) : e);
+  const r = v.shape.length;
+  const [rows, cols] = [v.shape[r - 2] as number, v.shape[r - 1] as number];
+  const rowMajor = (cols === 1 || v.strides[r - 1] === 1) && (rows === 1 || v.strides[r - 2] === cols);
+  const batch = v.strides.slice(0, -2);
+  const repeated = batch.every((s) => s === 0);
+  if (!rowMajor || !(repeated || isContiguous(v))) return null;
+  return { place: v.place, transposed, batchStride: repeated ? 0 : rows * cols };
+}
 
 /** Is `e` a transpose of the last two axes only (a batch of matrix transposes)? */
 function isMatrixTranspose(e: Expr): boolean {
@@ -215,10 +235,10 @@ export function plan(
         if (e.op === "matmul" && lowering.native(e)) {
           // Aᵀ·B and A·Bᵀ read the stored matrix directly; one operand at most is read transposed.
           const [a, b] = e.inputs as [Expr, Expr];
-          const ta = isMatrixTranspose(a) && isContiguous(viewOf(a.inputs[0] as Expr));
-          const tb = !ta && isMatrixTranspose(b) && isContiguous(viewOf(b.inputs[0] as Expr));
-          const operand = (m: Expr, t: boolean): Operand => ({ place: (t ? viewOf(m.inputs[0] as Expr) : dense(m)).place, transposed: t });
-          matrixArgs.set(e, [operand(a, ta), operand(b, tb)]);
+          const ma = matrixView(a, true, viewOf);
+          const mb = matrixView(b, !ma?.transposed, viewOf);
+          const operand = (m: Expr, v: Operand | null): Operand => v ?? { place: dense(m).place, transposed: false, batchStride: matrixSize(shapeOf(m)) };
+          matrixArgs.set(e, [operand(a, ma), operand(b, mb)]);
         } else if (!(e.op === "concat" && lowering.views)) for (const i of e.inputs) dense(i);
         store(e, "temp");
     }
