@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import {
   type Expr, type OpName, type Shape, type Sampler, type Tensor, type DType,
   add, compile, evaluate, exp, greater, input, matmul, max, maximum, mul, neg, primitives, reshape, sigmoid, sub, sum, tanh,
-  tensor, transpose, where, inputsOf, broadcastTo, key, dropoutMask, ValueError, ShapeError, abs, grad, constant, pow, reciprocal, sqrt, concat, slice, take,
+  tensor, transpose, where, inputsOf, broadcastTo, key, dropoutMask, ValueError, ShapeError, abs, grad, constant, pow, reciprocal, sqrt, concat, slice, take, log,
 } from "../src/index.js";
 import { apply } from "../src/graph/primitive.js";
 import type { InputSpec } from "../src/graph/primitive.js";
@@ -90,6 +90,45 @@ describe("compile: every primitive, compiled vs interpreted", () => {
 
 const randomTensor = (s: ReturnType<typeof sampler>, shape: number[]): Tensor =>
   tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => s.uniform() * 2 - 1), { shape });
+
+describe("compile: shapes and dtypes at the edges", () => {
+  it("agrees with the interpreter on empty, scalar, long, 3-d and integer cases", () => {
+    const s = sampler(12);
+    const x = input("x", [3, 5, 7]);
+    const v = input("v", [1, 5, 1]);
+    const long = input("long", [1003]);
+    const empty = input("empty", [0, 4]);
+    const n = input("n", [6], "i32");
+    const outputs = {
+      middle: sum(mul(x, v), 1),
+      outer: max(add(x, v), [0, 2], true),
+      total: sum(exp(tanh(long))),
+      peak: max(long),
+      none: sum(empty, 0),
+      emptyMap: exp(empty),
+      ints: where(greater(n, 2), mul(n, n), neg(n)),
+      flags: greater(x, v),
+      scalar: add(sum(x), 1),
+    };
+    const bindings = {
+      x: randomTensor(s, [3, 5, 7]),
+      v: randomTensor(s, [1, 5, 1]),
+      long: randomTensor(s, [1003]),
+      empty: tensor(new Float32Array(0), { shape: [0, 4] }),
+      n: tensor([-3, 0, 2, 3, 7, -1], { dtype: "i32" }),
+    };
+    const got = compile({ x, v, long, empty, n }, outputs).run(bindings) as Record<string, Tensor>;
+    for (const [name, e] of Object.entries(outputs)) expectClose(got[name] as Tensor, interpret(e, bindings), name, 1e-5, 1e-5);
+  });
+
+  it("propagates NaN through max and keeps infinities of exp and log", () => {
+    const x = input("x", [6]);
+    const outputs = { m: max(x), e: exp(x), l: log(x) };
+    const bindings = { x: tensor([1, NaN, 100, -100, 0, Infinity]) };
+    const got = compile({ x }, outputs).run(bindings);
+    for (const [name, e] of Object.entries(outputs)) expectClose(got[name as keyof typeof outputs], interpret(e, bindings), name);
+  });
+});
 
 describe("compile: gathers and joins", () => {
   it("joins views of stored tensors and gathers rows, with the interpreter's errors", () => {
