@@ -132,6 +132,11 @@ export function stepWrites(step: Step): number {
 }
 
 
+/** Ops of one or two instructions: recomputing them beats a round trip through memory. */
+const CHEAP: ReadonlySet<OpName> = new Set<OpName>(["neg", "abs", "sign", "add", "mul", "maximum", "minimum", "compare", "where", "cast", "reciprocal", "sqrt"]);
+/** Most nodes recomputed in one kernel for one stored value avoided. */
+const MAX_RECOMPUTED = 8;
+
 const matrixSize = (shape: readonly number[]): number => (shape[shape.length - 1] as number) * (shape[shape.length - 2] as number);
 
 /**
@@ -178,14 +183,29 @@ export function plan(
   const isOutput = new Set(outputs.values());
 
   // Fusion groups, from the outputs backwards: `group` maps a fused node to its kernel's root.
+  // A cheap node whose users sit in several kernels is recomputed in each instead of stored.
   const group = new Map<Expr, Expr>();
+  const recomputed = new Set<Expr>();
+  const fusedUser = (u: Expr): boolean => group.has(u) || recomputed.has(u);
   for (const e of [...order].reverse()) {
     const role = roles[e.op];
     if ((role !== "elementwise" && role !== "reduce") || !lowering.fuses(e)) continue;
     const us = [...(users.get(e) as Set<Expr>)];
     const g = us[0] === undefined ? undefined : group.get(us[0]);
-    const joins = role === "elementwise" && !isOutput.has(e) && g !== undefined && us.every((u) => group.get(u) === g);
-    group.set(e, joins ? (g as Expr) : e);
+    const inner = role === "elementwise" && !isOutput.has(e) && us.length > 0;
+    if (inner && g !== undefined && us.every((u) => group.get(u) === g)) group.set(e, g);
+    else if (inner && CHEAP.has(e.op) && us.every(fusedUser)) recomputed.add(e);
+    else group.set(e, e);
+  }
+  // Recomputation stays bounded: a node that would drag a long chain into each kernel is stored.
+  const cone = new Map<Expr, number>();
+  for (const e of order) {
+    if (!recomputed.has(e)) continue;
+    const size = e.inputs.reduce((n, x) => n + (cone.get(x) ?? 0), 1);
+    if (size > MAX_RECOMPUTED) {
+      recomputed.delete(e);
+      group.set(e, e);
+    } else cone.set(e, size);
   }
 
   const slots: Slot[] = [];
@@ -210,7 +230,7 @@ export function plan(
 
   for (const e of order) {
     const g = group.get(e);
-    if (g !== undefined && g !== e) continue;
+    if ((g !== undefined && g !== e) || recomputed.has(e)) continue;
     const x = e.inputs[0] as Expr;
     switch (g === e ? "fused" : roles[e.op]) {
       case "leaf":
@@ -247,11 +267,11 @@ export function plan(
 
   const steps: Step[] = [];
   for (const e of order) {
-    if (group.has(e) && group.get(e) !== e) continue;
+    if ((group.has(e) && group.get(e) !== e) || recomputed.has(e)) continue;
     const place = viewOf(e).place;
     const source = copied.get(e);
     if (source) steps.push(copyKernel(e, source, contiguous(place, shapeOf(e))));
-    else if (group.get(e) === e) steps.push(fusedKernel(e, order, group, viewOf, shapeOf, place));
+    else if (group.get(e) === e) steps.push(fusedKernel(e, order, group, recomputed, viewOf, shapeOf, place));
     else if (roles[e.op] === "leaf" || roles[e.op] === "alias" || (roles[e.op] === "view" && lowering.views)) continue;
     else if (e.op === "matmul" && matrixArgs.has(e)) {
       const [a, b] = matrixArgs.get(e) as [Operand, Operand];
@@ -285,6 +305,7 @@ function fusedKernel(
   root: Expr,
   order: readonly Expr[],
   group: ReadonlyMap<Expr, Expr>,
+  recomputed: ReadonlySet<Expr>,
   viewOf: (e: Expr) => View,
   shapeOf: (e: Expr) => readonly number[],
   place: Place,
@@ -295,20 +316,22 @@ function fusedKernel(
   const loadIndex = new Map<Expr, number>();
   const nodes: FusedNode[] = [];
   const nodeIndex = new Map<Expr, number>();
+  const compute = (e: Expr): Ref => {
+    nodes.push({ node: e, args: e.inputs.map(ref) });
+    nodeIndex.set(e, nodes.length - 1);
+    return { node: nodes.length - 1 };
+  };
   const ref = (x: Expr): Ref => {
     const n = nodeIndex.get(x);
     if (n !== undefined) return { node: n };
+    if (recomputed.has(x)) return compute(x);
     if (!loadIndex.has(x)) {
       loadIndex.set(x, loads.length);
       loads.push({ view: viewOf(x), dtype: x.dtype });
     }
     return { load: loadIndex.get(x) as number };
   };
-  for (const e of order) {
-    if (group.get(e) !== root || (reduce && e === root)) continue;
-    nodes.push({ node: e, args: e.inputs.map(ref) });
-    nodeIndex.set(e, nodes.length - 1);
-  }
+  for (const e of order) if (group.get(e) === root && !(reduce && e === root)) compute(e);
   const result = reduce ? ref(root.inputs[0] as Expr) : ({ node: nodes.length - 1 } as const);
   let store = contiguous(place, shape);
   if (reduce) {
