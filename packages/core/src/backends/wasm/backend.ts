@@ -11,7 +11,7 @@ import { ShapeError } from "../../shape/shape.js";
 import type { DType } from "../../tensor/dtype.js";
 import { interpretStep } from "../js/interpret.js";
 import { FunctionBuilder, ModuleBuilder, T } from "./emitter.js";
-import { MATH, mathImports, vectorEmitter } from "./elementwise.js";
+import { vectorEmitter } from "./elementwise.js";
 import { features } from "./features.js";
 import { emitFused } from "./fused.js";
 import { emitMatmul } from "./gemm.js";
@@ -50,7 +50,6 @@ function asWords(step: FusedStep): FusedStep {
 function prepare(plan: Plan, layout: Layout, fma: boolean): () => Executable {
   const pages = Math.max(1, Math.ceil(layout.size / PAGE));
   const m = new ModuleBuilder().importMemory(pages);
-  for (const name of MATH) m.importFunction(name, [T.f64], [T.f64]);
   const fail = m.importFunction("takeError", [T.i32, T.i32], []);
   const interpreted = plan.steps.flatMap((s, i) => (s.kind === "interpret" ? [{ step: s, name: `step${i}` }] : []));
   for (const { name } of interpreted) m.importFunction(name, [], []);
@@ -101,7 +100,7 @@ function prepare(plan: Plan, layout: Layout, fma: boolean): () => Executable {
   const module = new WebAssembly.Module(m.toBytes());
   return () => {
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    const env: Record<string, unknown> = { memory, ...mathImports, takeError };
+    const env: Record<string, unknown> = { memory, takeError };
     for (const { step, name } of interpreted) env[name] = interpretStep(step, plan, layout, memory.buffer);
     const instance = new WebAssembly.Instance(module, { env: env as WebAssembly.ModuleImports });
     return { memory: memory.buffer, execute: instance.exports.run as () => void };
