@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import {
   type Expr, type OpName, type Shape, type Sampler, type Tensor, type DType,
   add, compile, evaluate, exp, greater, input, matmul, max, maximum, mul, neg, primitives, reshape, sigmoid, sub, sum, tanh,
-  tensor, transpose, where, inputsOf, broadcastTo, key, dropoutMask, ValueError, ShapeError, abs, grad, constant, pow, reciprocal, sqrt,
+  tensor, transpose, where, inputsOf, broadcastTo, key, dropoutMask, ValueError, ShapeError, abs, grad, constant, pow, reciprocal, sqrt, concat, slice, take, log,
 } from "../src/index.js";
 import { apply } from "../src/graph/primitive.js";
 import type { InputSpec } from "../src/graph/primitive.js";
@@ -91,6 +91,61 @@ describe("compile: every primitive, compiled vs interpreted", () => {
 const randomTensor = (s: ReturnType<typeof sampler>, shape: number[]): Tensor =>
   tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => s.uniform() * 2 - 1), { shape });
 
+describe("compile: shapes and dtypes at the edges", () => {
+  it("agrees with the interpreter on empty, scalar, long, 3-d and integer cases", () => {
+    const s = sampler(12);
+    const x = input("x", [3, 5, 7]);
+    const v = input("v", [1, 5, 1]);
+    const long = input("long", [1003]);
+    const empty = input("empty", [0, 4]);
+    const n = input("n", [6], "i32");
+    const outputs = {
+      middle: sum(mul(x, v), 1),
+      outer: max(add(x, v), [0, 2], true),
+      total: sum(exp(tanh(long))),
+      peak: max(long),
+      none: sum(empty, 0),
+      emptyMap: exp(empty),
+      ints: where(greater(n, 2), mul(n, n), neg(n)),
+      flags: greater(x, v),
+      scalar: add(sum(x), 1),
+    };
+    const bindings = {
+      x: randomTensor(s, [3, 5, 7]),
+      v: randomTensor(s, [1, 5, 1]),
+      long: randomTensor(s, [1003]),
+      empty: tensor(new Float32Array(0), { shape: [0, 4] }),
+      n: tensor([-3, 0, 2, 3, 7, -1], { dtype: "i32" }),
+    };
+    const got = compile({ x, v, long, empty, n }, outputs).run(bindings) as Record<string, Tensor>;
+    for (const [name, e] of Object.entries(outputs)) expectClose(got[name] as Tensor, interpret(e, bindings), name, 1e-5, 1e-5);
+  });
+
+  it("propagates NaN through max and keeps infinities of exp and log", () => {
+    const x = input("x", [6]);
+    const outputs = { m: max(x), e: exp(x), l: log(x) };
+    const bindings = { x: tensor([1, NaN, 100, -100, 0, Infinity]) };
+    const got = compile({ x }, outputs).run(bindings);
+    for (const [name, e] of Object.entries(outputs)) expectClose(got[name as keyof typeof outputs], interpret(e, bindings), name);
+  });
+});
+
+describe("compile: gathers and joins", () => {
+  it("joins views of stored tensors and gathers rows, with the interpreter's errors", () => {
+    const a = input("a", [3, 2]);
+    const b = input("b", [2, 5]);
+    const ids = input("ids", [4], "i32");
+    const joined = concat([transpose(a), slice(b, 1, 1, 4), mul(b, 2)], 1);
+    const picked = take(b, ids, 1);
+    const bindings = { a: randomTensor(sampler(1), [3, 2]), b: randomTensor(sampler(2), [2, 5]), ids: tensor([4, 0, 0, 2], { dtype: "i32" }) };
+    const f = compile({ a, b, ids }, { joined, picked });
+    const got = f.run(bindings);
+    expect(got.joined.toFlat()).toEqual(interpret(joined, bindings).toFlat());
+    expect(got.picked.toFlat()).toEqual(interpret(picked, bindings).toFlat());
+    expect(() => f.run({ ...bindings, ids: tensor([0, 5, 1, 1], { dtype: "i32" }) })).toThrow(/take: expected indices in \[0, 5\), got 5/);
+  });
+});
+
 describe("compile: matrix products", () => {
   it.each([
     [1, 1, 1], [4, 8, 8], [5, 7, 9], [13, 17, 19], [32, 64, 40], [3, 33, 2],
@@ -114,6 +169,19 @@ describe("compile: matrix products", () => {
     // (Typed overloads reject this valid batched product; the check is left to run time here.)
     const y = matmul(a as Expr, b as Expr);
     expectClose(compile({ a, b }, { y }).run(bindings).y, evaluate(y, bindings), "batched");
+  });
+
+  it("reads a matrix broadcast over the batch in place, forward and backward", () => {
+    const s = sampler(6);
+    const x = input("x", [3, 6, 5]);
+    const w = input("w", [5, 7]);
+    const y = matmul(x, w);
+    const [dx, dw] = grad(sum(mul(y, y)), [x, w]) as [Expr, Expr];
+    const bindings = { x: randomTensor(s, [3, 6, 5]), w: randomTensor(s, [5, 7]) };
+    const got = compile({ x, w }, { y, dx, dw }).run(bindings);
+    expectClose(got.y, interpret(y, bindings), "y", 1e-5, 1e-5);
+    expectClose(got.dx, interpret(dx, bindings), "dx", 1e-4, 1e-4);
+    expectClose(got.dw, interpret(dw, bindings), "dw", 1e-4, 1e-4);
   });
 });
 
@@ -209,18 +277,18 @@ function initialState(s: ReturnType<typeof sampler>): Record<string, Tensor> {
 }
 
 describe("compile: donation and state", () => {
-  it("a donated training step matches the same step fed back by hand", () => {
+  it.each(["wasm", "js"] as const)("a donated training step matches the same step fed back by hand (%s)", (backend) => {
     const { inputs, outputs, donate } = adamStep();
     const s = sampler(3);
     const start = initialState(s);
     const batches = Array.from({ length: 20 }, () => ({ x: randomTensor(s, [4, 1]), y: randomTensor(s, [4, 1]) }));
-    const plain = compile(inputs, outputs);
+    const plain = compile(inputs, outputs, { backend });
     let state = { ...start };
     batches.forEach((b, i) => {
       const r = plain.run({ ...state, ...b, t: tensor(i + 1) } as never) as Record<string, Tensor>;
       for (const k of Object.keys(donate)) state[k.slice(4)] = r[k] as Tensor;
     });
-    const donated = compile(inputs, outputs, { donate: donate as never });
+    const donated = compile(inputs, outputs, { donate: donate as never, backend });
     for (const [k, v] of Object.entries(start)) donated.set(k as never, v);
     const tt = new Float32Array(1);
     batches.forEach((b, i) => {
@@ -265,6 +333,25 @@ describe("compile: donation and state", () => {
     expect([swap.get("w").toFlat(), swap.get("u").toFlat()]).toEqual([[1, 2, 3], [7, 8, 9]]);
   });
 
+  it("gives each program of one graph its own state, and names outputs apart from inputs", () => {
+    const w = input("w", [2]);
+    const step = { w: mul(w, 2) };
+    const a = compile({ w }, step, { donate: { w: "w" } });
+    const b = compile({ w }, step, { donate: { w: "w" } });
+    a.set("w", tensor([1, 2]));
+    b.set("w", tensor([5, 5]));
+    a.execute();
+    a.execute();
+    b.execute();
+    expect([a.get("w").toFlat(), b.get("w").toFlat()]).toEqual([[4, 8], [10, 10]]);
+    // Without donation, an output named like an input leaves the input alone.
+    const c = compile({ w }, step);
+    c.set("w", tensor([1, 2]));
+    c.execute();
+    c.execute();
+    expect(c.get("w").toFlat()).toEqual([2, 4]);
+  });
+
   it("rejects bad donations and bindings with clear errors", () => {
     const x = input("x", [2]);
     const z = input("z", [3]);
@@ -279,11 +366,11 @@ describe("compile: donation and state", () => {
 });
 
 describe("compile: symbolic dimensions", () => {
-  it("specialises per batch size and keeps unchanged inputs when the batch changes", () => {
+  it.each(["wasm", "js"] as const)("specialises per batch size and keeps unchanged inputs when the batch changes (%s)", (backend) => {
     const { inputs, outputs } = adamStep();
     const s = sampler(8);
     const state = initialState(s);
-    const f = compile(inputs, outputs);
+    const f = compile(inputs, outputs, { backend });
     for (const batch of [4, 7]) {
       const b = { ...state, x: randomTensor(s, [batch, 1]), y: randomTensor(s, [batch, 1]), t: tensor(1) };
       const got = f.run(b as never) as Record<string, Tensor>;
