@@ -4,6 +4,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { format } from "node:util";
 import { describe, expect, it, vi } from "vitest";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -30,7 +31,7 @@ describe("docs snippets", () => {
     if (!snippets.includes(b.name) || !coreOnly(sourceOf(b.name))) continue;
     it(`${b.doc}: ${b.name} prints what the doc shows`, async () => {
       const lines: string[] = [];
-      const log = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
+      const log = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void lines.push(format(...args)));
       try {
         await import(pathToFileURL(join(snippetDir, `${b.name}.ts`)).href);
       } finally {
