@@ -35,9 +35,12 @@ function entriesOf(markdown) {
 
 const sections = entriesOf(readFileSync("docs/api.md", "utf8"));
 const problems = [];
+const checked = [];
 for (const [pkg, file] of Object.entries(ENTRY_POINTS)) {
   if (!existsSync(file)) continue;
   const exported = exportsOf(file);
+  if (exported.size === 0) continue; // a package whose entry point exports nothing yet
+  checked.push(pkg);
   const documented = sections.get(pkg) ?? new Set();
   if (exported.size > 0 && !sections.has(pkg)) problems.push(`${pkg}: no section "## \`${pkg}\`" in docs/api.md`);
   for (const name of exported) if (!documented.has(name)) problems.push(`${pkg}: \`${name}\` is exported by ${file} but missing from docs/api.md`);
@@ -49,4 +52,4 @@ if (problems.length > 0) {
   console.error(`docs:check: docs/api.md is out of date (${problems.length}):\n  ${problems.join("\n  ")}`);
   process.exit(1);
 }
-console.log(`docs:check: docs/api.md lists every export of ${Object.keys(ENTRY_POINTS).filter((p) => sections.has(p)).join(", ")}`);
+console.log(`docs:check: docs/api.md lists every export of ${checked.join(", ")}`);
