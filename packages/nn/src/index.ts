@@ -41,3 +41,8 @@ export { clipGradNorm } from "./optim/clip.js";
 export { type Schedule, stepDecay, exponentialDecay, cosineDecay, warmup } from "./optim/schedules.js";
 export { type Runner, type RunnerOptions, makeRunner } from "./train/program.js";
 export { type LossFn, type Batch, type TrainState, type StepGraph, type Trainer, stepGraph, trainStep } from "./train/step.js";
+export { type CheckpointError, type CheckpointErrorKind, CheckpointLoadError } from "./checkpoint/errors.js";
+export { type Safetensors, MAX_HEADER_BYTES, encodeSafetensors, decodeSafetensors } from "./checkpoint/safetensors.js";
+export { writeFileAtomic, saveSafetensors, loadSafetensors, orThrow } from "./checkpoint/io.js";
+export { type ModelValues, type LoadStateDictOptions, stateDict, loadStateDict } from "./checkpoint/stateDict.js";
+export { type SaveOptions, type Checkpoint, CONFIG_KEY, saveCheckpoint, loadCheckpoint } from "./checkpoint/checkpoint.js";
