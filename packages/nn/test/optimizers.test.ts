@@ -1,6 +1,6 @@
-import { type Tensor, input } from "@typegrad/core";
+import { type Tensor, compile, input } from "@typegrad/core";
 import { describe, expect, it } from "vitest";
-import { type Optimizer, adam, adamw, flatten, makeRunner, mapTree, rmsprop, sgd } from "../src/index.js";
+import { type Optimizer, adam, adamw, flatten, mapTree, rmsprop, sgd } from "../src/index.js";
 import { type Stored, expectClose, fixture, fromStored } from "./torch.js";
 
 interface Run {
@@ -34,15 +34,16 @@ function trajectory(opt: Optimizer, p0: Tensor, grads: Tensor[]): { params: Tens
   let state = opt.init({ p: p0 });
   const stateVars = mapTree(state, (t, path) => input(`s:${path}`, t.shape, t.dtype));
   const next = opt.update({ p: g }, stateVars, { p });
-  const stateOut = Object.fromEntries(Object.entries(flatten(next.state)).map(([k, e]) => [`s:${k}`, e]));
-  const runner = makeRunner({ p: next.params.p as typeof p, ...stateOut });
+  const stateOut = Object.fromEntries(Object.entries(flatten(next.state)).map(([k, e]) => [`next:${k}`, e]));
+  const stateIn = Object.fromEntries(Object.entries(flatten(stateVars)).map(([k, e]) => [`s:${k}`, e]));
+  const runner = compile<string, string>({ p, g, ...stateIn }, { pNext: next.params.p as typeof p, ...stateOut }, { backend: "js" });
   const params: Tensor[] = [];
   let current = p0;
   for (const gt of grads) {
     const bound = Object.fromEntries(Object.entries(flatten(state)).map(([k, t]) => [`s:${k}`, t]));
-    const out = runner.run({ p: current, g: gt, ...bound });
-    current = out.p as Tensor;
-    state = mapTree(state, (_t, path) => out[`s:${path}`] as Tensor);
+    const out: Record<string, Tensor> = runner.run({ p: current, g: gt, ...bound });
+    current = out.pNext as Tensor;
+    state = mapTree(state, (_t, path) => out[`next:${path}`] as Tensor);
     params.push(current);
   }
   return { params, state: flatten(state) };

@@ -1,4 +1,4 @@
-import { type Expr, add, div, maximum, mul, pow, sqrt, sub } from "@typegrad/core";
+import { type Expr, add, cast, div, maximum, mul, pow, sqrt, sub } from "@typegrad/core";
 import { type LearningRate, type Optimizer, dtypeOf, initState, nextStep, perParam, rateAt, withDecay } from "./optimizer.js";
 
 /** Options of `adam` and `adamw` (PyTorch's names and defaults). */
@@ -22,11 +22,12 @@ function adamLike(options: AdamOptions, decoupled: boolean): Optimizer {
   return {
     init: (params) => initState(params, slots),
     update: (grads, state, params) => {
-      const { count, t } = nextStep(state, dtypeOf(params));
+      const dtype = dtypeOf(params);
+      const { count, t } = nextStep(state);
       const rate = rateAt(lr, t);
-      const stepSize = div(rate, sub(1, pow(b1, t)));
-      const bc2Sqrt = sqrt(sub(1, pow(b2, t)));
-      const decay = sub(1, mul(rate, weightDecay));
+      const stepSize = cast(div(rate, sub(1, pow(b1, t))), dtype);
+      const bc2Sqrt = cast(sqrt(sub(1, pow(b2, t))), dtype);
+      const decay = cast(sub(1, mul(rate, weightDecay)), dtype);
       const r = perParam(params, grads, state, slots, (p0, g0, m) => {
         const p = decoupled && weightDecay !== 0 ? mul(p0, decay) : p0;
         const g = decoupled ? g0 : withDecay(g0, p0, weightDecay);

@@ -27,13 +27,17 @@ export function dtypeOf(params: Vars): FloatDType {
   return first.dtype;
 }
 
-/** The step counter after this update (1 on the first), as i32 for the state and as a float for formulas. */
-export function nextStep(state: Vars, dtype: FloatDType): { count: Expr; t: Expr } {
+/**
+ * The step counter after this update (1 on the first), as i32 for the state and as f64 for the
+ * scalar formulas (bias corrections, schedules): PyTorch computes those in double precision and
+ * rounds them once to the parameters' dtype, and so do the optimisers here.
+ */
+export function nextStep(state: Vars): { count: Expr; t: Expr } {
   const count = add(leaf(state, "step", "optimizer"), 1);
-  return { count, t: cast(count, dtype) };
+  return { count, t: cast(count, "f64") };
 }
 
-/** The learning rate of the update whose 1-based index is t (schedules see the 0-based index). */
+/** The learning rate (f64) of the update whose 1-based index is t (schedules see the 0-based index). */
 export function rateAt(lr: LearningRate, t: Expr): Expr {
   return typeof lr === "number" ? scalar(lr, t.dtype) : lr(add(t, -1));
 }

@@ -1,4 +1,4 @@
-import { type Expr, add, div, mul, sqrt, sub } from "@typegrad/core";
+import { type Expr, add, cast, div, mul, sqrt, sub } from "@typegrad/core";
 import { type LearningRate, type Optimizer, dtypeOf, initState, nextStep, perParam, rateAt, withDecay } from "./optimizer.js";
 
 /** Options of `rmsprop` (PyTorch's names and defaults). */
@@ -27,8 +27,8 @@ export function rmsprop(options: RmspropOptions = {}): Optimizer {
   return {
     init: (params) => initState(params, slots),
     update: (grads, state, params) => {
-      const { count, t } = nextStep(state, dtypeOf(params));
-      const rate = rateAt(lr, t);
+      const { count, t } = nextStep(state);
+      const rate = cast(rateAt(lr, t), dtypeOf(params));
       const r = perParam(params, grads, state, slots, (p, g0, m) => {
         const g = withDecay(g0, p, weightDecay);
         const squareAvg = add(mul(m.square_avg, alpha), mul(mul(g, 1 - alpha), g));

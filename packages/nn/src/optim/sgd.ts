@@ -1,4 +1,4 @@
-import { ValueError, add, equal, mul, sub, where } from "@typegrad/core";
+import { ValueError, add, cast, equal, mul, sub, where } from "@typegrad/core";
 import { type LearningRate, type Optimizer, dtypeOf, initState, nextStep, perParam, rateAt, withDecay } from "./optimizer.js";
 
 /** Options of `sgd` (PyTorch's names and defaults). */
@@ -22,8 +22,8 @@ export function sgd({ lr, momentum = 0, dampening = 0, nesterov = false, weightD
   return {
     init: (params) => initState(params, slots),
     update: (grads, state, params) => {
-      const { count, t } = nextStep(state, dtypeOf(params));
-      const rate = rateAt(lr, t);
+      const { count, t } = nextStep(state);
+      const rate = cast(rateAt(lr, t), dtypeOf(params));
       const first = equal(count, 1);
       const r = perParam(params, grads, state, slots, (p, g0, m) => {
         const g = withDecay(g0, p, weightDecay);

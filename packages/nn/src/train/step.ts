@@ -1,8 +1,7 @@
-import { type ConcreteShape, type Expr, type Key, type Tensor, foldIn, grad, input, key as makeKey } from "@typegrad/core";
+import { type Expr, type Key, type Program, Tensor, compile, foldIn, grad, input, key as makeKey } from "@typegrad/core";
 import type { Layer } from "../layer.js";
 import type { Optimizer } from "../optim/optimizer.js";
-import { type Params, type Vars, flatten, mapTree, unflatten } from "../tree.js";
-import { type Runner, makeRunner } from "./program.js";
+import { type Params, type Tree, type Vars, flatten, mapTree, unflatten } from "../tree.js";
 
 /** A loss of the model's output and the target. */
 export type LossFn = (output: Expr, target: Expr) => Expr;
@@ -33,19 +32,21 @@ export interface StepGraph {
   readonly inputs: Readonly<Record<string, Expr>>;
   /** `loss`, `output`, and the new `param:`/`state:`/`opt:` values. */
   readonly outputs: Readonly<Record<string, Expr>>;
-  /** Names of the inputs that outputs of the same name replace (for donation). */
-  readonly donate: readonly string[];
+  /** Each state output and the input it replaces (donated: updated in place). */
+  readonly donate: Readonly<Record<string, string>>;
 }
 
 /** Input nodes named `<prefix>:<path>` shaped like the leaves of `tree`. */
-function inputsFor(prefix: string, tree: Params): { vars: Vars; nodes: Record<string, Expr> } {
+export function inputsFor(prefix: string, tree: Params): { vars: Vars; nodes: Record<string, Expr> } {
   const nodes: Record<string, Expr> = {};
   const vars = mapTree(tree, (t: Tensor, path) => (nodes[`${prefix}:${path}`] = input(`${prefix}:${path}`, t.shape, t.dtype)));
   return { vars, nodes };
 }
 
-const prefixed = (prefix: string, tree: Vars): Record<string, Expr> =>
-  Object.fromEntries(Object.entries(flatten(tree)).map(([path, e]) => [`${prefix}:${path}`, e]));
+/** Leaves of a tree by `<prefix>:<path>`. */
+export function prefixed<L extends Expr | Tensor>(prefix: string, tree: Tree<L>): Record<string, L> {
+  return Object.fromEntries(Object.entries(flatten(tree)).map(([path, e]) => [`${prefix}:${path}`, e]));
+}
 
 /**
  * Builds one training step as a graph: forward in train mode, loss, gradients of the loss with
@@ -66,58 +67,89 @@ export function stepGraph(model: Layer, loss: LossFn, optimizer: Optimizer, ts: 
   const gs = grad(value, paths.map((path) => p.nodes[`param:${path}`] as Expr));
   const grads = unflatten(ts.params, Object.fromEntries(paths.map((path, i) => [path, gs[i] as Expr])));
   const next = optimizer.update(grads, o.vars, p.vars);
-  const outputs = { loss: value, output, ...prefixed("param", next.params), ...prefixed("state", state), ...prefixed("opt", next.state) };
+  const carried = { ...prefixed<Expr>("param", next.params), ...prefixed<Expr>("state", state), ...prefixed<Expr>("opt", next.state) };
   const inputs = { ...p.nodes, ...s.nodes, ...o.nodes, x, y, key };
-  return { inputs, outputs, donate: Object.keys(outputs).filter((n) => n in inputs) };
+  return { inputs, outputs: { loss: value, output, ...carried }, donate: Object.fromEntries(Object.keys(carried).map((n) => [n, n])) };
 }
 
-/** A compiled (cached per batch shape) training step. */
+/**
+ * A training run whose state lives in the compiled program: each step sets the batch and a key,
+ * runs once, and the donated parameters, buffers and moments update in place.
+ */
+export interface TrainSession {
+  /** One step; returns the loss (before the update). */
+  readonly step: (batch: Batch) => number;
+  /** The last step's model output, as a tensor over the program's memory (valid until the next step). */
+  readonly output: () => Tensor;
+  /** The current state as plain tensors (copied out). */
+  readonly snapshot: () => TrainState;
+}
+
+/** A training step compiled once per batch shape. */
 export interface Trainer {
   /** A fresh training state: the optimiser's initial state for `params`, and layer buffers. */
   readonly init: (params: Params, options?: { state?: Params; key?: Key }) => TrainState;
-  /** One step on a batch: the new state, the loss before the update, and the model's output. */
+  /** A session that keeps the state resident from `ts` on. */
+  readonly session: (ts: TrainState) => TrainSession;
+  /** One step as a pure function of the state (copies the state in and out). */
   readonly step: (ts: TrainState, batch: Batch) => { readonly ts: TrainState; readonly loss: number; readonly output: Tensor };
 }
 
-const shapeKey = (t: Tensor): string => `${t.dtype}[${(t.shape as ConcreteShape).join(",")}]`;
+const signature = (b: Batch): string => `${b.x.dtype}[${b.x.shape.join(",")}]→${b.y.dtype}[${b.y.shape.join(",")}]`;
 
 /**
- * Makes the training step of `model` with `loss` and `optimizer`: loss, gradients and update run
- * as one program per batch shape, parameters and moments donated so they can update in place.
+ * Makes the training step of `model` with `loss` and `optimizer`: forward, loss, gradients and
+ * update compile into one program per batch shape, with parameters, buffers and moments donated.
  * @example
  * const trainer = trainStep(model, mse, adam({ lr: 0.02 }));
- * let ts = trainer.init(model.init(key(0)));
- * ({ ts } = trainer.step(ts, { x, y }));
+ * const run = trainer.session(trainer.init(model.init(key(0))));
+ * const loss = run.step({ x, y });
  */
 export function trainStep(model: Layer, loss: LossFn, optimizer: Optimizer): Trainer {
-  const cache = new Map<string, Runner>();
-  const step: Trainer["step"] = (ts, batch) => {
-    const sig = `${shapeKey(batch.x)}→${shapeKey(batch.y)}`;
-    let runner = cache.get(sig);
-    if (runner === undefined) {
+  const programs = new Map<string, { program: Program; carried: readonly string[] }>();
+  const programFor = (ts: TrainState, batch: Batch) => {
+    const sig = signature(batch);
+    let entry = programs.get(sig);
+    if (entry === undefined) {
       const g = stepGraph(model, loss, optimizer, ts, batch);
-      runner = makeRunner(g.outputs, { donate: g.donate });
-      cache.set(sig, runner);
+      entry = { program: compile(g.inputs, g.outputs, { donate: g.donate }), carried: Object.keys(g.donate) };
+      programs.set(sig, entry);
     }
-    const bindings: Record<string, Tensor> = {
-      ...prefixedTensors("param", ts.params),
-      ...prefixedTensors("state", ts.state),
-      ...prefixedTensors("opt", ts.opt),
-      x: batch.x,
-      y: batch.y,
-      key: foldIn(ts.key, ts.step),
-    };
-    const out = runner.run(bindings);
-    const take = (prefix: string, like: Params): Params => unflatten(like, Object.fromEntries(Object.keys(flatten(like)).map((path) => [path, out[`${prefix}:${path}`] as Tensor])));
-    const next: TrainState = {
-      params: take("param", ts.params),
-      state: take("state", ts.state),
-      opt: take("opt", ts.opt),
-      key: ts.key,
-      step: ts.step + 1,
-    };
-    return { ts: next, loss: (out.loss as Tensor).item(), output: out.output as Tensor };
+    return entry;
   };
+
+  const session = (start: TrainState): TrainSession => {
+    let current: { sig: string; program: Program; carried: readonly string[] } | undefined;
+    let steps = start.step;
+    const initial: Record<string, Tensor> = { ...prefixed<Tensor>("param", start.params), ...prefixed<Tensor>("state", start.state), ...prefixed<Tensor>("opt", start.opt) };
+    return {
+      step: (batch) => {
+        const sig = signature(batch);
+        if (current?.sig !== sig) {
+          const next = programFor(start, batch);
+          // Carry the state over from the previous program, or load it from the start state.
+          for (const name of next.carried) next.program.set(name, current ? current.program.view(name) : (initial[name] as Tensor));
+          current = { sig, ...next };
+        }
+        const prog = current.program;
+        prog.set("x", batch.x.data).set("y", batch.y.data).set("key", foldIn(start.key, steps).data);
+        prog.execute();
+        steps++;
+        return prog.view("loss")[0] as number;
+      },
+      output: () => {
+        if (current === undefined) throw new Error("trainStep: no step has run yet");
+        const prog = current.program;
+        return new Tensor(prog.shapeOf("output"), prog.outputs.get("output")?.dtype ?? "f32", prog.view("output"));
+      },
+      snapshot: () => {
+        const prog = current?.program;
+        const read = (prefix: string, like: Params): Params => (prog ? mapTree(like, (_t, path) => prog.get(`${prefix}:${path}`)) : like);
+        return { params: read("param", start.params), state: read("state", start.state), opt: read("opt", start.opt), key: start.key, step: steps };
+      },
+    };
+  };
+
   return {
     init: (params, options = {}) => ({
       params,
@@ -126,12 +158,15 @@ export function trainStep(model: Layer, loss: LossFn, optimizer: Optimizer): Tra
       key: options.key ?? makeKey(0),
       step: 0,
     }),
-    step,
+    session,
+    step: (ts, batch) => {
+      const s = session(ts);
+      const value = s.step(batch);
+      const snap = s.snapshot();
+      const out = programFor(ts, batch).program.get("output");
+      return { ts: snap, loss: value, output: out };
+    },
   };
-}
-
-function prefixedTensors(prefix: string, tree: Params): Record<string, Tensor> {
-  return Object.fromEntries(Object.entries(flatten(tree)).map(([path, t]) => [`${prefix}:${path}`, t]));
 }
 
 function firstDtype(params: Params): "f32" | "f64" {

@@ -1,0 +1,18 @@
+import { key, tensor } from "@typegrad/core";
+import { adam, dense, flatten, mse, sequential, sigmoid, trainStep, unflatten } from "@typegrad/nn";
+import { readFileSync } from "node:fs";
+const ref = JSON.parse(readFileSync("packages/nn/test/fixtures/torch/seed-linreg-float64.json", "utf8"));
+const model = sequential(dense(1, 2), sigmoid(), dense(2, 5), sigmoid(), dense(5, 1));
+const like = model.init(key(0), "f64");
+const init = unflatten(like, Object.fromEntries(Object.entries(ref.initial_state_dict).map(([k, v]: [string, any]) => [k, tensor(v.data, { shape: v.shape, dtype: "f64" })])));
+const trainer = trainStep(model, mse, adam({ lr: 0.02 }));
+const s = trainer.session(trainer.init(init));
+const xs = ref.x.data, ys = ref.y.data;
+const bx = xs.map((v: number) => tensor([v], { dtype: "f64" })), by = ys.map((v: number) => tensor([v], { dtype: "f64" }));
+const t0 = performance.now();
+for (let step = 0; step < 20000; step++) s.step({ x: bx[step % 100], y: by[step % 100] });
+console.log("20000 steps", (performance.now() - t0).toFixed(0), "ms");
+const p = flatten(s.snapshot().params);
+let worst = 0;
+for (const [k, v] of Object.entries(ref.params_after_step["20000"]) as [string, any][]) v.data.forEach((w: number, i: number) => { worst = Math.max(worst, Math.abs((p[k]!.data[i] as number) - w) / Math.abs(w)); });
+console.log("worst rel err at 20000:", worst);
