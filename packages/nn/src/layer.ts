@@ -1,7 +1,8 @@
 // A layer is data plus pure functions (as in Equinox): `init` makes parameters from a key,
 // `apply` maps an input expression to an output expression given parameters and a context.
 // Nothing is mutated: a stateful layer (batch norm) returns its new state from `call`.
-import { type Dim, type Expr, type FloatDType, type Key, type Shape, constant } from "@typegrad/core";
+import { type DType, type Dim, type Expr, type FloatDType, type Key, type Shape, constant } from "@typegrad/core";
+import type { ApplyCheck, ApplyOut } from "./shapes.js";
 import { type Params, type Vars, mapTree } from "./tree.js";
 
 /** The key input of a graph: an i32 expression of shape [2] (see core's `key`). */
@@ -32,8 +33,12 @@ export interface Layer<I extends Shape = Shape, O extends Shape = Shape> {
   readonly initState: (dtype?: FloatDType) => Params;
   /** Forward pass with explicit state: returns the output and the new state. */
   readonly call: (params: Vars, state: Vars, x: Expr, ctx: Ctx) => { readonly y: Expr; readonly state: Vars };
-  /** Forward pass: the output only (state, if any, is read from `ctx.state`). */
-  readonly apply: (params: Vars, x: Expr, ctx: Ctx) => Expr;
+  /**
+   * Forward pass: the output only (state, if any, is read from `ctx.state`). The types follow the
+   * features: `dense(784, 128)` maps `Expr<["batch", 784]>` to `Expr<["batch", 128]>` and rejects
+   * an input whose last axis is a literal other than 784.
+   */
+  readonly apply: <S extends Shape, D extends DType>(params: Vars, x: Expr<S, D> & ApplyCheck<S, I>, ctx: Ctx) => Expr<ApplyOut<S, I, O>, D>;
   /** Phantom: the feature shapes, for type-level checks only. */
   readonly shapes?: { readonly in: I; readonly out: O };
 }
@@ -61,7 +66,7 @@ export function layer<I extends Shape, O extends Shape>(
     init: (key, dtype = "f32") => spec.init?.(key, dtype) ?? {},
     initState: (dtype = "f32") => spec.initState?.(dtype) ?? {},
     call,
-    apply: (params, x, ctx) => call(params, ctx.state ?? {}, x, ctx).y,
+    apply: ((params: Vars, x: Expr, ctx: Ctx) => call(params, ctx.state ?? {}, x, ctx).y) as Layer<I, O>["apply"],
   };
 }
 

@@ -59,6 +59,41 @@ export type ChainCheck<Ls extends readonly unknown[]> = Chain<Same, Ls> extends 
 /** Output feature shape of a chain that fits. */
 export type ChainOut<Ls extends readonly unknown[]> = Chain<Same, Ls> extends infer S extends Shape ? S : Shape;
 
+type DropLast<S extends Shape, N extends number, Acc extends unknown[] = []> = Acc["length"] extends N
+  ? S
+  : S extends readonly [...infer L extends Shape, unknown]
+    ? DropLast<L, N, [...Acc, 0]>
+    : [];
+type TakeLast<S extends Shape, N extends number, Acc extends Dim[] = []> = Acc["length"] extends N
+  ? Acc
+  : S extends readonly [...infer L extends Shape, infer T extends Dim]
+    ? TakeLast<L, N, [T, ...Acc]>
+    : Acc;
+
+/** `unknown` when an input of shape S ends in the layer's feature shape I (checked for tuples), else a ShapeMismatch. */
+export type ApplyCheck<S extends Shape, I extends Shape> = [I] extends [Same]
+  ? unknown
+  : IsTuple<S> extends true
+    ? IsTuple<I> extends true
+      ? S["length"] extends 0
+        ? unknown
+        : Fits<TakeLast<S, I["length"]>, I> extends true
+          ? unknown
+          : ShapeMismatch<`apply: the layer expects features ${ShowShape<I>} on the last axes, got an input ${ShowShape<S>}`>
+      : unknown
+    : unknown;
+
+/** The output shape of a layer I → O on an input of shape S: the leading axes of S, then O. */
+export type ApplyOut<S extends Shape, I extends Shape, O extends Shape> = [I] extends [Same]
+  ? { -readonly [K in keyof S]: S[K] }
+  : IsTuple<S> extends true
+    ? IsTuple<I> extends true
+      ? IsTuple<O> extends true
+        ? [...DropLast<S, I["length"]>, ...O]
+        : Dim[]
+      : Dim[]
+    : Dim[];
+
 /** `[2,3]`, for messages. */
 export const showShape = (shape: Shape): string => `[${shape.join(",")}]`;
 

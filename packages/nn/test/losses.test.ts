@@ -55,7 +55,7 @@ describe("losses match PyTorch (float64), including logits up to ±1000", () => 
         const f = v.functions[fn];
         if (f === undefined) throw new Error(`no reference for ${fn}`);
         const x = input("x", v.x.shape, "f64");
-        const y = l.apply({}, x, { mode: "eval" });
+        const y: Expr = l.apply({}, x, { mode: "eval" });
         const [value, dx] = evaluate([y, grad(sum(mul(y, constant(fromStored(f.G)))), [x])[0] as Expr], { x: fromStored(v.x) }) as readonly Tensor[];
         expectClose(value as Tensor, f.value, RTOL, ATOL, `${fn} value`);
         expectClose(dx as Tensor, f.grad, RTOL, ATOL, `${fn} grad`);

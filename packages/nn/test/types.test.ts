@@ -3,7 +3,8 @@
 // shapes are only known at run time.
 import { pipe } from "fp-ts/lib/function.js";
 import { describe, expect, it } from "vitest";
-import { type Layer, type Same, type Sequential, andThen, dense, dropout, named, relu, residual, sequential, sigmoid } from "../src/index.js";
+import { type Expr, cast, input, key } from "@typegrad/core";
+import { type Layer, type Same, type Sequential, andThen, constants, mapTree, dense, dropout, named, relu, residual, sequential, sigmoid } from "../src/index.js";
 
 describe("sequential checks shapes in the types", () => {
   it("accepts chains whose features match, through shape-preserving layers", () => {
@@ -22,6 +23,18 @@ describe("sequential checks shapes in the types", () => {
     residual(dense(4, 8));
     expect(residual(dense(4, 8), named("shortcut", dense(4, 8))).name).toBeUndefined();
     expect(() => bad.init).not.toThrow();
+  });
+
+  it("types apply's output from its input, and rejects the wrong features", () => {
+    const model = sequential(dense(784, 128), relu(), dense(128, 10));
+    const p = constants(model.init(key(0)));
+    const ctx = { mode: "eval" } as const;
+    const logits: Expr<["batch", 10]> = model.apply(p, input("x", ["batch", 784]), ctx);
+    const one: Expr<[10], "f64"> = model.apply(mapTree(p, (e) => cast(e, "f64")), input("v", [784], "f64"), ctx);
+    const same: Expr<[3, 4]> = relu().apply({}, input("h", [3, 4]), ctx);
+    // @ts-expect-error: 748 features where the model expects 784
+    expect(() => model.apply(p, input("x", ["batch", 748]), ctx)).toThrow(/dense: expected an input with 784 features/);
+    expect([logits.shape, one.shape, same.shape]).toEqual([["batch", 10], [10], [3, 4]]);
   });
 
   it("composes with fp-ts pipe", () => {
