@@ -72,7 +72,9 @@ export function fit(options: FitOptions): { ts: TrainState; history: EpochLog[] 
     const sums: Record<string, number> = { loss: 0 };
     let count = 0;
     let batches = 0;
-    for (const batch of options.data(epoch)) {
+    const data = options.data(epoch);
+    const total = Array.isArray(data) ? data.length : expected;
+    for (const batch of data) {
       const value = session.step(batch);
       const size = batch.size ?? (batch.x.shape[0] as number);
       sums.loss = (sums.loss as number) + value * size;
@@ -84,7 +86,7 @@ export function fit(options: FitOptions): { ts: TrainState; history: EpochLog[] 
       batches++;
       for (const c of callbacks) c.onBatchEnd?.({ epoch, batch: batches, loss: value });
       const seen = show(Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / count])));
-      sink?.update(`epoch ${epoch}/${epochs} ${expected ? `${bar(batches / expected)} ${batches}/${expected}` : `${batches}`}  ${seen}`);
+      sink?.update(`epoch ${epoch}/${epochs} ${total ? `${bar(batches / total)} ${batches}/${total}` : `batch ${batches}`}  ${seen}`);
     }
     expected = batches;
     const mean = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(count, 1)]));
