@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { key } from "@typegrad/core";
-import { loadCheckpoint, orThrow, predict, saveCheckpoint } from "@typegrad/nn";
+import { loadCheckpointOrThrow, predict, saveCheckpointOrThrow } from "@typegrad/nn";
 import { asciiPlot, svgPlot } from "./plot.js";
 import { config, data, lineOf, model, train } from "./regression.js";
 
@@ -17,8 +17,8 @@ const { ts, mse } = train(200, 0, (log) => {
 console.log(`trained 20,000 steps in ${((performance.now() - started) / 1000).toFixed(1)} s, MSE over all points ${mse.toExponential(3)}`);
 
 const path = join(outDir, "regression.safetensors");
-await orThrow(saveCheckpoint(path, ts, { config }));
-const loaded = await orThrow(loadCheckpoint(path, { params: model.init(key(1)), state: model.initState() }));
+await saveCheckpointOrThrow(path, ts, { config });
+const loaded = await loadCheckpointOrThrow(path, { params: model.init(key(1)), state: model.initState() });
 const { x, y } = data();
 const before = predict(model, ts, x);
 const after = predict(model, loaded, x);

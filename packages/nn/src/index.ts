@@ -44,7 +44,7 @@ export { type CheckpointError, type CheckpointErrorKind, CheckpointLoadError } f
 export { type Safetensors, MAX_HEADER_BYTES, encodeSafetensors, decodeSafetensors } from "./checkpoint/safetensors.js";
 export { writeFileAtomic, saveSafetensors, loadSafetensors, orThrow } from "./checkpoint/io.js";
 export { type ModelValues, type LoadStateDictOptions, stateDict, loadStateDict } from "./checkpoint/stateDict.js";
-export { type SaveOptions, type Checkpoint, CONFIG_KEY, saveCheckpoint, loadCheckpoint } from "./checkpoint/checkpoint.js";
+export { type SaveOptions, type Checkpoint, CONFIG_KEY, saveCheckpoint, loadCheckpoint, saveCheckpointOrThrow, loadCheckpointOrThrow } from "./checkpoint/checkpoint.js";
 export { type Metric, accuracy } from "./train/metrics.js";
 export { type EvaluateOptions, predict, evaluateModel } from "./train/evaluate.js";
 export { type ProgressSink, stdoutProgress, lineProgress } from "./train/progress.js";

@@ -1,7 +1,7 @@
 // Model checkpoints: a state_dict in safetensors with the model's configuration in the metadata.
 import { either as E, taskEither as TE } from "fp-ts";
 import type { CheckpointError } from "./errors.js";
-import { loadSafetensors, saveSafetensors } from "./io.js";
+import { loadSafetensors, orThrow, saveSafetensors } from "./io.js";
 import type { Safetensors } from "./safetensors.js";
 import { type LoadStateDictOptions, type ModelValues, loadStateDict, stateDict } from "./stateDict.js";
 
@@ -56,3 +56,9 @@ export function loadCheckpoint(path: string, like: ModelValues, options: LoadSta
     return E.right({ ...values.right, metadata: file.metadata, config });
   })(loadSafetensors(path));
 }
+
+/** `saveCheckpoint`, throwing a CheckpointLoadError on failure (for scripts). */
+export const saveCheckpointOrThrow = (path: string, values: ModelValues, options: SaveOptions = {}): Promise<void> => orThrow(saveCheckpoint(path, values, options));
+
+/** `loadCheckpoint`, throwing a CheckpointLoadError on failure (for scripts). */
+export const loadCheckpointOrThrow = (path: string, like: ModelValues, options: LoadStateDictOptions = {}): Promise<Checkpoint> => orThrow(loadCheckpoint(path, like, options));
