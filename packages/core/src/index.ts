@@ -55,3 +55,4 @@ export { uniform, normal, bernoulli, dropoutMask } from "./random/sample.js";
 
 export { compile } from "./backends/compile.js";
 export { Program, type CompileOptions, type Data } from "./compile/program.js";
+export { features as wasmFeatures } from "./backends/wasm/features.js";

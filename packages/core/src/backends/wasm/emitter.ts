@@ -75,6 +75,7 @@ export const Simd = {
   f32x4_lt: 0x43,
   f32x4_gt: 0x44,
   f32x4_le: 0x45,
+  f32x4_ge: 0x46,
   v128_not: 0x4d,
   v128_and: 0x4e,
   v128_andnot: 0x4f,
