@@ -277,18 +277,18 @@ function initialState(s: ReturnType<typeof sampler>): Record<string, Tensor> {
 }
 
 describe("compile: donation and state", () => {
-  it("a donated training step matches the same step fed back by hand", () => {
+  it.each(["wasm", "js"] as const)("a donated training step matches the same step fed back by hand (%s)", (backend) => {
     const { inputs, outputs, donate } = adamStep();
     const s = sampler(3);
     const start = initialState(s);
     const batches = Array.from({ length: 20 }, () => ({ x: randomTensor(s, [4, 1]), y: randomTensor(s, [4, 1]) }));
-    const plain = compile(inputs, outputs);
+    const plain = compile(inputs, outputs, { backend });
     let state = { ...start };
     batches.forEach((b, i) => {
       const r = plain.run({ ...state, ...b, t: tensor(i + 1) } as never) as Record<string, Tensor>;
       for (const k of Object.keys(donate)) state[k.slice(4)] = r[k] as Tensor;
     });
-    const donated = compile(inputs, outputs, { donate: donate as never });
+    const donated = compile(inputs, outputs, { donate: donate as never, backend });
     for (const [k, v] of Object.entries(start)) donated.set(k as never, v);
     const tt = new Float32Array(1);
     batches.forEach((b, i) => {
@@ -366,11 +366,11 @@ describe("compile: donation and state", () => {
 });
 
 describe("compile: symbolic dimensions", () => {
-  it("specialises per batch size and keeps unchanged inputs when the batch changes", () => {
+  it.each(["wasm", "js"] as const)("specialises per batch size and keeps unchanged inputs when the batch changes (%s)", (backend) => {
     const { inputs, outputs } = adamStep();
     const s = sampler(8);
     const state = initialState(s);
-    const f = compile(inputs, outputs);
+    const f = compile(inputs, outputs, { backend });
     for (const batch of [4, 7]) {
       const b = { ...state, x: randomTensor(s, [batch, 1]), y: randomTensor(s, [batch, 1]), t: tensor(1) };
       const got = f.run(b as never) as Record<string, Tensor>;
