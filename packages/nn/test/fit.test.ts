@@ -1,6 +1,6 @@
 import { type Tensor, foldIn, key, normal, constant, evaluate, tensor } from "@typegrad/core";
 import { describe, expect, it } from "vitest";
-import { type Batch, accuracy, adam, crossEntropy, dense, dropout, evaluateModel, fit, flatten, relu, sequential, trainStep } from "../src/index.js";
+import { type Batch, accuracy, adam, batchNorm, crossEntropy, sgd, dense, dropout, evaluateModel, fit, flatten, relu, sequential, trainStep } from "../src/index.js";
 
 /** Two Gaussian blobs in 2-D, centred at (−1.5, 0) (class 0) and (1.5, 0) (class 1). */
 function blobs(n: number, seed: number): Batch {
@@ -64,6 +64,25 @@ describe("fit", () => {
     const more = fit({ model, loss: crossEntropy, optimizer: adam({ lr: 0.02 }), ts: first.ts, data: () => train, epochs: 1, progress: false });
     expect(more.ts.step).toBe(32);
     expect((flatten(more.ts.opt).step as Tensor).item()).toBe(32);
+  });
+
+  it("trains through batch norm: running statistics update in place and serve evaluation", () => {
+    const bnModel = sequential(dense(2, 8), batchNorm(8), relu(), dense(8, 2));
+    const { ts, history } = fit({
+      model: bnModel,
+      loss: crossEntropy,
+      optimizer: sgd({ lr: 0.1, momentum: 0.9 }),
+      params: bnModel.init(key(0)),
+      data: () => train,
+      validation: () => test,
+      epochs: 5,
+      metrics: [accuracy],
+      progress: false,
+    });
+    const state = flatten(ts.state);
+    expect((state["1.num_batches_tracked"] as Tensor).item()).toBe(40);
+    expect(Array.from((state["1.running_var"] as Tensor).data).some((v) => v !== 1)).toBe(true);
+    expect(history[4]?.validation?.accuracy).toBeGreaterThan(0.95);
   });
 
   it("is reproducible from the seed, and the functional step agrees with the session", () => {

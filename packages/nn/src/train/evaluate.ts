@@ -11,7 +11,8 @@ const cache = new WeakMap<Layer, Map<string, Program>>();
 const lossIds = new WeakMap<LossFn, number>();
 let nextLossId = 0;
 
-function forward(model: Layer, values: ModelValues, x: Tensor, y?: Tensor, loss?: LossFn): Program {
+/** The compiled forward program for these shapes, with `values` loaded unless it is in `loaded`. */
+function forward(model: Layer, values: ModelValues, x: Tensor, y?: Tensor, loss?: LossFn, loaded?: Set<Program>): Program {
   if (loss && !lossIds.has(loss)) lossIds.set(loss, nextLossId++);
   const sig = `${x.dtype}[${x.shape.join(",")}]${y && loss ? `→${y.dtype}[${y.shape.join(",")}] loss#${lossIds.get(loss)}` : ""}`;
   const perModel = cache.get(model) ?? new Map<string, Program>();
@@ -30,7 +31,9 @@ function forward(model: Layer, values: ModelValues, x: Tensor, y?: Tensor, loss?
     program = compile(inputs, outputs);
     perModel.set(sig, program);
   }
+  if (loaded?.has(program)) return program;
   for (const [name, t] of Object.entries({ ...prefixed<Tensor>("param", values.params), ...prefixed<Tensor>("state", values.state) })) program.set(name, t);
+  loaded?.add(program);
   return program;
 }
 
@@ -61,8 +64,9 @@ export function evaluateModel(model: Layer, values: ModelValues, batches: Iterab
   const { loss, metrics = [] } = options;
   const sums: Record<string, number> = {};
   let count = 0;
+  const loaded = new Set<Program>();
   for (const batch of batches) {
-    const program = forward(model, values, batch.x, batch.y, loss);
+    const program = forward(model, values, batch.x, batch.y, loss, loaded);
     program.set("x", batch.x);
     if (loss) program.set("y", batch.y);
     program.execute();
