@@ -80,9 +80,8 @@ describe("seed regression run in float32", () => {
     }
     const all = { x: tensor(Array.from(fromStored(ref32.x, "f32").data), { shape: [100, 1] }), y: tensor(Array.from(fromStored(ref32.y, "f32").data), { shape: [100, 1] }) };
     const finalMse = evaluateModel(model, run.snapshot(), [all], { loss: mse }).loss as number;
-    // Rounding-level differences move the end point by as much as the perturbed reruns spread.
-    const spread = [ref32.final_mse, ...(ref32.final_mse_perturbed as number[])];
-    expect(finalMse).toBeGreaterThan(Math.min(...spread) * 0.5);
-    expect(finalMse).toBeLessThan(Math.max(...spread) * 1.5);
+    // f32 trajectories drift with rounding (PyTorch's perturbed reruns spread by ~0.05 %); the
+    // reference set asks for agreement within a few percent.
+    expect(Math.abs(finalMse / ref32.final_mse - 1)).toBeLessThan(0.02);
   });
 });
