@@ -1,4 +1,4 @@
-import { type Expr, ShapeError, ValueError, add, cast, div, full, mean, mul, reshape, sqrt, sub, variance, type Shape } from "@typegrad/core";
+import { type Expr, ShapeError, ValueError, add, div, full, mean, mul, reshape, sqrt, sub, variance, type Shape } from "@typegrad/core";
 import { type Layer, layer } from "./layer.js";
 import { showShape } from "./shapes.js";
 import { leaf } from "./tree.js";
@@ -55,7 +55,7 @@ export function batchNorm<const C extends number>(features: C, options: BatchNor
         state: {
           running_mean: add(mul(runningMean, 1 - momentum), mul(mu, momentum)),
           running_var: add(mul(runningVar, 1 - momentum), mul(varUnbiased, momentum)),
-          num_batches_tracked: add(cast(tracked, "i32"), 1),
+          num_batches_tracked: add(tracked, 1),
         },
       };
     },

@@ -1,7 +1,6 @@
-import { type Expr, type Key, type Shape, ValueError, add, split } from "@typegrad/core";
+import { type Expr, type Key, type Shape, type ShapeMismatch, ValueError, add, split } from "@typegrad/core";
 import { type Layer, layer } from "./layer.js";
 import type { Fits, ShowShape } from "./shapes.js";
-import type { ShapeMismatch } from "@typegrad/core";
 import { type Params, type Vars, subtree } from "./tree.js";
 
 type SameFeatures<I extends Shape, O extends Shape> =
