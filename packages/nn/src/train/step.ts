@@ -108,7 +108,7 @@ const signature = (b: Batch): string => `${b.x.dtype}[${b.x.shape.join(",")}]→
 export function trainStep(model: Layer, loss: LossFn, optimizer: Optimizer): Trainer {
   const programs = new Map<string, { program: Program; carried: readonly string[] }>();
   const programFor = (ts: TrainState, batch: Batch) => {
-    const sig = signature(batch);
+    const sig = `${signature(batch)} ${firstDtype(ts.params)}`;
     let entry = programs.get(sig);
     if (entry === undefined) {
       const g = stepGraph(model, loss, optimizer, ts, batch);
@@ -124,7 +124,7 @@ export function trainStep(model: Layer, loss: LossFn, optimizer: Optimizer): Tra
     const initial: Record<string, Tensor> = { ...prefixed<Tensor>("param", start.params), ...prefixed<Tensor>("state", start.state), ...prefixed<Tensor>("opt", start.opt) };
     return {
       step: (batch) => {
-        const sig = signature(batch);
+        const sig = `${signature(batch)} ${firstDtype(start.params)}`;
         if (current?.sig !== sig) {
           const next = programFor(start, batch);
           // Carry the state over from the previous program, or load it from the start state.
