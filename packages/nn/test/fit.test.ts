@@ -101,6 +101,20 @@ describe("fit", () => {
       expect(Array.from((pb[k] as Tensor).data)).toEqual(Array.from((pa[k] as Tensor).data));
       expect(Array.from((pc[k] as Tensor).data)).toEqual(Array.from((pa[k] as Tensor).data));
     }
+    // Sessions keep their state apart: interleaving two runs from different starts changes neither.
+    const other = trainer.init(model.init(key(6)));
+    const [alone, mixedA, mixedB] = [trainer.session(other), trainer.session(start), trainer.session(other)];
+    for (const batch of train) alone.step(batch);
+    for (const batch of train) {
+      mixedA.step(batch);
+      mixedB.step(batch);
+      trainer.step(other, batch);
+    }
+    const [pAlone, pA, pB] = [alone, mixedA, mixedB].map((s) => flatten(s.snapshot().params)) as [Record<string, Tensor>, Record<string, Tensor>, Record<string, Tensor>];
+    for (const k of Object.keys(pa)) {
+      expect(Array.from((pA[k] as Tensor).data)).toEqual(Array.from((pa[k] as Tensor).data));
+      expect(Array.from((pB[k] as Tensor).data)).toEqual(Array.from((pAlone[k] as Tensor).data));
+    }
     // The start state was not modified by the in-place updates.
     expect(start.step).toBe(0);
     expect(Array.from((flatten(start.params)["0.weight"] as Tensor).data)).toEqual(Array.from((flatten(model.init(key(5)))["0.weight"] as Tensor).data));

@@ -106,30 +106,36 @@ const signature = (b: Batch): string => `${b.x.dtype}[${b.x.shape.join(",")}]→
  * const loss = run.step({ x, y });
  */
 export function trainStep(model: Layer, loss: LossFn, optimizer: Optimizer): Trainer {
-  const programs = new Map<string, { program: Program; carried: readonly string[] }>();
-  const programFor = (ts: TrainState, batch: Batch) => {
-    const sig = `${signature(batch)} ${firstDtype(ts.params)}`;
-    let entry = programs.get(sig);
-    if (entry === undefined) {
-      const g = stepGraph(model, loss, optimizer, ts, batch);
-      entry = { program: compile(g.inputs, g.outputs, { donate: g.donate }), carried: Object.keys(g.donate) };
-      programs.set(sig, entry);
+  // Graphs are built once per batch shape; every session compiles its own programs from them
+  // (the compiler caches plans and kernels per graph, so that is cheap), because a program's
+  // memory holds the state of the run that uses it.
+  const graphs = new Map<string, StepGraph>();
+  const graphFor = (ts: TrainState, batch: Batch, sig: string): StepGraph => {
+    let g = graphs.get(sig);
+    if (g === undefined) {
+      g = stepGraph(model, loss, optimizer, ts, batch);
+      graphs.set(sig, g);
     }
-    return entry;
+    return g;
   };
 
-  const session = (start: TrainState): TrainSession => {
-    let current: { sig: string; program: Program; carried: readonly string[] } | undefined;
+  // A session's programs hold its state. The functional `step` shares one set of scratch programs:
+  // it loads the whole state before every run, so nothing carries over between its calls.
+  const scratch = new Map<string, Program>();
+  const open = (start: TrainState, programs: Map<string, Program>): TrainSession => {
+    let current: { sig: string; program: Program } | undefined;
     let steps = start.step;
     const initial: Record<string, Tensor> = { ...prefixed<Tensor>("param", start.params), ...prefixed<Tensor>("state", start.state), ...prefixed<Tensor>("opt", start.opt) };
     return {
       step: (batch) => {
         const sig = `${signature(batch)} ${firstDtype(start.params)}`;
         if (current?.sig !== sig) {
-          const next = programFor(start, batch);
+          const g = graphFor(start, batch, sig);
+          const program = programs.get(sig) ?? compile(g.inputs, g.outputs, { donate: g.donate });
+          programs.set(sig, program);
           // Carry the state over from the previous program, or load it from the start state.
-          for (const name of next.carried) next.program.set(name, current ? current.program.view(name) : (initial[name] as Tensor));
-          current = { sig, ...next };
+          for (const name of Object.keys(g.donate)) program.set(name, current ? current.program.view(name) : (initial[name] as Tensor));
+          current = { sig, program };
         }
         const prog = current.program;
         prog.set("x", batch.x.data).set("y", batch.y.data).set("key", foldIn(start.key, steps).data);
@@ -158,13 +164,12 @@ export function trainStep(model: Layer, loss: LossFn, optimizer: Optimizer): Tra
       key: options.key ?? makeKey(0),
       step: 0,
     }),
-    session,
+    session: (ts) => open(ts, new Map()),
     step: (ts, batch) => {
-      const s = session(ts);
+      const s = open(ts, scratch);
       const value = s.step(batch);
-      const snap = s.snapshot();
-      const out = programFor(ts, batch).program.get("output");
-      return { ts: snap, loss: value, output: out };
+      const out = s.output();
+      return { ts: s.snapshot(), loss: value, output: new Tensor(out.shape, out.dtype, out.data.slice()) };
     },
   };
 }
