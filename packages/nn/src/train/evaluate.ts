@@ -1,6 +1,7 @@
 import { type Expr, type Program, Tensor, compile, input } from "@typegrad/core";
 import type { ModelValues } from "../checkpoint/stateDict.js";
 import type { Layer } from "../layer.js";
+import { flatten } from "../tree.js";
 import type { Metric } from "./metrics.js";
 import { type Batch, type LossFn, inputsFor, prefixed } from "./step.js";
 
@@ -14,7 +15,7 @@ let nextLossId = 0;
 /** The compiled forward program for these shapes, with `values` loaded unless it is in `loaded`. */
 function forward(model: Layer, values: ModelValues, x: Tensor, y?: Tensor, loss?: LossFn, loaded?: Set<Program>): Program {
   if (loss && !lossIds.has(loss)) lossIds.set(loss, nextLossId++);
-  const sig = `${x.dtype}[${x.shape.join(",")}]${y && loss ? `→${y.dtype}[${y.shape.join(",")}] loss#${lossIds.get(loss)}` : ""}`;
+  const sig = `${Object.values(flatten(values.params))[0]?.dtype} ${x.dtype}[${x.shape.join(",")}]${y && loss ? `→${y.dtype}[${y.shape.join(",")}] loss#${lossIds.get(loss)}` : ""}`;
   const perModel = cache.get(model) ?? new Map<string, Program>();
   cache.set(model, perModel);
   let program = perModel.get(sig);
