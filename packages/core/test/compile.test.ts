@@ -109,6 +109,10 @@ describe("compile: shapes and dtypes at the edges", () => {
       ints: where(greater(n, 2), mul(n, n), neg(n)),
       flags: greater(x, v),
       scalar: add(sum(x), 1),
+      // reshapes of strided views: merged broadcast axes, split axes, a transposition (copied first)
+      flatBroadcast: exp(reshape(broadcastTo(v, [3, 5, 7]), [15, 7])),
+      splitSlice: neg(reshape(slice(x, 2, 1, 5), [3, 5, 2, 2])),
+      flatTransposed: neg(reshape(transpose(x, [0, 2, 1]), [21, 5])),
     };
     const bindings = {
       x: randomTensor(s, [3, 5, 7]),
