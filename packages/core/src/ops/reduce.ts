@@ -2,7 +2,7 @@
 import type { Expr } from "../graph/expr.js";
 import type { OutSpec, Sampler, TestCase } from "../graph/primitive.js";
 import { type ConcreteShape, type Dim, type Shape, ShapeError, normalizeAxis, sizeOf } from "../shape/shape.js";
-import { type DType, allocate } from "../tensor/dtype.js";
+import { type DType, allocate, roundTo } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 
 export interface ReduceParams {
@@ -22,6 +22,11 @@ export function reduceParams(op: string, rank: number, axes: number | readonly n
 /** The shape after reducing; with keepDims the reduced axes stay as 1. */
 export function reducedShape(shape: Shape, p: ReduceParams): Dim[] {
   return shape.flatMap((d, i) => (p.axes.includes(i) ? (p.keepDims ? [1] : []) : [d]));
+}
+
+/** The reduced axes as Unicode subscripts (Σ₁), or nothing when all axes are reduced (Σ). */
+export function axesSubscript(axes: readonly number[], x: Expr): string {
+  return axes.length === x.rank ? "" : axes.map((a) => [...String(a)].map((d) => "₀₁₂₃₄₅₆₇₈₉"[Number(d)]).join("")).join(",");
 }
 
 export function reduceInfer(inputs: readonly Expr[], p: ReduceParams): { shape: Shape; dtype: DType } {
@@ -54,7 +59,7 @@ export function reduceLoop(x: Tensor, p: ReduceParams, out: OutSpec, init: numbe
     }
   }
   const y = allocate(out.dtype, acc.length);
-  y.set(acc);
+  for (let i = 0; i < acc.length; i++) y[i] = roundTo(out.dtype, acc[i] as number);
   return new Tensor(out.shape, out.dtype, y);
 }
 

@@ -1,20 +1,12 @@
 // Vector code for each elementwise primitive: four lanes at a time, f32 as f32x4, i32 as i32x4 and
-// bool as a lane mask (all ones or zero). exp, log, tanh, sigmoid and pow are polynomial kernels
-// (math.ts); sin and cos call the host's Math lane by lane.
+// bool as a lane mask (all ones or zero). Transcendental functions are polynomial kernels (math.ts),
+// so fused loops never call out of WebAssembly.
 import type { Expr } from "../../graph/expr.js";
 import type { CompareParams } from "../../ops/compare.js";
 import type { OpName, OpParams } from "../../ops/index.js";
 import type { DType } from "../../tensor/dtype.js";
-import { type FunctionBuilder, Op, Simd, T } from "./emitter.js";
-import { emitExp, emitLog, emitPow, emitSigmoid, emitTanh } from "./math.js";
-
-/** Host functions every program module imports, at these function indices. */
-export const MATH = ["sin", "cos"] as const;
-export type MathName = (typeof MATH)[number];
-
-/** The imported implementations: (f64) → f64, as the reference evaluators call them. */
-export const mathImports: { readonly [K in MathName]: (x: number) => number } = { sin: Math.sin, cos: Math.cos };
-const mathIndex = (name: MathName): number => MATH.indexOf(name);
+import { type FunctionBuilder, Simd } from "./emitter.js";
+import { emitExp, emitLog, emitPow, emitSigmoid, emitSinCos, emitTanh } from "./math.js";
 
 /** Emits code leaving the node's v128 value on the stack, from its arguments held in locals. */
 export type Emitter = (f: FunctionBuilder, args: readonly number[]) => void;
@@ -35,23 +27,6 @@ const simd = (codes: Partial<Record<DType, number>>) => (s: { inputs: readonly D
   return (f, args) => {
     for (const a of args) f.get(a);
     f.simd(code);
-  };
-};
-
-/** Applies an imported (f64) → f64 function to each f32 lane. */
-const lanewise = (name: MathName) => (s: { inputs: readonly DType[] }): Emitter | null => {
-  if (s.inputs.some((d) => d !== "f32")) return null;
-  return (f, args) => {
-    const r = f.local(T.v128);
-    for (let lane = 0; lane < 4; lane++) {
-      if (lane > 0) f.get(r);
-      for (const a of args) f.get(a).lane(Simd.f32x4_extract_lane, lane).op(Op.f64_promote_f32);
-      f.call(mathIndex(name)).op(Op.f32_demote_f64);
-      if (lane === 0) f.simd(Simd.f32x4_splat);
-      else f.lane(Simd.f32x4_replace_lane, lane);
-      f.set(r);
-    }
-    f.get(r);
   };
 };
 
@@ -122,8 +97,8 @@ export const vectorRules: { readonly [K in OpName]: Rule<K> | null } = {
   tanh: f32Only((f, [x]) => emitTanh(f, x as number)),
   sigmoid: f32Only((f, [x]) => emitSigmoid(f, x as number)),
   pow: f32Only((f, [a, b]) => emitPow(f, a as number, b as number)),
-  sin: lanewise("sin"),
-  cos: lanewise("cos"),
+  sin: f32Only((f, [x]) => emitSinCos(f, x as number, false)),
+  cos: f32Only((f, [x]) => emitSinCos(f, x as number, true)),
   reciprocal: (s) => (s.inputs[0] === "f32" ? (f, [x]) => f.v128f32(1).get(x as number).simd(Simd.f32x4_div) : null),
   // sign(x) = (x > 0) − (x < 0), keeping 0, −0 and NaN.
   sign: (s) => {

@@ -110,3 +110,38 @@ export function emitPow(f: FunctionBuilder, a: number, b: number): void {
   f.get(y).get(a).v128f32(0).simd(Simd.f32x4_lt).simd(Simd.v128_bitselect).set(y);
   f.v128f32(1).get(y).get(b).v128f32(0).simd(Simd.f32x4_eq).simd(Simd.v128_bitselect);
 }
+
+/**
+ * sin x and cos x: reduce |x| by multiples of π/4 (the multiple j rounded up to even, π/4 in three
+ * parts), then a sine or cosine polynomial by j's octant and a sign by its quadrant (Cephes' sinf
+ * and cosf; accurate for |x| up to about 8192).
+ */
+export function emitSinCos(f: FunctionBuilder, x: number, cosine: boolean): void {
+  const [a, j, r, z, s, c, neg] = [f.local(T.v128), f.local(T.v128), f.local(T.v128), f.local(T.v128), f.local(T.v128), f.local(T.v128), f.local(T.v128)];
+  f.get(x).simd(Simd.f32x4_abs).set(a);
+  f.get(a).v128f32(4 / Math.PI).simd(Simd.f32x4_mul).simd(Simd.i32x4_trunc_sat_f32x4_s);
+  splatI32(f, 1).simd(Simd.i32x4_add);
+  splatI32(f, -2).simd(Simd.v128_and).set(j);
+  f.get(j).simd(Simd.f32x4_convert_i32x4_s).set(r);
+  // r = |x| − j·π/4, with π/4 = DP1 + DP2 + DP3 so that j·DP1 is exact.
+  f.get(a);
+  for (const part of [0.78515625, 2.4187564849853515625e-4, 3.77489497744594108e-8]) f.get(r).v128f32(part).simd(Simd.f32x4_mul).simd(Simd.f32x4_sub);
+  f.set(r);
+  f.get(r).get(r).simd(Simd.f32x4_mul).set(z);
+  // sin r ≈ r + r·z·P(z),  cos r ≈ 1 − z/2 + z²·Q(z)
+  horner(f, z, [-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1]);
+  f.get(z).simd(Simd.f32x4_mul).get(r).simd(Simd.f32x4_mul).get(r).simd(Simd.f32x4_add).set(s);
+  horner(f, z, [2.443315711809948e-5, -1.388731625493765e-3, 4.166664568298827e-2]);
+  f.get(z).simd(Simd.f32x4_mul).get(z).simd(Simd.f32x4_mul).get(z).v128f32(0.5).simd(Simd.f32x4_mul).simd(Simd.f32x4_sub).v128f32(1).simd(Simd.f32x4_add).set(c);
+  // Octants 2 and 6 (j & 2) swap the polynomials; the sign comes from the quadrant (and, for sin, x's sign).
+  if (cosine) {
+    f.get(j);
+    splatI32(f, 2).simd(Simd.i32x4_add);
+  } else f.get(j);
+  splatI32(f, 4).simd(Simd.v128_and).i32(29).simd(Simd.i32x4_shl).set(neg);
+  if (!cosine) f.get(neg).get(x).v128i32([-0x80000000, -0x80000000, -0x80000000, -0x80000000]).simd(Simd.v128_and).simd(Simd.v128_xor).set(neg);
+  const [first, second] = cosine ? [s, c] : [c, s];
+  f.get(first).get(second).get(j);
+  splatI32(f, 2).simd(Simd.v128_and);
+  splatI32(f, 0).simd(Simd.i32x4_ne).simd(Simd.v128_bitselect).get(neg).simd(Simd.v128_xor);
+}
