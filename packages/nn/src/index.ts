@@ -1,5 +1,5 @@
 // @typegrad/nn: layers as data plus pure functions, losses, optimisers, training and checkpoints.
-export { type Leaf, type Tree, type Params, type Vars, mapTree, flatten, unflatten } from "./tree.js";
+export { type Leaf, type Tree, type Params, type Vars, mapTree, flatten, unflatten, leaf, subtree } from "./tree.js";
 export { type Ctx, type KeyExpr, type Layer, type LayerSpec, type Same, layer, named, bind, constants } from "./layer.js";
 export type { Chain, ChainCheck, ChainIn, ChainOut, Fits } from "./shapes.js";
 export { type Sequential, sequential, andThen } from "./sequential.js";

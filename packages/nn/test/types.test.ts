@@ -1,10 +1,10 @@
 // Type-level checks: these lines are compiled by `tsc -p tsconfig.json`; an @ts-expect-error that
 // no longer fails is itself an error. The runtime checks below catch the same mistakes when the
 // shapes are only known at run time.
-import { pipe } from "fp-ts/lib/function.js";
+import { flow, pipe } from "fp-ts/lib/function.js";
 import { describe, expect, it } from "vitest";
 import { type Expr, cast, input, key } from "@typegrad/core";
-import { type Layer, type Same, type Sequential, andThen, constants, mapTree, dense, dropout, named, relu, residual, sequential, sigmoid } from "../src/index.js";
+import { type Layer, type Same, type Sequential, andThen, bind, constants, mapTree, subtree, dense, dropout, named, relu, residual, sequential, sigmoid } from "../src/index.js";
 
 describe("sequential checks shapes in the types", () => {
   it("accepts chains whose features match, through shape-preserving layers", () => {
@@ -42,5 +42,9 @@ describe("sequential checks shapes in the types", () => {
     // @ts-expect-error: 5 features do not fit a layer expecting 6
     pipe(dense(3, 5), andThen(relu()), andThen(dense(6, 1)));
     expect(model.layers.length).toBe(3);
+    // Bound to parameters, layers are functions of expressions for flow.
+    const p = constants(model.init(key(0)));
+    const f = flow(bind(dense(3, 5), subtree(p, "0"), { mode: "eval" }), (h) => model.layers[1]?.apply({}, h, { mode: "eval" }) ?? h);
+    expect(f(input("x", [2, 3])).shape).toEqual([2, 5]);
   });
 });
