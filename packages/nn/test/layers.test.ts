@@ -1,4 +1,4 @@
-import { type Expr, type Tensor, ShapeError, constant, evaluate, input, key, tensor } from "@typegrad/core";
+import { type Expr, type Tensor, ShapeError, constant, evaluate, input, key, mul, ones, tensor } from "@typegrad/core";
 import { describe, expect, it } from "vitest";
 import {
   batchNorm,
@@ -8,6 +8,8 @@ import {
   dropout,
   flatten,
   gelu,
+  layer,
+  leaf,
   leakyRelu,
   named,
   relu,
@@ -135,5 +137,19 @@ describe("combinators", () => {
     const f = bind(fc, p, { mode: "eval" });
     const x = constant(tensor([[1, 1]]));
     expect(f(x)).toBe(fc.apply(p, x, { mode: "eval" }));
+  });
+});
+
+describe("custom layers", () => {
+  it("are defined with layer() and read their parameters with leaf()", () => {
+    const scale = <const N extends number>(n: N) =>
+      layer<[N], [N]>({
+        init: (_key, dtype) => ({ gain: ones([n], dtype) }),
+        forward: (params, x) => mul(x, leaf(params, "gain", "scale")),
+      });
+    const model = sequential(dense(4, 8), scale(8), relu());
+    const params = model.init(key(0));
+    expect(Object.keys(flatten(params))).toEqual(["0.weight", "0.bias", "1.gain"]);
+    expect(model.apply(constants(params), input("x", [2, 4]), { mode: "eval" }).shape).toEqual([2, 8]);
   });
 });
