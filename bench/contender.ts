@@ -1,0 +1,29 @@
+// The interface every framework's side implements, so run.ts drives them all alike.
+import type { Budget, Figure, Framework, Timing } from "./harness.js";
+import type { Gemm, Mlp } from "./workloads.js";
+
+/** One framework's implementation of the workloads; each returns a figure for the table. */
+export interface Contender {
+  readonly name: Framework;
+  /** Loads the backend (once, before any workload). */
+  setup(): Promise<void>;
+  /** Makes this framework current before a workload (tfjs has one global backend). */
+  activate?(): Promise<void>;
+  /** GFLOP/s of one GEMM call with its output read back. */
+  gemm(g: Gemm, budget: Budget): Figure;
+  /** Steps per second of the regression workload over `steps` steps; the detail gives the final MSE. */
+  regression(steps: number): Figure;
+  /** Training samples per second of an MLP workload (the loss read back every step). */
+  mlp(mlp: Mlp, budget: Budget): Figure;
+  /** Milliseconds to get a training step ready to run, where the framework compiles one. */
+  stepCompile?(step: Mlp | "regression", budget: Budget): Figure;
+}
+
+/** How a timing was taken, for a figure's detail. */
+export const runs = (t: Timing, unit = "calls"): string => `median of ${t.repeats} runs × ${t.iterations} ${unit}`;
+
+/** The regression figure: the median chunk's steps/s, with the final MSE in the detail. */
+export const regressionFigure = (r: { stepsPerSecond: number; timed: number }, steps: number, mse: number): Figure => ({
+  value: r.stepsPerSecond,
+  detail: `final MSE ${mse.toPrecision(3)} after ${steps} steps; ${steps - r.timed} untimed, then median of 9 chunks`,
+});
