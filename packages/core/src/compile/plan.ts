@@ -1,0 +1,343 @@
+// From a graph and concrete dimensions to a list of steps over storage slots: which nodes are
+// fused into one loop, which are read in place through strided views, which need storage, and
+// how donated outputs overwrite their inputs.
+import type { Expr } from "../graph/expr.js";
+import { topoSort } from "../graph/topo.js";
+import type { OpName } from "../ops/index.js";
+import { bindShape, stridesOf } from "../shape/shape.js";
+import type { DType } from "../tensor/dtype.js";
+import { roles } from "./roles.js";
+import { type Place, type View, broadcastView, contiguous, isContiguous, sliceView, transposeView } from "./view.js";
+
+/** What a backend computes itself; everything else runs in the reference interpreter, node by node. */
+export interface Lowering {
+  /** Whether an elementwise or reduce node (of its dtypes) runs inside fused kernels. */
+  fuses(e: Expr): boolean;
+  /** Whether a kernel-role node has a native kernel. */
+  native(e: Expr): boolean;
+  /** Whether kernels read strided views; if not, views are computed as steps of their own. */
+  readonly views: boolean;
+}
+
+/** A storage slot: one stored tensor (an input, a constant or an intermediate). */
+export interface Slot {
+  readonly node: Expr;
+  readonly kind: "input" | "constant" | "temp";
+  readonly dtype: DType;
+  readonly size: number;
+  /** A donated output written in place shares its input's slot. */
+  mergedInto?: number;
+}
+
+/** An operand of a fused node: one of the kernel's loads, or an earlier fused node. */
+export type Ref = { readonly load: number } | { readonly node: number };
+
+/** A node computed inside a fused kernel. */
+export interface FusedNode {
+  readonly node: Expr & { readonly op: OpName };
+  readonly args: readonly Ref[];
+}
+
+/**
+ * One loop over `shape`: loads (views of that shape), elementwise nodes in order, and a store of
+ * `result`; with `reduce`, the store view has stride 0 on the reduced axes and accumulates.
+ */
+export interface FusedStep {
+  readonly kind: "fused";
+  readonly out: Expr;
+  readonly shape: readonly number[];
+  readonly loads: readonly { readonly view: View; readonly dtype: DType }[];
+  readonly nodes: readonly FusedNode[];
+  readonly result: Ref;
+  readonly reduce: "sum" | "max" | null;
+  readonly store: View;
+  readonly dtype: DType;
+}
+
+/** A matrix operand: stored row-major, or its transpose stored row-major (read without copying). */
+export interface Operand {
+  readonly place: Place;
+  readonly transposed: boolean;
+}
+
+/** C[b] = A[b]·B[b] for each of `batch` matrices, A: m×k, B: k×n. */
+export interface MatmulStep {
+  readonly kind: "matmul";
+  readonly out: Expr;
+  readonly a: Operand;
+  readonly b: Operand;
+  readonly batch: number;
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+  readonly place: Place;
+}
+
+/** One node computed by a backend kernel (`native`) or by the reference interpreter (`interpret`), from stored inputs. */
+export interface NodeStep {
+  readonly kind: "native" | "interpret";
+  readonly out: Expr;
+  readonly args: readonly Place[];
+  readonly place: Place;
+}
+
+/** Copies `size` elements (a donated output into its input, when it cannot be written in place). */
+export interface CopyStep {
+  readonly kind: "copy";
+  readonly from: Place;
+  readonly to: Place;
+  readonly size: number;
+  readonly dtype: DType;
+}
+
+export type Step = FusedStep | MatmulStep | NodeStep | CopyStep;
+
+/** A graph specialised to concrete shapes, as steps over slots. */
+export interface Plan {
+  readonly slots: readonly Slot[];
+  readonly steps: readonly Step[];
+  readonly shapes: ReadonlyMap<Expr, readonly number[]>;
+  /** Where each input is bound and each output is read. */
+  readonly inputs: ReadonlyMap<string, Place>;
+  readonly outputs: ReadonlyMap<string, Place>;
+}
+
+/** The slots a step reads. */
+export function stepReads(step: Step): number[] {
+  switch (step.kind) {
+    case "fused":
+      return [...step.loads.map((l) => l.view.place.slot), ...(step.reduce ? [step.store.place.slot] : [])];
+    case "matmul":
+      return [step.a.place.slot, step.b.place.slot];
+    case "native":
+    case "interpret":
+      return step.args.map((p) => p.slot);
+    case "copy":
+      return [step.from.slot];
+  }
+}
+
+/** The slot a step writes. */
+export function stepWrites(step: Step): number {
+  switch (step.kind) {
+    case "fused":
+      return step.store.place.slot;
+    case "copy":
+      return step.to.slot;
+    default:
+      return step.place.slot;
+  }
+}
+
+
+/** Is `e` a transpose of the last two axes only (a batch of matrix transposes)? */
+function isMatrixTranspose(e: Expr): boolean {
+  if (e.op !== "transpose") return false;
+  const perm = (e.params as { perm: readonly number[] }).perm;
+  const r = perm.length;
+  return r >= 2 && perm.every((a, i) => (i < r - 2 ? a === i : i === r - 2 ? a === r - 1 : a === r - 2));
+}
+
+/**
+ * Plans a graph for concrete dimensions. Fusion: an elementwise node joins the kernel of its users
+ * when it is not an output and all its users are in one kernel, so no value is computed twice and
+ * every kernel has a single output. A reduction ends a kernel.
+ */
+export function plan(
+  inputs: ReadonlyMap<string, Expr>,
+  outputs: ReadonlyMap<string, Expr>,
+  donate: ReadonlyMap<string, string>,
+  dims: ReadonlyMap<string, number>,
+  lowering: Lowering,
+): Plan {
+  const order = topoSort([...outputs.values(), ...inputs.values()]);
+  const shapes = new Map(order.map((e) => [e, bindShape(e.shape, dims, e.op)] as const));
+  const shapeOf = (e: Expr): readonly number[] => shapes.get(e) as readonly number[];
+  const users = new Map<Expr, Set<Expr>>(order.map((e) => [e, new Set()]));
+  for (const e of order) for (const x of e.inputs) users.get(x)?.add(e);
+  const isOutput = new Set(outputs.values());
+
+  // Fusion groups, from the outputs backwards: `group` maps a fused node to its kernel's root.
+  const group = new Map<Expr, Expr>();
+  for (const e of [...order].reverse()) {
+    const role = roles[e.op];
+    if ((role !== "elementwise" && role !== "reduce") || !lowering.fuses(e)) continue;
+    const us = [...(users.get(e) as Set<Expr>)];
+    const g = us[0] === undefined ? undefined : group.get(us[0]);
+    const joins = role === "elementwise" && !isOutput.has(e) && g !== undefined && us.every((u) => group.get(u) === g);
+    group.set(e, joins ? (g as Expr) : e);
+  }
+
+  const slots: Slot[] = [];
+  const views = new Map<Expr, View>();
+  /** Views that must be copied into storage of their own (read as a whole by a kernel or returned). */
+  const copied = new Map<Expr, View>();
+  const store = (e: Expr, kind: Slot["kind"]): View => {
+    slots.push({ node: e, kind, dtype: e.dtype, size: shapeOf(e).reduce((a, b) => a * b, 1) });
+    const v = contiguous({ slot: slots.length - 1, offset: 0 }, shapeOf(e));
+    views.set(e, v);
+    return v;
+  };
+  const viewOf = (e: Expr): View => views.get(e) as View;
+  /** The node in contiguous storage, copying a strided view first if needed. */
+  const dense = (e: Expr): View => {
+    const v = viewOf(e);
+    if (isContiguous(v)) return v;
+    copied.set(e, v);
+    return store(e, "temp");
+  };
+  const matrixArgs = new Map<Expr, Operand[]>();
+
+  for (const e of order) {
+    const g = group.get(e);
+    if (g !== undefined && g !== e) continue;
+    const x = e.inputs[0] as Expr;
+    switch (g === e ? "fused" : roles[e.op]) {
+      case "leaf":
+        store(e, e.op === "input" ? "input" : "constant");
+        break;
+      case "alias":
+        views.set(e, contiguous(dense(x).place, shapeOf(e)));
+        break;
+      case "view":
+        if (!lowering.views) store(e, "temp");
+        else if (e.op === "broadcast") views.set(e, broadcastView(viewOf(x), shapeOf(e)));
+        else if (e.op === "transpose") views.set(e, transposeView(viewOf(x), (e.params as { perm: readonly number[] }).perm));
+        else {
+          const p = e.params as { axis: number; start: number; end: number };
+          views.set(e, sliceView(viewOf(x), p.axis, p.start, p.end));
+        }
+        break;
+      default:
+        if (e.op === "matmul" && lowering.native(e)) {
+          // Aᵀ·B and A·Bᵀ read the stored matrix directly; one operand at most is read transposed.
+          const [a, b] = e.inputs as [Expr, Expr];
+          const ta = isMatrixTranspose(a) && isContiguous(viewOf(a.inputs[0] as Expr));
+          const tb = !ta && isMatrixTranspose(b) && isContiguous(viewOf(b.inputs[0] as Expr));
+          const operand = (m: Expr, t: boolean): Operand => ({ place: (t ? viewOf(m.inputs[0] as Expr) : dense(m)).place, transposed: t });
+          matrixArgs.set(e, [operand(a, ta), operand(b, tb)]);
+        } else for (const i of e.inputs) dense(i);
+        store(e, "temp");
+    }
+  }
+  const outputPlaces = new Map([...outputs].map(([name, o]) => [name, dense(o).place] as const));
+
+  const steps: Step[] = [];
+  for (const e of order) {
+    const place = viewOf(e).place;
+    const source = copied.get(e);
+    if (source) steps.push(copyKernel(e, source, place, shapeOf(e)));
+    else if (group.get(e) === e) steps.push(fusedKernel(e, order, group, viewOf, shapeOf, place));
+    else if (roles[e.op] === "leaf" || roles[e.op] === "alias" || (roles[e.op] === "view" && lowering.views) || group.has(e)) continue;
+    else if (e.op === "matmul" && matrixArgs.has(e)) {
+      const [a, b] = matrixArgs.get(e) as [Operand, Operand];
+      const cs = shapeOf(e);
+      const r = cs.length;
+      const k = (shapeOf(e.inputs[0] as Expr)[r - 1] as number);
+      steps.push({ kind: "matmul", out: e, a, b, batch: cs.slice(0, -2).reduce((p, d) => p * d, 1), m: cs[r - 2] as number, k, n: cs[r - 1] as number, place });
+    } else {
+      steps.push({ kind: roles[e.op] === "kernel" && lowering.native(e) ? "native" : "interpret", out: e, args: e.inputs.map((i) => viewOf(i).place), place });
+    }
+  }
+  const donated = applyDonation(donate, inputs, outputs, outputPlaces, slots, steps, shapeOf);
+  return { slots, steps: donated.steps, shapes, inputs: new Map([...inputs].map(([n, e]) => [n, viewOf(e).place] as const)), outputs: donated.outputs };
+}
+
+function copyKernel(e: Expr, source: View, place: Place, shape: readonly number[]): FusedStep {
+  return { kind: "fused", out: e, shape, loads: [{ view: source, dtype: e.dtype }], nodes: [], result: { load: 0 }, reduce: null, store: contiguous(place, shape), dtype: e.dtype };
+}
+
+function fusedKernel(
+  root: Expr,
+  order: readonly Expr[],
+  group: ReadonlyMap<Expr, Expr>,
+  viewOf: (e: Expr) => View,
+  shapeOf: (e: Expr) => readonly number[],
+  place: Place,
+): FusedStep {
+  const reduce = roles[root.op] === "reduce" ? (root.op as "sum" | "max") : null;
+  const shape = reduce ? shapeOf(root.inputs[0] as Expr) : shapeOf(root);
+  const loads: { view: View; dtype: DType }[] = [];
+  const loadIndex = new Map<Expr, number>();
+  const nodes: FusedNode[] = [];
+  const nodeIndex = new Map<Expr, number>();
+  const ref = (x: Expr): Ref => {
+    const n = nodeIndex.get(x);
+    if (n !== undefined) return { node: n };
+    if (!loadIndex.has(x)) {
+      loadIndex.set(x, loads.length);
+      loads.push({ view: viewOf(x), dtype: x.dtype });
+    }
+    return { load: loadIndex.get(x) as number };
+  };
+  for (const e of order) {
+    if (group.get(e) !== root || (reduce && e === root)) continue;
+    nodes.push({ node: e, args: e.inputs.map(ref) });
+    nodeIndex.set(e, nodes.length - 1);
+  }
+  const result = reduce ? ref(root.inputs[0] as Expr) : ({ node: nodes.length - 1 } as const);
+  let store = contiguous(place, shape);
+  if (reduce) {
+    const axes = (root.params as { axes: readonly number[] }).axes;
+    const kept = stridesOf(shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+    store = { place, shape, strides: kept.map((s, i) => (axes.includes(i) ? 0 : s)) };
+  }
+  return { kind: "fused", out: root, shape, loads, nodes, result, reduce, store, dtype: root.dtype };
+}
+
+/**
+ * Donation: output o overwrites input x. The kernel computing o writes into x's slot directly when
+ * it reads x only element by element and nothing after it reads x; otherwise o is computed apart and
+ * copied into x at the end. Outputs still sitting in a donated input's slot are copied first.
+ */
+function applyDonation(
+  donate: ReadonlyMap<string, string>,
+  inputs: ReadonlyMap<string, Expr>,
+  outputs: ReadonlyMap<string, Expr>,
+  outputPlaces: Map<string, Place>,
+  slots: Slot[],
+  steps: Step[],
+  shapeOf: (e: Expr) => readonly number[],
+): { steps: Step[]; outputs: Map<string, Place> } {
+  const targets = new Map([...donate].map(([o, x]) => [placeOfInput(inputs, x, slots).slot, o] as const));
+  const first: Step[] = [];
+  const last: Step[] = [];
+  const snapshot = (name: string, p: Place, o: Expr): Place => {
+    slots.push({ node: o, kind: "temp", dtype: o.dtype, size: shapeOf(o).reduce((a, b) => a * b, 1) });
+    const to = { slot: slots.length - 1, offset: 0 };
+    first.push({ kind: "copy", from: p, to, size: slots[to.slot]?.size as number, dtype: o.dtype });
+    outputPlaces.set(name, to);
+    return to;
+  };
+  // An output read from an input that a donation overwrites is saved before the program runs.
+  for (const [name, o] of outputs) {
+    const p = outputPlaces.get(name) as Place;
+    const by = targets.get(p.slot);
+    if (by !== undefined && by !== name && (slots[p.slot] as Slot).kind === "input") snapshot(name, p, o);
+  }
+  for (const [name, inName] of donate) {
+    const o = outputs.get(name) as Expr;
+    const x = placeOfInput(inputs, inName, slots);
+    const from = outputPlaces.get(name) as Place;
+    if (from.slot === x.slot && from.offset === 0) continue;
+    const at = steps.findIndex((s) => s.kind === "fused" && s.out === o && !s.reduce);
+    const kernel = steps[at] as FusedStep | undefined;
+    const elementwise = (v: View): boolean =>
+      v.place.slot !== x.slot || (v.place.offset === 0 && isContiguous(v) && v.strides.every((s, i) => s !== 0 || v.shape[i] === 1));
+    const inPlace =
+      kernel !== undefined &&
+      kernel.store.place.slot === from.slot &&
+      (slots[from.slot] as Slot).kind === "temp" &&
+      kernel.loads.every((l) => elementwise(l.view)) &&
+      steps.slice(at + 1).every((s) => !stepReads(s).includes(x.slot));
+    if (inPlace) (slots[from.slot] as Slot).mergedInto = x.slot;
+    else last.push({ kind: "copy", from, to: x, size: shapeOf(o).reduce((a, b) => a * b, 1), dtype: o.dtype });
+    outputPlaces.set(name, x);
+  }
+  return { steps: [...first, ...steps, ...last], outputs: outputPlaces };
+}
+
+const placeOfInput = (inputs: ReadonlyMap<string, Expr>, name: string, slots: readonly Slot[]): Place => {
+  const node = inputs.get(name);
+  return { slot: slots.findIndex((s) => s.node === node && s.kind === "input"), offset: 0 };
+};
