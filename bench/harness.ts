@@ -11,7 +11,7 @@ export interface Budget {
 /** The default budget: 3 warm-up calls, then 5 runs of about 0.25 s each. */
 export const defaultBudget: Budget = { seconds: 0.25, repeats: 5, warmup: 3 };
 
-/** A timing: the median seconds per call, and how many calls each run made. */
+/** A timing: the median seconds per call, and how many calls the shortest run made. */
 export interface Timing {
   readonly seconds: number;
   readonly iterations: number;
@@ -31,12 +31,20 @@ export function measure(call: () => unknown, budget: Budget = defaultBudget): Ti
   }
   const iterations = Math.max(1, Math.round((budget.seconds * 1000) / Math.max(last, 1e-3)));
   const runs: number[] = [];
+  const cap = 4 * budget.seconds * 1000;
+  let calls = iterations;
   for (let r = 0; r < budget.repeats; r++) {
     const t0 = performance.now();
-    for (let i = 0; i < iterations; i++) call();
-    runs.push((performance.now() - t0) / 1000 / iterations);
+    let i = 0;
+    // A run stops early if calls got slower than the warm-up promised (a loaded machine, GC).
+    while (i < iterations && (i === 0 || performance.now() - t0 < cap)) {
+      call();
+      i++;
+    }
+    calls = Math.min(calls, i);
+    runs.push((performance.now() - t0) / 1000 / i);
   }
-  return { seconds: median(runs), iterations, repeats: budget.repeats };
+  return { seconds: median(runs), iterations: calls, repeats: budget.repeats };
 }
 
 /**

@@ -2,6 +2,7 @@
 // Options: --quick (short runs, for a smoke test), --only <text> (workloads whose name contains
 // it), --skip <framework> (repeatable).
 import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import type { Contender } from "./contender.js";
 import { type Budget, type Figure, type Framework, type Row, defaultBudget, relaxedSimd, table } from "./harness.js";
@@ -32,7 +33,8 @@ const wanted = (workload: string): boolean => opts.only === undefined || workloa
 
 const cpu = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "unknown CPU";
 console.log(`# typegrad benchmarks\n`);
-console.log(`Node ${process.version}, ${cpu}; relaxed SIMD ${relaxedSimd() ? "available" : "not available"}; typegrad runs on the ${engine}.\n`);
+const load = (): string => loadavg().map((l) => l.toFixed(1)).join(", ");
+console.log(`Node ${process.version}, ${cpu}; relaxed SIMD ${relaxedSimd() ? "available" : "not available"}; typegrad programs run on the ${engine()} backend; load average ${load()}.\n`);
 
 for (const c of contenders) await c.setup();
 
@@ -84,4 +86,4 @@ for (const [file, fn] of extras) {
 
 console.log(`\n${table(rows)}\n`);
 if (extraLines.length) console.log(`${extraLines.join("\n")}\n`);
-console.log("Ratios: typegrad over the best peer, > 1 means typegrad is faster.");
+console.log(`Ratios: typegrad over the best peer, > 1 means typegrad is faster. Load average at the end: ${load()} (figures from a loaded machine understate everyone).`);

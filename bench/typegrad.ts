@@ -1,12 +1,13 @@
 // typegrad's side of every workload. Models, the softmax cross-entropy and the Adam update are
-// written with core ops, so loss + gradient + update build one graph that becomes one program.
+// written with core ops, so loss + gradient + update build one graph that compiles into one
+// program; parameters and Adam moments are donated, so they stay in the program's arena.
 import {
+  type CompileOptions,
   type Expr,
   type Shape,
-  Tensor,
   add,
+  compile,
   div,
-  evaluate,
   grad,
   input,
   logSumExp,
@@ -23,10 +24,9 @@ import {
   transpose,
 } from "@typegrad/core";
 import { type Contender, regressionFigure, runs } from "./contender.js";
-import { type Budget, type Figure, measure, measureSteps } from "./harness.js";
+import { type Budget, measure, measureSteps } from "./harness.js";
 import {
   type AdamConfig,
-  type Batch,
   type DenseInit,
   type Gemm,
   type Mlp,
@@ -39,45 +39,30 @@ import {
   regressionMse,
 } from "./workloads.js";
 
-/** The part of a compiled program the benchmarks use: named tensors in, named tensors out. */
-interface Runnable {
-  run(bindings: Readonly<Record<string, Tensor>>): Readonly<Record<string, Tensor>>;
+/** Compile options for every program here (`TYPEGRAD_BACKEND=js` selects the reference interpreter). */
+const options: CompileOptions = process.env.TYPEGRAD_BACKEND === "js" || process.env.TYPEGRAD_BACKEND === "wasm" ? { backend: process.env.TYPEGRAD_BACKEND } : {};
+
+/** The backend programs get, for the report header. */
+export function engine(): string {
+  const one = input("one", []);
+  return compile({ one }, { two: add(one, 1) }, options).backend.name;
 }
-
-/** What a training step's program updates in place: the names of its state inputs. */
-interface ProgramOptions {
-  readonly donate?: readonly string[];
-}
-
-/** A program that runs the reference interpreter on each call (no compilation). */
-function interpret(_inputs: Readonly<Record<string, Expr>>, outputs: Readonly<Record<string, Expr>>, _options: ProgramOptions = {}): Runnable {
-  const names = Object.keys(outputs);
-  const roots = names.map((n) => outputs[n] as Expr);
-  return {
-    run: (bindings) => {
-      const values = evaluate(roots, bindings);
-      return Object.fromEntries(names.map((n, i) => [n, values[i] as Tensor]));
-    },
-  };
-}
-
-/** How typegrad programs are made: the reference interpreter until `compile` lands. */
-const program = interpret;
-
-/** The engine in use, for the report header. */
-export const engine = "reference interpreter (evaluate)";
 
 /** The expressions the benchmarks build: float32 of any shape. */
 type F32 = Expr<Shape, "f32">;
 
-const f32 = (shape: readonly number[], data: Float32Array): Tensor => new Tensor([...shape], "f32", data);
-
-/** A training step: state inputs (params, Adam moments, step count) and outputs of the same names, plus `loss`. */
+/**
+ * A training step: inputs (state and data) and outputs (`loss` and the next state), with each
+ * next-state output donated to the state input it replaces.
+ */
 interface TrainStep {
   readonly inputs: Readonly<Record<string, F32>>;
   readonly outputs: Readonly<Record<string, F32>>;
-  readonly state: readonly string[];
+  readonly donate: Readonly<Record<string, string>>;
 }
+
+/** The output that replaces state input `name`. */
+const next = (name: string): string => `${name}'`;
 
 /**
  * Adam, as PyTorch writes it, on every parameter: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g²,
@@ -92,16 +77,17 @@ function adamStep(params: Readonly<Record<string, F32>>, data: Readonly<Record<s
   const stepSize = div(cfg.lr, sub(1, pow(cfg.beta1, t1)));
   const vScale = sqrt(sub(1, pow(cfg.beta2, t1)));
   const inputs: Record<string, F32> = { ...data, t };
-  const outputs: Record<string, F32> = { t: t1, loss };
+  const outputs: Record<string, F32> = { loss, [next("t")]: t1 };
   names.forEach((n, i) => {
     const [p, g] = [ps[i] as F32, grads[i] as F32];
     const [m, v] = [input(`m.${n}`, p.shape), input(`v.${n}`, p.shape)];
     const m1 = add(mul(m, cfg.beta1), mul(g, 1 - cfg.beta1));
     const v1 = add(mul(v, cfg.beta2), mul(square(g), 1 - cfg.beta2));
     Object.assign(inputs, { [n]: p, [`m.${n}`]: m, [`v.${n}`]: v });
-    Object.assign(outputs, { [n]: sub(p, mul(stepSize, div(m1, add(div(sqrt(v1), vScale), cfg.eps)))), [`m.${n}`]: m1, [`v.${n}`]: v1 });
+    Object.assign(outputs, { [next(n)]: sub(p, mul(stepSize, div(m1, add(div(sqrt(v1), vScale), cfg.eps)))), [next(`m.${n}`)]: m1, [next(`v.${n}`)]: v1 });
   });
-  return { inputs, outputs, state: names.flatMap((n) => [n, `m.${n}`, `v.${n}`]).concat("t") };
+  const state = names.flatMap((n) => [n, `m.${n}`, `v.${n}`]).concat("t");
+  return { inputs, outputs, donate: Object.fromEntries(state.map((n) => [next(n), n])) };
 }
 
 /** Parameter inputs `w0, b0, w1, b1, …` for dense layers of `sizes`, prefixed to make distinct graphs. */
@@ -141,86 +127,80 @@ function mlpStep(mlp: Mlp, prefix = ""): TrainStep {
   return adamStep(params, { x, y }, loss, mlp.adam);
 }
 
-/** Initial state of a training step: the seeded params, zero moments, t = 0. */
-function initialState(init: readonly DenseInit[]): Record<string, Tensor> {
-  const state: Record<string, Tensor> = { t: f32([], new Float32Array(1)) };
+/**
+ * A compiled training step with its state set (seeded params, zero moments, t = 0). `run` copies
+ * one sample or batch in, executes, and reads the loss: no allocation per step.
+ */
+function trainer(step: TrainStep, init: readonly DenseInit[]): { program: ReturnType<typeof compile>; run: (x: Float32Array, y: Float32Array) => number } {
+  const program = compile(step.inputs, step.outputs, { ...options, donate: step.donate });
+  program.set("t", new Float32Array(1));
   init.forEach((l, i) => {
-    const shapes: [string, number[], Float32Array][] = [
-      [`w${i}`, [l.fanIn, l.fanOut], l.w],
-      [`b${i}`, [l.fanOut], l.b],
-    ];
-    for (const [n, s, d] of shapes) Object.assign(state, { [n]: f32(s, d.slice()), [`m.${n}`]: f32(s, new Float32Array(d.length)), [`v.${n}`]: f32(s, new Float32Array(d.length)) });
+    for (const [n, d] of [[`w${i}`, l.w], [`b${i}`, l.b]] as const) program.set(n, d.slice()).set(`m.${n}`, new Float32Array(d.length)).set(`v.${n}`, new Float32Array(d.length));
   });
-  return state;
-}
-
-/** A compiled training step and its running state. */
-function trainer(step: TrainStep, init: readonly DenseInit[]): { state: Record<string, Tensor>; run: (data: Readonly<Record<string, Tensor>>) => Tensor } {
-  const prog = program(step.inputs, step.outputs, { donate: step.state });
-  const state = initialState(init);
+  const loss = program.view("loss");
   return {
-    state,
-    run: (data) => {
-      const out = prog.run({ ...state, ...data });
-      for (const n of step.state) state[n] = out[n] as Tensor;
-      return out.loss as Tensor;
+    program,
+    run: (x, y) => {
+      program.set("x", x).set("y", y).execute();
+      return loss[0] as number;
     },
   };
 }
 
-/** Steps per second of the regression workload over `steps` steps; the detail gives the final MSE. */
-function regressionTrain(steps: number): Figure {
-  const tr = trainer(regressionStep(), denseInit(regression.sizes, regression.seed));
-  const n = regression.xs.length;
-  const samples = Array.from({ length: n }, (_, i) => ({ x: f32([1, 1], regression.xs.subarray(i, i + 1)), y: f32([1, 1], regression.ys.subarray(i, i + 1)) }));
-  let s = 0;
-  const r = measureSteps(steps, () => tr.run(samples[s++ % n] as Record<string, Tensor>), n);
-  const params = denseParams(regression.sizes, "");
-  const xs = input("xs", [n, 1]);
-  const predict = program({ xs, ...params }, { y: forward(xs, params, 3, "", sigmoid) });
-  const weights = Object.fromEntries(Object.keys(params).map((k) => [k, tr.state[k] as Tensor]));
-  const mse = regressionMse((predict.run({ ...weights, xs: f32([n, 1], regression.xs) }).y as Tensor).data);
-  return regressionFigure(r, steps, mse);
-}
-
 let fresh = 0;
 
-/** typegrad: programs from `program` above. */
+/** typegrad: every workload a compiled program. */
 export const typegrad: Contender = {
   name: "typegrad",
   setup: () => Promise.resolve(),
 
+  /** Inputs set once (they stay in the arena, as the peers keep theirs on the device); each call executes and copies C out. */
   gemm(g: Gemm, budget: Budget) {
     const [sa, sb] = gemmShapes(g);
     const [a, b] = [input("a", sa), input("b", sb)];
-    const c = matmul(g.transA ? transpose(a) : a, g.transB ? transpose(b) : b);
-    const prog = program({ a, b }, { c });
+    const program = compile({ a, b }, { c: matmul(g.transA ? transpose(a) : a, g.transB ? transpose(b) : b) }, options);
     const [da, db] = gemmData(g);
-    const bindings = { a: f32(sa, da), b: f32(sb, db) };
-    const t = measure(() => prog.run(bindings), budget);
+    program.set("a", da).set("b", db);
+    const out = new Float32Array(g.m * g.n);
+    const t = measure(() => {
+      program.execute();
+      program.get("c", out);
+    }, budget);
     return { value: gemmFlops(g) / t.seconds / 1e9, detail: runs(t) };
   },
 
-  regression: regressionTrain,
+  regression(steps: number) {
+    const tr = trainer(regressionStep(), denseInit(regression.sizes, regression.seed));
+    const n = regression.xs.length;
+    let s = 0;
+    const r = measureSteps(steps, () => tr.run(regression.xs.subarray(s % n, (s % n) + 1), regression.ys.subarray(s % n, (s++ % n) + 1)), n);
+    const params = denseParams(regression.sizes, "");
+    const xs = input("xs", [n, 1]);
+    const inputs: Record<string, F32> = { xs, ...params };
+    const predict = compile(inputs, { y: forward(xs, params, 3, "", sigmoid) }, options);
+    for (const k of Object.keys(params)) predict.set(k, tr.program.view(k));
+    predict.set("xs", regression.xs).execute();
+    return regressionFigure(r, steps, regressionMse(predict.view("y")));
+  },
 
   mlp(mlp: Mlp, budget: Budget) {
     const tr = trainer(mlpStep(mlp), denseInit(mlp.sizes, 2));
-    const [inputs, classes] = [mlp.sizes[0] as number, mlp.sizes[mlp.sizes.length - 1] as number];
-    const data = mlpBatches(mlp, 4).map((b: Batch) => ({ x: f32([mlp.batch, inputs], b.x), y: f32([mlp.batch, classes], b.y) }));
+    const data = mlpBatches(mlp, 4);
     let i = 0;
     let loss = NaN;
     const t = measure(() => {
-      loss = tr.run(data[i++ % data.length] as Record<string, Tensor>).item();
+      const b = data[i++ % data.length] as (typeof data)[number];
+      loss = tr.run(b.x, b.y);
     }, budget);
     return { value: mlp.batch / t.seconds, detail: `${runs(t, "steps")}, last loss ${loss.toPrecision(3)}` };
   },
 
-  /** Builds the step's graph, differentiates it and makes its program; a fresh graph each call, so no cache helps. */
+  /** Builds the step's graph, differentiates it and compiles it; a fresh graph each call, so no cache helps. */
   stepCompile(which: Mlp | "regression", budget: Budget) {
     const t = measure(() => {
       const step = which === "regression" ? regressionStep(`r${fresh++}.`) : mlpStep(which, `m${fresh++}.`);
-      program(step.inputs, step.outputs, { donate: step.state });
+      compile(step.inputs, step.outputs, { ...options, donate: step.donate });
     }, budget);
-    return { value: t.seconds * 1000, detail: `graph + grad + program, ${runs(t)}` };
+    return { value: t.seconds * 1000, detail: `graph + grad + compile, ${runs(t)}` };
   },
 };
