@@ -1,11 +1,15 @@
 import type { Expr } from "../graph/expr.js";
 import { type Backend, type CompileOptions, type Program, compileWith } from "../compile/program.js";
+import { ValueError } from "../shape/shape.js";
 import { jsBackend } from "./js/backend.js";
+import { wasmBackend } from "./wasm/backend.js";
+import { features } from "./wasm/features.js";
 
 /** The backend for a requested name: `wasm` by default where WebAssembly SIMD is available. */
 function backendFor(name: CompileOptions["backend"]): Backend {
-  void name;
-  return jsBackend;
+  if (name === "js" || (name === undefined && !features.simd)) return jsBackend;
+  if (!features.simd) throw new ValueError("compile", "WebAssembly SIMD for the wasm backend", "an engine without it", `use { backend: "js" }`);
+  return wasmBackend;
 }
 
 /**

@@ -196,6 +196,9 @@ export function plan(
       case "leaf":
         store(e, e.op === "input" ? "input" : "constant");
         break;
+      case "fused":
+        store(e, "temp");
+        break;
       case "alias":
         views.set(e, contiguous(dense(x).place, shapeOf(e)));
         break;
@@ -224,11 +227,12 @@ export function plan(
 
   const steps: Step[] = [];
   for (const e of order) {
+    if (group.has(e) && group.get(e) !== e) continue;
     const place = viewOf(e).place;
     const source = copied.get(e);
     if (source) steps.push(copyKernel(e, source, place, shapeOf(e)));
     else if (group.get(e) === e) steps.push(fusedKernel(e, order, group, viewOf, shapeOf, place));
-    else if (roles[e.op] === "leaf" || roles[e.op] === "alias" || (roles[e.op] === "view" && lowering.views) || group.has(e)) continue;
+    else if (roles[e.op] === "leaf" || roles[e.op] === "alias" || (roles[e.op] === "view" && lowering.views)) continue;
     else if (e.op === "matmul" && matrixArgs.has(e)) {
       const [a, b] = matrixArgs.get(e) as [Operand, Operand];
       const cs = shapeOf(e);

@@ -1,0 +1,167 @@
+// Vector code for each elementwise primitive: four lanes at a time, f32 as f32x4, i32 as i32x4 and
+// bool as a lane mask (all ones or zero). Transcendental functions call the host's Math lane by
+// lane, so they round exactly as the reference interpreter does.
+import type { Expr } from "../../graph/expr.js";
+import type { CompareParams } from "../../ops/compare.js";
+import type { OpName, OpParams } from "../../ops/index.js";
+import type { DType } from "../../tensor/dtype.js";
+import { type FunctionBuilder, Op, Simd, T } from "./emitter.js";
+
+/** Host functions every program module imports, at these function indices. */
+export const MATH = ["exp", "log", "sin", "cos", "tanh", "sigmoid", "pow"] as const;
+export type MathName = (typeof MATH)[number];
+
+const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+/** The imported implementations, the same functions the reference evaluators use. */
+export const mathImports: { readonly [K in MathName]: (...xs: number[]) => number } = {
+  exp: Math.exp,
+  log: Math.log,
+  sin: Math.sin,
+  cos: Math.cos,
+  tanh: Math.tanh,
+  sigmoid,
+  pow: Math.pow,
+};
+const mathIndex = (name: MathName): number => MATH.indexOf(name);
+
+/** Emits code leaving the node's v128 value on the stack, from its arguments held in locals. */
+export type Emitter = (f: FunctionBuilder, args: readonly number[]) => void;
+
+/** What a rule sees of a node: its input and output dtypes and its params. */
+interface Signature<K extends OpName> {
+  readonly inputs: readonly DType[];
+  readonly out: DType;
+  readonly params: OpParams[K];
+}
+
+type Rule<K extends OpName> = (s: Signature<K>) => Emitter | null;
+
+/** One SIMD instruction over the arguments, by the dtype of the first argument. */
+const simd = (codes: Partial<Record<DType, number>>) => (s: { inputs: readonly DType[] }): Emitter | null => {
+  const code = codes[s.inputs[0] as DType];
+  if (code === undefined) return null;
+  return (f, args) => {
+    for (const a of args) f.get(a);
+    f.simd(code);
+  };
+};
+
+/** Applies an imported (f64) → f64 function to each f32 lane. */
+const lanewise = (name: MathName) => (s: { inputs: readonly DType[] }): Emitter | null => {
+  if (s.inputs.some((d) => d !== "f32")) return null;
+  return (f, args) => {
+    const r = f.local(T.v128);
+    for (let lane = 0; lane < 4; lane++) {
+      if (lane > 0) f.get(r);
+      for (const a of args) f.get(a).lane(Simd.f32x4_extract_lane, lane).op(Op.f64_promote_f32);
+      f.call(mathIndex(name)).op(Op.f32_demote_f64);
+      if (lane === 0) f.simd(Simd.f32x4_splat);
+      else f.lane(Simd.f32x4_replace_lane, lane);
+      f.set(r);
+    }
+    f.get(r);
+  };
+};
+
+const zero = (f: FunctionBuilder): FunctionBuilder => f.v128i32([0, 0, 0, 0]);
+
+const COMPARE: Record<"f32" | "i32", Record<CompareParams["kind"], number>> = {
+  f32: { lt: Simd.f32x4_lt, le: Simd.f32x4_le, eq: Simd.f32x4_eq, ne: Simd.f32x4_ne },
+  i32: { lt: Simd.i32x4_lt_s, le: Simd.i32x4_le_s, eq: Simd.i32x4_eq, ne: Simd.i32x4_ne },
+};
+// On masks (true = −1) order is reversed: a < b for bools is mask(a) > mask(b).
+const COMPARE_MASKS: Record<CompareParams["kind"], number> = { lt: Simd.i32x4_gt_s, le: Simd.i32x4_ge_s, eq: Simd.i32x4_eq, ne: Simd.i32x4_ne };
+
+function castRule(from: DType, to: DType): Emitter | null {
+  const key = `${from}>${to}`;
+  switch (key) {
+    case "f32>i32":
+      return (f, [x]) => f.get(x as number).simd(Simd.i32x4_trunc_sat_f32x4_s);
+    case "i32>f32":
+      return (f, [x]) => f.get(x as number).simd(Simd.f32x4_convert_i32x4_s);
+    case "bool>f32":
+      return (f, [x]) => f.get(x as number).v128f32(1).simd(Simd.v128_and);
+    case "bool>i32":
+      return (f, [x]) => f.get(x as number).simd(Simd.i32x4_neg);
+    // NaN casts to false, as `x ? 1 : 0` does.
+    case "f32>bool":
+      return (f, [x]) => {
+        const v = x as number;
+        f.get(v);
+        zero(f).simd(Simd.f32x4_ne).get(v).get(v).simd(Simd.f32x4_eq).simd(Simd.v128_and);
+      };
+    case "i32>bool":
+      return (f, [x]) => {
+        f.get(x as number);
+        zero(f).simd(Simd.i32x4_ne);
+      };
+    default:
+      return null;
+  }
+}
+
+/** The vector rule of every primitive; null where a primitive is not elementwise. */
+export const vectorRules: { readonly [K in OpName]: Rule<K> | null } = {
+  input: null,
+  constant: null,
+  stopGradient: null,
+  reshape: null,
+  broadcast: null,
+  transpose: null,
+  slice: null,
+  concat: null,
+  take: null,
+  matmul: null,
+  randomBits: null,
+  sum: null,
+  max: null,
+  neg: simd({ f32: Simd.f32x4_neg, i32: Simd.i32x4_neg }),
+  abs: simd({ f32: Simd.f32x4_abs, i32: Simd.i32x4_abs }),
+  sqrt: simd({ f32: Simd.f32x4_sqrt }),
+  add: simd({ f32: Simd.f32x4_add, i32: Simd.i32x4_add }),
+  mul: simd({ f32: Simd.f32x4_mul, i32: Simd.i32x4_mul }),
+  maximum: simd({ f32: Simd.f32x4_max, i32: Simd.i32x4_max_s }),
+  minimum: simd({ f32: Simd.f32x4_min, i32: Simd.i32x4_min_s }),
+  exp: lanewise("exp"),
+  log: lanewise("log"),
+  sin: lanewise("sin"),
+  cos: lanewise("cos"),
+  tanh: lanewise("tanh"),
+  sigmoid: lanewise("sigmoid"),
+  pow: lanewise("pow"),
+  reciprocal: (s) => (s.inputs[0] === "f32" ? (f, [x]) => f.v128f32(1).get(x as number).simd(Simd.f32x4_div) : null),
+  // sign(x) = (x > 0) − (x < 0), keeping 0, −0 and NaN.
+  sign: (s) => {
+    if (s.inputs[0] === "i32")
+      return (f, [x]) => {
+        f.get(x as number);
+        zero(f).simd(Simd.i32x4_lt_s).get(x as number);
+        zero(f).simd(Simd.i32x4_gt_s).simd(Simd.i32x4_sub);
+      };
+    if (s.inputs[0] !== "f32") return null;
+    return (f, [x]) => {
+      const v = x as number;
+      f.v128f32(1).v128f32(-1).get(v).get(v);
+      zero(f).simd(Simd.f32x4_lt).simd(Simd.v128_bitselect).get(v);
+      zero(f).simd(Simd.f32x4_gt).simd(Simd.v128_bitselect);
+    };
+  },
+  compare: (s) => {
+    const d = s.inputs[0] as DType;
+    const code = d === "bool" ? COMPARE_MASKS[s.params.kind] : d === "f32" || d === "i32" ? COMPARE[d][s.params.kind] : undefined;
+    if (code === undefined) return null;
+    return (f, [a, b]) => f.get(a as number).get(b as number).simd(code);
+  },
+  where: (s) => (s.out === "f64" ? null : (f, [c, a, b]) => f.get(a as number).get(b as number).get(c as number).simd(Simd.v128_bitselect)),
+  cast: (s) => castRule(s.inputs[0] as DType, s.out),
+};
+
+function lower<K extends OpName>(rule: Rule<K> | null, s: Signature<K>): Emitter | null {
+  return rule === null ? null : rule(s);
+}
+
+/** The emitter for a node, or null when no vector code covers its op and dtypes. */
+export function vectorEmitter(e: Expr): Emitter | null {
+  const rule = vectorRules[e.op] as Rule<OpName> | null;
+  return lower(rule, { inputs: e.inputs.map((x) => x.dtype), out: e.dtype, params: e.params });
+}

@@ -1,0 +1,261 @@
+// The fused kernel: one loop nest over a step's iteration shape. Loads read strided views (stride 0
+// broadcasts, other strides gather lane by lane), the elementwise nodes run on four lanes at a time,
+// and the result is stored, or accumulated into a reduction. Shapes are concrete, so trip counts,
+// strides and the partial last vector are constants of the code.
+import type { FusedStep, Ref } from "../../compile/plan.js";
+import type { View } from "../../compile/view.js";
+import type { DType } from "../../tensor/dtype.js";
+import { BYTES } from "../../compile/memory.js";
+import { type FunctionBuilder, Op, Simd, T } from "./emitter.js";
+import { vectorEmitter } from "./elementwise.js";
+
+/** A view in the collapsed iteration space, with its base byte address. */
+interface Access {
+  readonly base: number;
+  readonly dtype: DType;
+  /** Strides in elements per (collapsed) iteration axis. */
+  readonly strides: number[];
+}
+
+/** Drops axes of size 1 and merges neighbouring axes that every access walks contiguously. */
+function collapse(shape: readonly number[], views: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const keep = shape.map((d, i) => i).filter((i) => shape[i] !== 1);
+  let dims = keep.map((i) => shape[i] as number);
+  let strides = views.map((s) => keep.map((i) => s[i] as number));
+  for (let i = dims.length - 2; i >= 0; i--) {
+    const inner = dims[i + 1] as number;
+    if (strides.every((s) => s[i] === (s[i + 1] as number) * inner)) {
+      dims = [...dims.slice(0, i), (dims[i] as number) * inner, ...dims.slice(i + 2)];
+      strides = strides.map((s) => [...s.slice(0, i), s[i + 1] as number, ...s.slice(i + 2)]);
+    }
+  }
+  if (dims.length === 0) return { shape: [1], strides: views.map(() => [0]) };
+  return { shape: dims, strides };
+}
+
+/** The 16-byte lane mask with the first `n` 32-bit lanes set. */
+const laneMask = (n: number): [number, number, number, number] => [0, 1, 2, 3].map((l) => (l < n ? -1 : 0)) as [number, number, number, number];
+
+/** Identity element of a reduction, as an i32 bit pattern per lane. */
+function identity(f: FunctionBuilder, op: "sum" | "max", dtype: DType): void {
+  if (op === "sum") f.v128i32([0, 0, 0, 0]);
+  else if (dtype === "f32") f.v128f32(-Infinity);
+  else f.v128i32([-0x80000000, -0x80000000, -0x80000000, -0x80000000]);
+}
+
+const combineCode = (op: "sum" | "max", dtype: DType): number =>
+  op === "sum" ? (dtype === "f32" ? Simd.f32x4_add : Simd.i32x4_add) : dtype === "f32" ? Simd.f32x4_max : Simd.i32x4_max_s;
+
+/** Whether a fused kernel can compute `step` (every node has vector code, dtypes are 32-bit or bool). */
+export function fusable(step: FusedStep): boolean {
+  return step.nodes.every((n) => vectorEmitter(n.node) !== null) && [step.dtype, ...step.loads.map((l) => l.dtype)].every((d) => d !== "f64");
+}
+
+/** Emits the kernel of a fused step into `f`; `address` gives a view's base byte address. */
+export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View, dtype: DType) => number): void {
+  const size = step.shape.reduce((a, b) => a * b, 1);
+  const reduce = step.reduce;
+  const storeBase = address(step.store, step.dtype);
+  if (reduce) {
+    // The output starts at the identity: zero bytes for sums, −∞ (or the least i32) for max.
+    const count = step.store.shape.reduce((a, d, i) => a * (step.store.strides[i] === 0 ? 1 : d), 1);
+    if (reduce === "sum") f.i32(storeBase).i32(0).i32(count * BYTES[step.dtype]).memoryFill();
+    else {
+      const v = f.local(T.v128);
+      identity(f, reduce, step.dtype);
+      f.set(v);
+      for (let i = 0; i < count; i += 4) {
+        f.i32(storeBase + i * 4).get(v);
+        storePartial(f, Math.min(4, count - i), 0);
+      }
+    }
+  }
+  if (size === 0) return;
+
+  const { shape, strides } = collapse(step.shape, [...step.loads.map((l) => l.view.strides), step.store.strides]);
+  const accesses: Access[] = step.loads.map((l, i) => ({ base: address(l.view, l.dtype), dtype: l.dtype, strides: strides[i] as number[] }));
+  const store: Access = { base: storeBase, dtype: step.dtype, strides: strides[strides.length - 1] as number[] };
+  const rank = shape.length;
+  const inner = shape[rank - 1] as number;
+  const innerStride = (a: Access): number => a.strides[rank - 1] as number;
+  const emitters = step.nodes.map((n) => vectorEmitter(n.node));
+
+  // Outer loops: index locals; each access's row pointer is recomputed at the start of a row.
+  const index: number[] = [];
+  const pointers = new Map<Access, number>();
+  const rowPointer = (a: Access): void => {
+    if (rank === 1) {
+      f.i32(a.base);
+      return;
+    }
+    f.get(pointers.get(a) as number);
+  };
+  const all = [...accesses, store];
+  const j = f.local(T.i32);
+  const splats = accesses.map((a) => (innerStride(a) === 0 ? f.local(T.v128) : -1));
+  const values = accesses.map(() => f.local(T.v128));
+  const nodeValues = step.nodes.map(() => f.local(T.v128));
+  const acc = reduce && innerStride(store) === 0 ? f.local(T.v128) : -1;
+  const tmp = f.local(T.v128);
+  const tmpAddr = f.local(T.i32);
+
+  const valueOf = (r: Ref): number => ("load" in r ? (values[r.load] as number) : (nodeValues[r.node] as number));
+
+  /** Pushes the address of element j of the row (plus a constant element offset). */
+  const address_ = (a: Access, stride: number): void => {
+    rowPointer(a);
+    f.get(j);
+    const bytes = stride * BYTES[a.dtype];
+    if (bytes !== 1) {
+      if (Number.isInteger(Math.log2(bytes))) f.i32(Math.log2(bytes)).op(Op.i32_shl);
+      else f.i32(bytes).op(Op.i32_mul);
+    }
+    f.op(Op.i32_add);
+  };
+
+  const load = (a: Access, i: number, lanes: number): void => {
+    const s = innerStride(a);
+    const target = values[i] as number;
+    if (s === 0) {
+      f.get(splats[i] as number).set(target);
+      return;
+    }
+    if (s === 1 && a.dtype !== "bool") {
+      address_(a, 1);
+      f.simdMem(Simd.v128_load, 0).set(target);
+      return;
+    }
+    if (s === 1) {
+      address_(a, 1);
+      f.simdMem(Simd.v128_load32_zero, 0).simd(Simd.i16x8_extend_low_i8x16_u).simd(Simd.i32x4_extend_low_i16x8_u);
+      f.v128i32([0, 0, 0, 0]).simd(Simd.i32x4_ne).set(target);
+      return;
+    }
+    // A gather: one scalar load per lane.
+    address_(a, s);
+    f.set(tmpAddr);
+    const step = s * BYTES[a.dtype];
+    for (let lane = 0; lane < lanes; lane++) {
+      if (lane > 0) f.get(target);
+      f.get(tmpAddr);
+      if (a.dtype === "bool") f.mem(Op.i32_load8_u, 0, lane * step);
+      else f.mem(Op.i32_load, 2, lane * step);
+      if (lane === 0) f.simd(Simd.i32x4_splat);
+      else f.lane(Simd.i32x4_replace_lane, lane);
+      f.set(target);
+    }
+    if (a.dtype === "bool") f.get(target).v128i32([0, 0, 0, 0]).simd(Simd.i32x4_ne).set(target);
+  };
+
+  const hoist = (a: Access, i: number): void => {
+    rowPointer(a);
+    if (a.dtype === "bool") f.mem(Op.i32_load8_u, 0).simd(Simd.i32x4_splat).v128i32([0, 0, 0, 0]).simd(Simd.i32x4_ne);
+    else f.simdMem(Simd.v128_load32_splat, 2);
+    f.set(splats[i] as number);
+  };
+
+  /** One vector of the row: loads, nodes, then store or accumulate (`lanes` ≤ 4 valid). */
+  const body = (lanes: number): void => {
+    accesses.forEach((a, i) => load(a, i, lanes));
+    step.nodes.forEach((n, i) => {
+      (emitters[i] as NonNullable<(typeof emitters)[number]>)(f, n.args.map(valueOf));
+      f.set(nodeValues[i] as number);
+    });
+    const result = valueOf(step.result);
+    if (reduce && acc >= 0) {
+      // Lanes past the row's end hold garbage: replace them by the identity before accumulating.
+      f.get(acc).get(result);
+      if (lanes < 4) {
+        identity(f, reduce, step.dtype);
+        f.v128i32(laneMask(lanes)).simd(Simd.v128_bitselect);
+      }
+      f.simd(combineCode(reduce, step.dtype)).set(acc);
+      return;
+    }
+    address_(store, 1);
+    f.set(tmpAddr);
+    f.get(tmpAddr);
+    if (reduce) f.get(tmpAddr).simdMem(Simd.v128_load, 0).get(result).simd(combineCode(reduce, step.dtype));
+    else f.get(result);
+    if (step.dtype === "bool") {
+      f.simd(Simd.i32x4_neg).set(tmp);
+      f.get(tmp).get(tmp).simd(Simd.i16x8_narrow_i32x4_u).set(tmp);
+      f.get(tmp).get(tmp).simd(Simd.i8x16_narrow_i16x8_u).set(tmp);
+      if (lanes === 4) f.get(tmp).simdMemLane(Simd.v128_store32_lane, 0, 0, 0);
+      else {
+        f.op(Op.drop);
+        for (let lane = 0; lane < lanes; lane++) f.get(tmpAddr).get(tmp).simdMemLane(Simd.v128_store8_lane, 0, lane, lane);
+      }
+      return;
+    }
+    storePartial(f, lanes, 0);
+  };
+
+  const row = (): void => {
+    accesses.forEach((a, i) => {
+      if (innerStride(a) === 0) hoist(a, i);
+    });
+    if (acc >= 0) {
+      identity(f, reduce as "sum" | "max", step.dtype);
+      f.set(acc);
+    }
+    const full = Math.floor(inner / 4);
+    const tail = inner % 4;
+    f.i32(0).set(j);
+    if (full > 0) {
+      f.block(Op.loop);
+      body(4);
+      f.get(j).i32(4).op(Op.i32_add).tee(j).i32(full * 4).op(Op.i32_lt_u).br(Op.br_if, 0);
+      f.end();
+    }
+    if (tail > 0) body(tail);
+    if (acc >= 0) {
+      // Horizontal reduction of the accumulator, then one read-modify-write of the output element.
+      const code = combineCode(reduce as "sum" | "max", step.dtype);
+      f.get(acc).get(acc).get(acc).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]).simd(code).set(acc);
+      f.get(acc).get(acc).get(acc).shuffle([4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11]).simd(code).set(acc);
+      rowPointer(store);
+      f.set(tmpAddr);
+      f.get(tmpAddr).get(tmpAddr).simdMem(Simd.v128_load32_splat, 2).get(acc).simd(code);
+      f.simdMemLane(Simd.v128_store32_lane, 2, 0, 0);
+    }
+  };
+
+  const nest = (d: number): void => {
+    if (d === rank - 1) {
+      for (const a of all) {
+        if (rank === 1) continue;
+        // row pointer = base + Σ index[k]·stride[k]·bytes
+        f.i32(a.base);
+        for (let k = 0; k < rank - 1; k++) {
+          const bytes = (a.strides[k] as number) * BYTES[a.dtype];
+          if (bytes === 0) continue;
+          f.get(index[k] as number).i32(bytes).op(Op.i32_mul).op(Op.i32_add);
+        }
+        f.set(pointers.get(a) as number);
+      }
+      row();
+      return;
+    }
+    f.repeat(shape[d] as number, (i) => {
+      index[d] = i;
+      nest(d + 1);
+    });
+  };
+  if (rank > 1) for (const a of all) pointers.set(a, f.local(T.i32));
+  nest(0);
+}
+
+/** Stores the first `lanes` 32-bit lanes of the v128 on the stack at the address below it (plus `offset`). */
+export function storePartial(f: FunctionBuilder, lanes: number, offset: number): void {
+  if (lanes === 4) f.simdMem(Simd.v128_store, 0, offset);
+  else if (lanes === 2) f.simdMemLane(Simd.v128_store64_lane, 0, offset, 0);
+  else if (lanes === 1) f.simdMemLane(Simd.v128_store32_lane, 0, offset, 0);
+  else {
+    const v = f.local(T.v128);
+    const a = f.local(T.i32);
+    f.set(v).set(a);
+    f.get(a).get(v).simdMemLane(Simd.v128_store64_lane, 0, offset, 0);
+    f.get(a).get(v).simdMemLane(Simd.v128_store32_lane, 0, offset + 8, 2);
+  }
+}
