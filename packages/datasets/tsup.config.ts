@@ -8,4 +8,8 @@ export default defineConfig({
   clean: true,
   target: "es2022",
   platform: "neutral",
+  // Keep `node:` specifiers: browser bundlers then see Node built-ins for what they are instead of
+  // resolving "fs/promises" to a polyfill.
+  removeNodeProtocol: false,
+  external: [/^node:/],
 });

@@ -48,6 +48,9 @@ export { relu, leakyRelu, softplus, gelu, clip } from "./math/activations.js";
 export { logSumExp, logSoftmax, softmax, oneHot } from "./math/softmax.js";
 
 export { grad, vjp, valueAndGrad, hvp, jacobian, hessian } from "./autodiff/grad.js";
+export { simplify } from "./simplify/simplify.js";
+export { print, printLatex, type PrintOptions } from "./print/print.js";
+export { printDot } from "./print/dot.js";
 export { evaluate, type Bindings, type ValueOf } from "./backends/js/evaluate.js";
 
 export { type Key, key, split, foldIn, permutation } from "./random/key.js";

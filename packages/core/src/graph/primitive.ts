@@ -20,8 +20,11 @@ export interface VjpArgs<P> {
 }
 
 /**
- * How a node prints as math. Precedence: 1 additive, 2 multiplicative, 3 prefix minus, 4 power.
- * `transparent` prints its first input only (broadcast, cast); `custom` builds the text itself.
+ * How a node prints as math. Precedence: 1 additive (prefix minus too, as −x reads 0 − x),
+ * 2 multiplicative, 3 power. `transparent` prints its first input only (broadcast, cast);
+ * `custom` builds self-delimited text itself (an atom such as |x| or Σ(x)), from its operands'
+ * text, parenthesised first when `atomArgs` says so (for postfix forms such as xᵀ); it prints as
+ * its first input when `transparentWhen` holds.
  */
 export type PrintForm<P> =
   | { readonly kind: "call"; readonly name: string; readonly latex: string }
@@ -32,6 +35,8 @@ export type PrintForm<P> =
       readonly kind: "custom";
       readonly text: (args: readonly string[], params: P, inputs: readonly Expr[]) => string;
       readonly latex: (args: readonly string[], params: P, inputs: readonly Expr[]) => string;
+      readonly atomArgs?: boolean;
+      readonly transparentWhen?: (params: P, inputs: readonly Expr[]) => boolean;
     };
 
 /** A source of random choices for test cases, kept free of any test library. */

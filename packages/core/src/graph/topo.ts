@@ -1,3 +1,4 @@
+import { ValueError, showShape } from "../shape/shape.js";
 import type { Expr } from "./expr.js";
 
 /** All nodes the roots depend on, inputs before users (ascending ids are a topological order). */
@@ -21,7 +22,12 @@ export function inputsOf(roots: readonly Expr[]): Map<string, Expr> {
     const name = (e.params as { name: string }).name;
     const other = found.get(name);
     if (other !== undefined && other !== e)
-      throw new Error(`graph: two different inputs are named "${name}" (${other.dtype}[${other.shape}] and ${e.dtype}[${e.shape}]); give them distinct names`);
+      throw new ValueError(
+        "graph",
+        `one input per name`,
+        `two inputs named "${name}": ${other.dtype}${showShape(other.shape)} and ${e.dtype}${showShape(e.shape)}`,
+        "give them distinct names",
+      );
     found.set(name, e);
   }
   return found;

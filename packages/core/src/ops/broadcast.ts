@@ -1,7 +1,7 @@
 import type { Expr } from "../graph/expr.js";
 import { type Primitive, apply } from "../graph/primitive.js";
 import { type ConcreteShape, type Dim, type Shape, ShapeError, sameShape, showShape, sizeOf, stridesOf } from "../shape/shape.js";
-import type { Mutable } from "../shape/types.js";
+import type { BroadcastToCheck, Mutable } from "../shape/types.js";
 import { type DType, allocate } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { reshape } from "./reshape.js";
@@ -72,7 +72,7 @@ export const broadcastOp: Primitive<"broadcast", BroadcastParams> = {
  * @example
  * broadcastTo(input("b", [10]), [32, 10]);
  */
-export function broadcastTo<S extends Shape, D extends DType, const T extends Shape>(x: Expr<S, D>, shape: T): Expr<Mutable<T>, D> {
+export function broadcastTo<S extends Shape, D extends DType, const T extends Shape>(x: Expr<S, D>, shape: T & BroadcastToCheck<S, T>): Expr<Mutable<T>, D> {
   const target: readonly Dim[] = shape;
   if (sameShape(x.shape, target)) return x as Expr as Expr<Mutable<T>, D>;
   return apply(broadcastOp, [x], { shape: [...target] }) as Expr<Mutable<T>, D>;

@@ -1,6 +1,7 @@
 import type { Expr } from "../graph/expr.js";
 import { type Primitive, apply } from "../graph/primitive.js";
-import { type Shape, ShapeError, ValueError, normalizeAxis, showShape, sizeOf } from "../shape/shape.js";
+import { ShapeError, ValueError, normalizeAxis, showShape, sizeOf } from "../shape/shape.js";
+import type { ConcatCheck, Concatenated } from "../shape/types.js";
 import type { DType } from "../tensor/dtype.js";
 import { allocate } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -60,14 +61,19 @@ export const concatOp: Primitive<"concat", ConcatParams> = {
   },
 };
 
+/** The operands' dtype. */
+type DTypeOf<Xs extends readonly Expr[]> = Xs[number] extends { readonly dtype: infer D extends DType } ? D : DType;
+
 /**
- * Joins expressions along `axis`; other dimensions must be equal.
+ * Joins expressions along `axis`; other dimensions must be equal. With a literal tuple of typed
+ * operands and a literal axis, the compiler checks the other dimensions and sums the axis.
  * @example
- * concat([input("a", [2, 3]), input("b", [4, 3])], 0);   // Expr<[number, 3]>
+ * concat([input("a", [2, 3]), input("b", [4, 3])], 0);   // Expr<[6, 3]>
  */
-export function concat<D extends DType>(xs: readonly Expr<Shape, D>[], axis = 0): Expr<Shape, D> {
+export function concat<const Xs extends readonly Expr[], const A extends number = 0>(xs: Xs & ConcatCheck<Xs, A>, axis?: A): Expr<Concatenated<Xs, A>, DTypeOf<Xs>>;
+export function concat(xs: readonly Expr[], axis = 0): Expr {
   const first = xs[0];
   if (first === undefined) throw new ValueError("concat", "at least one input", "none");
   if (xs.length === 1) return first;
-  return apply(concatOp, xs, { axis: normalizeAxis("concat", axis, first.rank) }) as Expr<Shape, D>;
+  return apply(concatOp, xs, { axis: normalizeAxis("concat", axis, first.rank) });
 }

@@ -27,7 +27,7 @@ export const inputOp: Primitive<"input", InputParams> = {
  * @example
  * const x = input("x", ["batch", 784]);   // Expr<["batch", 784], "f32">
  */
-export function input<const S extends Shape, D extends DType = "f32">(name: string, shape: S, dtype?: D): Expr<Mutable<S>, D> {
+export function input<const S extends Shape, D extends DType = "f32">(name: string, shape: S, dtype?: D): Expr<Mutable<S>, NoInfer<D>> {
   for (const d of shape) {
     if (typeof d === "number" ? !Number.isInteger(d) || d < 0 : d.length === 0)
       throw new ShapeError("input", "non-negative integers or non-empty names as dimensions", showShape(shape));

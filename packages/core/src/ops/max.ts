@@ -8,7 +8,7 @@ import { cast } from "./cast.js";
 import { equal } from "./compare.js";
 import { mul } from "./mul.js";
 import { reciprocal } from "./reciprocal.js";
-import { type ReduceParams, reduceDomain, reduceInfer, reduceLoop, reduceParams, reducedShape } from "./reduce.js";
+import { type ReduceParams, axesSubscript, reduceDomain, reduceInfer, reduceLoop, reduceParams, reducedShape } from "./reduce.js";
 import { reshape } from "./reshape.js";
 import { sum } from "./sum.js";
 import { where } from "./where.js";
@@ -29,8 +29,8 @@ export const maxOp: Primitive<"max", ReduceParams> = {
   },
   print: {
     kind: "custom",
-    text: ([x], p, [e]) => (p.axes.length === (e as Expr).rank ? `max(${x})` : `max_{${p.axes.join(",")}}(${x})`),
-    latex: ([x], p) => `\\max_{${p.axes.join(",")}} ${x}`,
+    text: ([x], p, [e]) => `max${axesSubscript(p.axes, e as Expr)}(${x})`,
+    latex: ([x], p, [e]) => `\\max${p.axes.length === (e as Expr).rank ? "" : `_{${p.axes.join(",")}}`}\\left(${x}\\right)`,
   },
   domain: (s) => reduceDomain(s, true),
 };

@@ -9,7 +9,7 @@ export const negOp: Primitive<"neg", Record<string, never>> = {
   evaluate: mapUnary((x) => -x),
   // d(−x) = −dx
   vjp: ({ outGrad }) => [neg(outGrad)],
-  print: { kind: "prefix", symbol: "−", latex: "-", prec: 3 },
+  print: { kind: "prefix", symbol: "−", latex: "-", prec: 1 },
   domain: unaryDomain(-3, 3),
 };
 

@@ -15,7 +15,7 @@ export const powOp: Primitive<"pow", Record<string, never>> = {
     wants[0] ? mul(outGrad, mul(b as Expr, pow(a as Expr, sub(b as Expr, 1)))) : null,
     wants[1] ? mul(outGrad, mul(out, log(a as Expr))) : null,
   ],
-  print: { kind: "infix", symbol: "^", latex: "^", prec: 4 },
+  print: { kind: "infix", symbol: "^", latex: "^", prec: 3 },
   domain: binaryDomain({ min: 0.5, max: 2 }, { min: -2, max: 2 }),
 };
 

@@ -24,6 +24,11 @@ export function reducedShape(shape: Shape, p: ReduceParams): Dim[] {
   return shape.flatMap((d, i) => (p.axes.includes(i) ? (p.keepDims ? [1] : []) : [d]));
 }
 
+/** The reduced axes as Unicode subscripts (Σ₁), or nothing when all axes are reduced (Σ). */
+export function axesSubscript(axes: readonly number[], x: Expr): string {
+  return axes.length === x.rank ? "" : axes.map((a) => [...String(a)].map((d) => "₀₁₂₃₄₅₆₇₈₉"[Number(d)]).join("")).join(",");
+}
+
 export function reduceInfer(inputs: readonly Expr[], p: ReduceParams): { shape: Shape; dtype: DType } {
   const x = inputs[0] as Expr;
   return { shape: reducedShape(x.shape, p), dtype: x.dtype };

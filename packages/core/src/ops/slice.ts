@@ -1,6 +1,7 @@
 import type { Expr } from "../graph/expr.js";
 import { type Primitive, apply } from "../graph/primitive.js";
-import { type ConcreteShape, type Dim, type Shape, ShapeError, normalizeAxis, sizeOf } from "../shape/shape.js";
+import { type ConcreteShape, type Shape, ShapeError, normalizeAxis, sizeOf } from "../shape/shape.js";
+import type { AxesCheck, SliceCheck, Sliced } from "../shape/types.js";
 import type { DType } from "../tensor/dtype.js";
 import { allocate } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -63,12 +64,17 @@ export const sliceOp: Primitive<"slice", SliceParams> = {
 /**
  * Elements start…end−1 along `axis` (negative indices count from the end, like Python).
  * @example
- * slice(input("x", [8, 10]), 1, 0, 5);   // Expr<[8, number]>
+ * slice(input("x", [8, 10]), 1, 0, 5);   // Expr<[8, 5]>
  */
-export function slice<S extends Shape, D extends DType>(x: Expr<S, D>, axis: number, start: number, end?: number): Expr<Dim[], D> {
+export function slice<S extends Shape, D extends DType, const A extends number, const St extends number, const E extends number | undefined = undefined>(
+  x: Expr<S, D>,
+  axis: A & AxesCheck<"slice", S, A>,
+  start: St & SliceCheck<S, A, St, E>,
+  end?: E,
+): Expr<Sliced<S, A, St, E>, D> {
   const a = normalizeAxis("slice", axis, x.rank);
   const n = x.shape[a];
   const len = typeof n === "number" ? n : 0;
   const at = (i: number): number => (i < 0 ? i + len : i);
-  return apply(sliceOp, [x], { axis: a, start: at(start), end: end === undefined ? len : at(end) }) as Expr<Dim[], D>;
+  return apply(sliceOp, [x], { axis: a, start: at(start), end: end === undefined ? len : at(end) }) as Expr<Sliced<S, A, St, E>, D>;
 }

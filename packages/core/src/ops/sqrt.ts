@@ -10,7 +10,7 @@ export const sqrtOp: Primitive<"sqrt", Record<string, never>> = {
   evaluate: mapUnary(Math.sqrt),
   // d √x = dx / (2√x)
   vjp: ({ out, outGrad }) => [mul(outGrad, mul(reciprocal(out), 0.5))],
-  print: { kind: "call", name: "√", latex: "\\sqrt" },
+  print: { kind: "custom", text: ([x]) => `√(${x})`, latex: ([x]) => `\\sqrt{${x}}` },
   domain: unaryDomain(0.2, 4),
 };
 

@@ -4,7 +4,7 @@ import type { Shape } from "../shape/shape.js";
 import type { AxesCheck, Reduced } from "../shape/types.js";
 import type { DType } from "../tensor/dtype.js";
 import { broadcastTo } from "./broadcast.js";
-import { type ReduceParams, reduceDomain, reduceInfer, reduceLoop, reduceParams, reducedShape } from "./reduce.js";
+import { type ReduceParams, axesSubscript, reduceDomain, reduceInfer, reduceLoop, reduceParams, reducedShape } from "./reduce.js";
 import { reshape } from "./reshape.js";
 
 export const sumOp: Primitive<"sum", ReduceParams> = {
@@ -18,8 +18,8 @@ export const sumOp: Primitive<"sum", ReduceParams> = {
   },
   print: {
     kind: "custom",
-    text: ([x], p, [e]) => (p.axes.length === (e as Expr).rank ? `Σ(${x})` : `Σ_{${p.axes.join(",")}}(${x})`),
-    latex: ([x], p, [e]) => (p.axes.length === (e as Expr).rank ? `\\sum ${x}` : `\\sum_{${p.axes.join(",")}} ${x}`),
+    text: ([x], p, [e]) => `Σ${axesSubscript(p.axes, e as Expr)}(${x})`,
+    latex: ([x], p, [e]) => `\\sum${p.axes.length === (e as Expr).rank ? "" : `_{${p.axes.join(",")}}`}\\left(${x}\\right)`,
   },
   domain: (s) => reduceDomain(s),
 };

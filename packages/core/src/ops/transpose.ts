@@ -47,7 +47,8 @@ export const transposeOp: Primitive<"transpose", TransposeParams> = {
   print: {
     kind: "custom",
     text: ([x], p) => (p.perm.length === 2 ? `${x}ᵀ` : `transpose(${x}, [${p.perm.join(",")}])`),
-    latex: ([x]) => `{${x}}^{\\top}`,
+    latex: ([x], p) => (p.perm.length === 2 ? `{${x}}^{\\top}` : `\\operatorname{transpose}_{${p.perm.join(",")}}${x}`),
+    atomArgs: true,
   },
   domain: (s) => {
     const shape = s.shape(1, 3);
@@ -68,18 +69,20 @@ export const transposeOp: Primitive<"transpose", TransposeParams> = {
 export function transpose<S extends Shape, D extends DType, const P extends readonly number[] = never>(
   x: Expr<S, D>,
   perm?: P & PermCheck<S, P>,
-): Expr<[P] extends [never] ? Reversed<S> : Permuted<S, P>, D> {
+): Expr<Transposed<S, P>, D> {
   const axes: readonly number[] = perm ?? x.shape.map((_, i) => x.rank - 1 - i);
   const norm = axes.map((a) => (a < 0 ? a + x.rank : a));
-  if (norm.every((a, i) => a === i) && norm.length === x.rank) return x as Expr as Expr<[P] extends [never] ? Reversed<S> : Permuted<S, P>, D>;
+  if (norm.every((a, i) => a === i) && norm.length === x.rank) return x as Expr as Expr<Transposed<S, P>, D>;
   if (isOp(x, "transpose")) {
     // Two permutations compose into one.
     const first = x.params.perm;
-    return transpose(x.inputs[0] as Expr, norm.map((a) => first[a] as number)) as Expr as Expr<[P] extends [never] ? Reversed<S> : Permuted<S, P>, D>;
+    return transpose(x.inputs[0] as Expr, norm.map((a) => first[a] as number)) as Expr as Expr<Transposed<S, P>, D>;
   }
-  return apply(transposeOp, [x], { perm: norm }) as Expr<[P] extends [never] ? Reversed<S> : Permuted<S, P>, D>;
+  return apply(transposeOp, [x], { perm: norm }) as Expr<Transposed<S, P>, D>;
 }
 
+/** The result shape: S permuted by P, or reversed when P is omitted. */
+type Transposed<S extends Shape, P extends readonly number[]> = [P] extends [never] ? Reversed<S> : Permuted<S, P>;
 type Reversed<S extends Shape> = S extends readonly [infer H, ...infer T extends Shape] ? [...Reversed<T>, H] : S extends readonly [] ? [] : Shape[number][];
 
 /** Swaps the last two axes (matrix transpose of a batch). */

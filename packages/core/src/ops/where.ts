@@ -1,7 +1,7 @@
 import type { Expr } from "../graph/expr.js";
 import { type Primitive, apply } from "../graph/primitive.js";
-import { type Shape, ShapeError, ValueError, broadcastShapes, sameShape, showShape } from "../shape/shape.js";
-import type { Broadcast } from "../shape/types.js";
+import { type Dim, type Shape, ShapeError, ValueError, broadcastShapes, sameShape, showShape } from "../shape/shape.js";
+import type { Broadcast, BroadcastCheck } from "../shape/types.js";
 import { type DType, allocate } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { broadcastTo } from "./broadcast.js";
@@ -48,14 +48,25 @@ export const whereOp: Primitive<"where", Record<string, never>> = {
   },
 };
 
+/** The broadcast of two shapes, as a Shape (for chaining into a third). */
+type Joint<A extends Shape, B extends Shape> = Broadcast<A, B> extends infer S extends Shape ? S : Dim[];
+
 /**
  * Elementwise `cond ? a : b` with broadcasting; numbers take the other branch's dtype.
  * @example
  * const relu = where(greater(x, 0), x, 0);
  */
-export function where<C extends Shape, A extends Shape, D extends DType>(cond: Expr<C, "bool">, a: Expr<A, D>, b: Expr<NoInfer<A>, NoInfer<D>> | number): Expr<Broadcast<C, A>, D>;
-export function where<C extends Shape, B extends Shape, D extends DType>(cond: Expr<C, "bool">, a: number, b: Expr<B, D>): Expr<Broadcast<C, B>, D>;
-export function where<C extends Shape, A extends Shape, B extends Shape, D extends DType>(cond: Expr<C, "bool">, a: Expr<A, D>, b: Expr<B, NoInfer<D>>): Expr<Broadcast<A, B>, D>;
+export function where<C extends Shape, A extends Shape, D extends DType>(
+  cond: Expr<C, "bool">,
+  a: Expr<A, D> & BroadcastCheck<"where", C, A>,
+  b: Expr<NoInfer<A>, NoInfer<D>> | number,
+): Expr<Broadcast<C, A>, D>;
+export function where<C extends Shape, B extends Shape, D extends DType>(cond: Expr<C, "bool">, a: number, b: Expr<B, D> & BroadcastCheck<"where", C, B>): Expr<Broadcast<C, B>, D>;
+export function where<C extends Shape, A extends Shape, B extends Shape, D extends DType>(
+  cond: Expr<C, "bool">,
+  a: Expr<A, D> & BroadcastCheck<"where", C, A>,
+  b: Expr<B, NoInfer<D>> & BroadcastCheck<"where", Joint<C, A>, B>,
+): Expr<Broadcast<Joint<C, A>, B>, D>;
 export function where(cond: Expr, a: Operand, b: Operand): Expr {
   if (typeof a === "number" && typeof b === "number") throw new ValueError("where", "at least one expression branch", "two numbers");
   const x = typeof a === "number" ? scalar(a, (b as Expr).dtype) : a;

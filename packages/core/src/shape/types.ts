@@ -2,6 +2,7 @@
  * Shapes in the types. Literal dimensions are checked by the compiler; a dimension typed as plain
  * `number` or `string` (a dynamic shape) is accepted here and checked when the node is built.
  */
+import type { Add, Mul, Sub } from "./decimal.js";
 import type { Dim, Shape } from "./shape.js";
 
 /** A shape error the compiler shows: the message names the op, the shapes and the constraint. */
@@ -25,16 +26,23 @@ type ShowDims<S> = S extends readonly [infer H extends Dim, ...infer T]
 /** `[2, "batch"]` → `"[2,batch]"`, for messages. */
 export type ShowShape<S> = `[${ShowDims<S>}]`;
 
+// Dimension tests compare `Pair<A, B>` with patterns. Unlike `A extends 1` or tuple syntax on
+// both sides (`[A] extends [B]`, which TypeScript defers while an element is generic), such a test
+// resolves when a type parameter meets itself or a 1, so shape-generic functions type-check
+// without casts.
+type Pair<A, B> = [A, B];
+
+/** Dimensions that may be equal: the same, or one of them dynamic (left to the run-time check). */
+export type Agree<A, B> = Pair<A, B> extends Pair<B, A> ? true : IsLiteral<A> extends false ? true : IsLiteral<B> extends false ? true : false;
+
+/** Dimensions that broadcast: equal, one of them 1, or dynamic. */
+type DimFits<A, B> = Pair<A, B> extends Pair<B, A> | Pair<1, unknown> | Pair<unknown, 1> ? true : Agree<A, B>;
+
 /** Broadcast of two dimensions, or `never` when they clash. */
-type BroadcastDim<A, B> = [A] extends [B]
-  ? [B] extends [A]
-    ? A
-    : BroadcastLoose<A, B>
-  : BroadcastLoose<A, B>;
-type BroadcastLoose<A, B> = A extends 1
-  ? B
-  : B extends 1
-    ? A
+type BroadcastDim<A, B> = Pair<A, B> extends Pair<B, A> | Pair<unknown, 1>
+  ? A
+  : Pair<A, B> extends Pair<1, unknown>
+    ? B
     : IsLiteral<A> extends false
       ? B
       : IsLiteral<B> extends false
@@ -54,11 +62,41 @@ export type Broadcast<A extends Shape, B extends Shape> = IsTuple<A> extends tru
     : Dim[]
   : Dim[];
 
-type HasNever<T> = T extends readonly [infer H, ...infer R] ? ([H] extends [never] ? true : HasNever<R>) : false;
+/** `true` when every aligned pair of dimensions broadcasts. */
+type Fits<A extends Shape, B extends Shape> = A extends readonly [...infer AH extends Shape, infer AL]
+  ? B extends readonly [...infer BH extends Shape, infer BL]
+    ? DimFits<AL, BL> extends true
+      ? Fits<AH, BH>
+      : false
+    : true
+  : true;
 
 /** `unknown` when A and B broadcast, otherwise a ShapeMismatch that fails the call. */
-export type BroadcastCheck<Op extends string, A extends Shape, B extends Shape> =
-  HasNever<Broadcast<A, B>> extends true ? ShapeMismatch<`${Op}: cannot broadcast ${ShowShape<A>} with ${ShowShape<B>}`> : unknown;
+export type BroadcastCheck<Op extends string, A extends Shape, B extends Shape> = IsTuple<A> extends true
+  ? IsTuple<B> extends true
+    ? Fits<A, B> extends true
+      ? unknown
+      : ShapeMismatch<`${Op}: cannot broadcast ${ShowShape<A>} with ${ShowShape<B>}`>
+    : unknown
+  : unknown;
+
+/** `true` when S broadcasts to T: no longer, and each aligned dimension equal, 1 or dynamic. */
+type FitsInto<S extends Shape, T extends Shape> = S extends readonly [...infer SH extends Shape, infer SL]
+  ? T extends readonly [...infer TH extends Shape, infer TL]
+    ? (Pair<SL, TL> extends Pair<TL, SL> | Pair<1, unknown> ? true : Agree<SL, TL>) extends true
+      ? FitsInto<SH, TH>
+      : false
+    : false
+  : true;
+
+/** `unknown` when S broadcasts to T (or that is only known at run time), otherwise a ShapeMismatch. */
+export type BroadcastToCheck<S extends Shape, T extends Shape> = IsTuple<S> extends true
+  ? IsTuple<T> extends true
+    ? FitsInto<S, T> extends true
+      ? unknown
+      : ShapeMismatch<`broadcastTo: cannot broadcast ${ShowShape<S>} to ${ShowShape<T>}`>
+    : unknown
+  : unknown;
 
 // ---- axes ---------------------------------------------------------------------------------------
 
@@ -112,14 +150,161 @@ export type Reduced<S extends Shape, A extends number | readonly number[] | unde
 
 /** S with its dimensions reordered by the permutation P. */
 export type Permuted<S extends Shape, P extends readonly number[]> = IsTuple<S> extends true
-  ? { [K in keyof P]: P[K] extends number ? S[NormAxis<P[K], S["length"]>] : never }
+  ? { -readonly [K in keyof P]: P[K] extends number ? S[NormAxis<P[K], S["length"]>] : never }
   : Dim[];
 
-/** `unknown` when P is a permutation of S's axes (checked for length here, fully at run time). */
+type Range<L extends number, I extends 0[] = []> = I["length"] extends L ? never : I["length"] | Range<L, [...I, 0]>;
+
+/** `unknown` when P (literal) is a permutation of S's axes, otherwise a ShapeMismatch. */
 export type PermCheck<S extends Shape, P extends readonly number[]> = IsTuple<S> extends true
   ? IsTuple<P> extends true
     ? P["length"] extends S["length"]
-      ? unknown
-      : ShapeMismatch<`transpose: expected ${S["length"]} axes for ${ShowShape<S>}, got ${P["length"]}`>
+      ? [Exclude<Range<S["length"]>, NormAxes<P[number], S["length"]>>] extends [never]
+        ? unknown
+        : ShapeMismatch<`transpose: expected a permutation of the axes of ${ShowShape<S>}, got ${ShowShape<P>}`>
+      : ShapeMismatch<`transpose: expected ${S["length"]} axes for ${ShowShape<S>}, got ${ShowShape<P>}`>
     : unknown
+  : unknown;
+
+// ---- reshape, concat, slice ---------------------------------------------------------------------
+
+/** Product of the numeric dimensions of a tuple shape (`number` when one is not literal). */
+type Product<S extends Shape, Acc extends number = 1> = S extends readonly [infer H, ...infer T extends Shape]
+  ? Product<T, H extends number ? Mul<Acc, H> : Acc>
+  : Acc;
+/** The names in a shape; `string` when one is dynamic. */
+type Names<S extends Shape> = Extract<S[number], string>;
+type ShowCount<S extends Shape> = [Names<S>] extends [never] ? `${Product<S>}` : `${Product<S>}·${Names<S>}`;
+
+/** Drops the leading dimensions S and T share, so `[B, 28, 28]` → `[B, 784]` compares 28·28 with 784 even for a generic B. */
+type DropCommon<S extends Shape, T extends Shape> = S extends readonly [infer s, ...infer SR extends Shape]
+  ? T extends readonly [infer t, ...infer TR extends Shape]
+    ? Pair<s, t> extends Pair<t, s>
+      ? DropCommon<SR, TR>
+      : [S, T]
+    : [S, T]
+  : [S, T];
+
+/** What a shape's element count is made of: the product of its numbers and its names. */
+type Count<S extends Shape> = [Product<S>, Names<S>];
+
+/**
+ * `unknown` when S and T hold as many elements (equal products of numbers, the same names; how
+ * often a name occurs is left to the run-time check) or when that is only known at run time;
+ * otherwise a ShapeMismatch.
+ */
+export type ReshapeCheck<S extends Shape, T extends Shape> = IsTuple<S> extends true
+  ? IsTuple<T> extends true
+    ? DropCommon<S, T> extends [infer S1 extends Shape, infer T1 extends Shape]
+      ? number extends Product<S1> | Product<T1>
+        ? unknown
+        : string extends Names<S1> | Names<T1>
+          ? unknown
+          : Pair<Count<S1>, Count<T1>> extends Pair<Count<T1>, Count<S1>>
+            ? unknown
+            : ShapeMismatch<`reshape: ${ShowShape<S>} has ${ShowCount<S>} elements, ${ShowShape<T>} has ${ShowCount<T>}`>
+      : unknown
+    : unknown
+  : unknown;
+
+type ShapeOf<X> = X extends { readonly shape: infer S extends Shape } ? S : never;
+type ShapesOf<Xs extends readonly unknown[]> = { [K in keyof Xs]: ShapeOf<Xs[K]> };
+
+/** S and F agree on every axis but K. */
+type OffAxisAgree<F extends Shape, S extends Shape, K, I extends 0[] = []> = F extends readonly [infer f, ...infer FR extends Shape]
+  ? S extends readonly [infer s, ...infer SR extends Shape]
+    ? (I["length"] extends K ? true : Agree<f, s>) extends true
+      ? OffAxisAgree<FR, SR, K, [...I, 0]>
+      : false
+    : false
+  : S extends readonly []
+    ? true
+    : false;
+
+type ConcatShapes<F extends Shape, Ss extends readonly Shape[], K extends number, A extends number> = Ss extends readonly [
+  infer H extends Shape,
+  ...infer T extends readonly Shape[],
+]
+  ? (IsTuple<H> extends true ? OffAxisAgree<F, H, K> : true) extends true
+    ? ConcatShapes<F, T, K, A>
+    : ShapeMismatch<`concat: expected shapes equal off axis ${A}, got ${ShowShape<F>} and ${ShowShape<H>}`>
+  : unknown;
+
+/** `unknown` when the operands' shapes are equal off `axis` (or only known at run time), else a ShapeMismatch. */
+export type ConcatCheck<Xs extends readonly unknown[], A extends number> = number extends A
+  ? unknown
+  : ShapesOf<Xs> extends readonly [infer F extends Shape, ...infer T extends readonly Shape[]]
+    ? IsTuple<F> extends true
+      ? [NormAxis<A, F["length"]>] extends [never]
+        ? ShapeMismatch<`concat: axis ${A} is out of range for ${ShowShape<F>}`>
+        : Extract<AxisDims<[F, ...T], NormAxis<A, F["length"]>>, string> extends infer N extends string
+          ? [N] extends [never]
+            ? ConcatShapes<F, T, NormAxis<A, F["length"]>, A>
+            : string extends N
+              ? ConcatShapes<F, T, NormAxis<A, F["length"]>, A>
+              : ShapeMismatch<`concat: expected numeric dimensions on axis ${A}, got ${N}`>
+          : never
+      : unknown
+    : unknown;
+
+type AxisDims<Ss extends readonly Shape[], K extends number> = { [I in keyof Ss]: Ss[I][K] }[number];
+
+type SumAxis<Ss extends readonly Shape[], K extends number, Acc extends number = 0> = Ss extends readonly [
+  infer H extends Shape,
+  ...infer T extends readonly Shape[],
+]
+  ? H[K] extends number
+    ? SumAxis<T, K, Add<Acc, H[K]>>
+    : number
+  : Acc;
+
+/** The shape of `concat(xs, A)`: the first operand's, with the axis dimension summed (`number` when unknown). */
+export type Concatenated<Xs extends readonly unknown[], A extends number> = number extends A
+  ? Dim[]
+  : ShapesOf<Xs> extends readonly [infer F extends Shape, ...infer T extends readonly Shape[]]
+    ? IsTuple<F> extends true
+      ? WithDim<F, NormAxis<A, F["length"]>, SumAxis<[F, ...T], NormAxis<A, F["length"]>>>
+      : Dim[]
+    : Dim[];
+
+/** S with dimension K replaced by N. */
+type WithDim<S extends Shape, K extends number, N extends Dim> = { -readonly [I in keyof S]: I extends `${K}` ? N : S[I] };
+
+type IsNever<X> = [X] extends [never] ? true : false;
+
+/** A slice bound made non-negative against length N (Python style; omitted means N), or `never` if below 0. */
+type Bound<I extends number | undefined, N extends number> = I extends number ? (`${I}` extends `-${infer M extends number}` ? Sub<N, M> : I) : N;
+
+/** The length of `slice(…, start, end)` along a dimension N; `never` unless 0 ≤ start ≤ end ≤ N. */
+type SliceLength<N extends number, St extends number, E extends number | undefined> = [Bound<St, N>, Bound<E, N>] extends [
+  infer S0 extends number,
+  infer E0 extends number,
+]
+  ? true extends IsNever<S0> | IsNever<E0> | IsNever<Sub<N, E0>>
+    ? never
+    : Sub<E0, S0>
+  : never;
+
+/** The shape of `slice(x, A, St, E)`: S with the sliced dimension's new length when literal, else `number`. */
+export type Sliced<S extends Shape, A extends number, St extends number, E extends number | undefined> = IsTuple<S> extends true
+  ? number extends A
+    ? Dim[]
+    : S[NormAxis<A, S["length"]>] extends infer N extends number
+      ? WithDim<S, NormAxis<A, S["length"]>, SliceLength<N, St, E>>
+      : WithDim<S, NormAxis<A, S["length"]>, number>
+  : Dim[];
+
+/** `unknown` unless the slice bounds and dimension are literal and outside 0 ≤ start ≤ end ≤ dimension. */
+export type SliceCheck<S extends Shape, A extends number, St extends number, E extends number | undefined> = IsTuple<S> extends true
+  ? number extends A
+    ? unknown
+    : S[NormAxis<A, S["length"]>] extends infer N extends number
+      ? [SliceLength<N, St, E>] extends [never]
+        ? ShapeMismatch<`slice: expected 0 ≤ start ≤ end ≤ ${N} on axis ${A} of ${ShowShape<S>}, got start ${St}${E extends number ? `, end ${E}` : ""}`>
+        : unknown
+      : S[NormAxis<A, S["length"]>] extends infer N extends string
+        ? string extends N
+          ? unknown
+          : ShapeMismatch<`slice: expected a numeric dimension on axis ${A} of ${ShowShape<S>}, got ${N}`>
+        : unknown
   : unknown;

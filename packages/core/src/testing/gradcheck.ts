@@ -1,0 +1,225 @@
+// Gradient checking: the derivative graphs built by vjp/grad against central finite differences,
+// all in float64. Directional checks cost two evaluations per input whatever its size; the full
+// Jacobian is compared element by element only when it is small.
+import { grad, vjp } from "../autodiff/grad.js";
+import { evaluate } from "../backends/js/evaluate.js";
+import type { Expr } from "../graph/expr.js";
+import { add } from "../ops/add.js";
+import { input } from "../ops/input.js";
+import { mul } from "../ops/mul.js";
+import { sum } from "../ops/sum.js";
+import { randomWords } from "../random/threefry.js";
+import { ValueError, showShape, sizeOf } from "../shape/shape.js";
+import { type DType, isFloat } from "../tensor/dtype.js";
+import { Tensor } from "../tensor/tensor.js";
+
+/** Tolerances and choices of {@link gradcheck}. */
+export interface GradcheckOptions {
+  /** Relative tolerance (default 1e-5): a comparison passes when |analytic − numeric| ≤ atol + rtol·|numeric|. */
+  readonly rtol?: number;
+  /** Absolute tolerance (default 1e-6). */
+  readonly atol?: number;
+  /** Finite-difference step along a direction with entries in [−1, 1] (default 1e-5). */
+  readonly eps?: number;
+  /** Also check second order: the Hessian-vector product against differences of the gradient (default true). */
+  readonly secondOrder?: boolean;
+  /** Compare the full Jacobian of an input when output size × input size is at most this (default 256; 0 never). */
+  readonly jacobianLimit?: number;
+  /** Seed of the random cotangent and directions (default 0). */
+  readonly seed?: number;
+}
+
+/**
+ * One comparison of an analytic derivative with its finite-difference estimate.
+ * `vjp`: ⟨vjp(u), v⟩ against the directional derivative of ⟨f, u⟩ along v (index is []);
+ * `jacobian`: ∂f[output]/∂x[index]; `hvp`: (H·v)[index] against differences of the gradient along v.
+ */
+export interface GradcheckEntry {
+  readonly check: "vjp" | "jacobian" | "hvp";
+  /** Position of the input in `inputs`. */
+  readonly input: number;
+  /** Element of the input ([] for a directional check). */
+  readonly index: readonly number[];
+  /** Element of the output (Jacobian checks only). */
+  readonly output?: readonly number[];
+  readonly analytic: number;
+  readonly numeric: number;
+  /** |analytic − numeric| (Infinity when either is not finite). */
+  readonly error: number;
+  /** atol + rtol·|numeric|. */
+  readonly tolerance: number;
+}
+
+/** What {@link gradcheck} found: `worst` is the comparison with the largest error/tolerance. */
+export interface GradcheckReport {
+  readonly ok: boolean;
+  readonly worst: GradcheckEntry | undefined;
+  /** Every comparison beyond its tolerance. */
+  readonly failures: readonly GradcheckEntry[];
+  /** Number of comparisons made. */
+  readonly compared: number;
+}
+
+/** Thrown by {@link assertGradients}; the message names the worst element. */
+export class GradcheckError extends Error {
+  override name = "GradcheckError";
+  constructor(readonly report: GradcheckReport) {
+    super(describeReport(report));
+  }
+}
+
+/**
+ * One line on a report: where the worst comparison was and by how much it missed.
+ * @example
+ * console.log(describeReport(gradcheck((x) => sum(exp(x)), [tensor([1, 2], { dtype: "f64" })])));
+ */
+export function describeReport(report: GradcheckReport): string {
+  const w = report.worst;
+  if (w === undefined) return "gradcheck: nothing was compared";
+  const where = `${w.check} of input ${w.input}${w.index.length ? ` at [${w.index.join(",")}]` : ""}${w.output ? ` (output [${w.output.join(",")}])` : ""}`;
+  const verdict = report.ok ? "passed" : `failed ${report.failures.length} of ${report.compared} comparisons`;
+  return `gradcheck ${verdict}; worst: ${where}: analytic ${w.analytic}, numeric ${w.numeric}, error ${w.error.toExponential(2)} vs tolerance ${w.tolerance.toExponential(2)}`;
+}
+
+/** Uniform numbers in [−1, 1) from a seed and a stream number. */
+function directions(seed: number, stream: number, n: number): Float64Array {
+  const words = randomWords(seed | 0, stream, n);
+  return Float64Array.from(words, (w) => w * 2 ** -31 - 1);
+}
+
+const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] as number) * (b[i] as number);
+  return s;
+};
+
+/** The multi-index of flat element `flat` of a row-major shape. */
+function unravel(flat: number, shape: readonly number[]): number[] {
+  const index = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const n = shape[d] as number;
+    index[d] = flat % n;
+    flat = Math.floor(flat / n);
+  }
+  return index;
+}
+
+/** A float tensor of `dtype` holding `data`. */
+const floatTensor = (shape: readonly number[], dtype: DType, data: Float64Array): Tensor =>
+  dtype === "f32" ? new Tensor(shape, "f32", Float32Array.from(data)) : new Tensor(shape, "f64", data);
+
+/** The tensor as float64 when it is a float tensor (so differences are taken in double precision). */
+const toF64 = (t: Tensor): Tensor => (isFloat(t.dtype) && t.dtype !== "f64" ? new Tensor(t.shape, "f64", Float64Array.from(t.data)) : t);
+
+/**
+ * Checks the gradients of `f` at `inputs` against central finite differences in float64.
+ * Float inputs (f32 ones are promoted to f64) are differentiated; integer and bool inputs are
+ * passed through. For each float input it compares ⟨vjp(u), v⟩ with the directional derivative of
+ * ⟨f, u⟩ along v for random u and v, the full Jacobian when it is small, and (second order) the
+ * Hessian-vector product of ⟨f, u⟩ with differences of its gradient along v.
+ * `f` must build its result from the given expressions with core ops (numbers adopt their dtype).
+ * @example
+ * const report = gradcheck((x, w) => sum(tanh(matmul(x, w))), [tensor([[1, 2]]), tensor([[0.5], [-1]])]);
+ * report.ok;            // true
+ * report.worst;         // { check, input, index, analytic, numeric, error, tolerance }
+ */
+export function gradcheck(f: (...xs: Expr[]) => Expr, inputs: readonly Tensor[], options: GradcheckOptions = {}): GradcheckReport {
+  const { rtol = 1e-5, atol = 1e-6, eps = 1e-5, secondOrder = true, jacobianLimit = 256, seed = 0 } = options;
+  const values = inputs.map(toF64);
+  const xs = values.map((t, i) => input(`gradcheck.x${i}`, t.shape, t.dtype) as Expr);
+  const wrt = xs.flatMap((x, i) => (isFloat(x.dtype) ? [i] : []));
+  if (wrt.length === 0) throw new ValueError("gradcheck", "at least one float input", inputs.map((t) => `${t.dtype}${showShape(t.shape)}`).join(", ") || "none");
+  const y = f(...xs);
+  if (!isFloat(y.dtype)) throw new ValueError("gradcheck", "a float output", `${y.dtype}${showShape(y.shape)}`, "cast the result or check a float function of it");
+
+  const u = input("gradcheck.u", y.shape, y.dtype);
+  const grads = vjp(y, wrt.map((i) => xs[i] as Expr), u);
+  const uValue = floatTensor(y.shape as number[], y.dtype, directions(seed, 0, sizeOf(y.shape as number[])));
+
+  const bind = (xsValues: readonly Tensor[], extra: readonly [Expr, Tensor][] = []): Map<Expr, Tensor> =>
+    new Map<Expr, Tensor>([...xs.map((x, i): [Expr, Tensor] => [x, xsValues[i] as Tensor]), ...extra]);
+  const shifted = (i: number, v: Float64Array, step: number): Tensor[] =>
+    values.map((t, j) => (j === i ? new Tensor(t.shape, t.dtype, Float64Array.from(t.data, (a, k) => a + step * (v[k] as number))) : t));
+  /** (F(x + εv) − F(x − εv)) / 2ε for a vector-valued F of the inputs. */
+  const difference = (F: (at: Tensor[]) => ArrayLike<number>, i: number, v: Float64Array): Float64Array => {
+    const hi = F(shifted(i, v, eps));
+    const lo = F(shifted(i, v, -eps));
+    return Float64Array.from(hi, (h, k) => (h - (lo[k] as number)) / (2 * eps));
+  };
+
+  const entries: GradcheckEntry[] = [];
+  const compare = (e: Omit<GradcheckEntry, "error" | "tolerance">): void => {
+    const finite = Number.isFinite(e.analytic) && Number.isFinite(e.numeric);
+    entries.push({ ...e, error: finite ? Math.abs(e.analytic - e.numeric) : Infinity, tolerance: atol + rtol * Math.abs(e.numeric) });
+  };
+
+  const gradValues = evaluate(grads, bind(values, [[u, uValue]]));
+  const yOf = (at: Tensor[]): ArrayLike<number> => evaluate(y, bind(at)).data;
+  wrt.forEach((i, k) => {
+    const x = values[i] as Tensor;
+    const v = directions(seed, 1 + i, x.size);
+    const [numeric] = difference((at) => [dot(yOf(at), uValue.data)], i, v);
+    compare({ check: "vjp", input: i, index: [], analytic: dot((gradValues[k] as Tensor).data, v), numeric: numeric as number });
+
+    const outSize = uValue.size;
+    if (outSize * x.size > jacobianLimit) return;
+    // Column j of the Jacobian by differences; row r by the VJP with the basis cotangent e_r.
+    const columns = Array.from({ length: x.size }, (_, j) => {
+      const basis = new Float64Array(x.size);
+      basis[j] = 1;
+      return difference(yOf, i, basis);
+    });
+    for (let r = 0; r < outSize; r++) {
+      const e = new Float64Array(outSize);
+      e[r] = 1;
+      const row = evaluate(grads[k] as Expr, bind(values, [[u, floatTensor(y.shape as number[], y.dtype, e)]])).data;
+      for (let j = 0; j < x.size; j++) {
+        const index = unravel(j, x.shape as number[]);
+        compare({ check: "jacobian", input: i, index, output: unravel(r, y.shape as number[]), analytic: row[j] as number, numeric: (columns[j] as Float64Array)[r] as number });
+      }
+    }
+  });
+
+  if (secondOrder) {
+    // H·v of s = ⟨f, u⟩ is the gradient of ⟨∇s, v⟩; numerically, the difference of ∇s along v.
+    const vs = wrt.map((i) => input(`gradcheck.v${i}`, (xs[i] as Expr).shape, "f64"));
+    const vValues = wrt.map((i) => directions(seed, 1 + i, (values[i] as Tensor).size));
+    const inner = grads.map((g, k) => sum(mul(g, vs[k] as Expr))).reduce((a, b) => add(a, b));
+    const hvps = grad(inner, wrt.map((i) => xs[i] as Expr));
+    const vBindings = vs.map((v, k): [Expr, Tensor] => [v, new Tensor(v.shape, "f64", vValues[k] as Float64Array)]);
+    const hv = evaluate(hvps, bind(values, [[u, uValue], ...vBindings]));
+    // All inputs move together along v, so every input's block of H·v is one difference.
+    const gradsAt = (at: Tensor[]): Tensor[] => evaluate(grads, bind(at, [[u, uValue]]));
+    const step = (sign: number): Tensor[] => values.map((t, j) => {
+      const k = wrt.indexOf(j);
+      return k < 0 ? t : new Tensor(t.shape, t.dtype, Float64Array.from(t.data, (a, m) => a + sign * eps * ((vValues[k] as Float64Array)[m] as number)));
+    });
+    const hi = gradsAt(step(1));
+    const lo = gradsAt(step(-1));
+    wrt.forEach((i, k) => {
+      const a = (hv[k] as Tensor).data;
+      const [h, l] = [(hi[k] as Tensor).data, (lo[k] as Tensor).data];
+      for (let m = 0; m < a.length; m++)
+        compare({ check: "hvp", input: i, index: unravel(m, (values[i] as Tensor).shape as number[]), analytic: a[m] as number, numeric: ((h[m] as number) - (l[m] as number)) / (2 * eps) });
+    });
+  }
+
+  const ratio = (e: GradcheckEntry): number => (e.error === Infinity ? Infinity : e.error / e.tolerance);
+  const failures = entries.filter((e) => !(e.error <= e.tolerance));
+  const worst = entries.reduce<GradcheckEntry | undefined>((w, e) => (w === undefined || ratio(e) > ratio(w) ? e : w), undefined);
+  return { ok: failures.length === 0, worst, failures, compared: entries.length };
+}
+
+/**
+ * {@link gradcheck} for tests: throws a {@link GradcheckError} naming the worst element when any
+ * comparison is beyond its tolerance, and returns the report otherwise.
+ * @example
+ * it("differentiates my loss", () => {
+ *   assertGradients((w) => mean(square(sub(matmul(x, w), y))), [tensor([[0.1], [0.2]], { dtype: "f64" })]);
+ * });
+ */
+export function assertGradients(f: (...xs: Expr[]) => Expr, inputs: readonly Tensor[], options?: GradcheckOptions): GradcheckReport {
+  const report = gradcheck(f, inputs, options);
+  if (!report.ok) throw new GradcheckError(report);
+  return report;
+}

@@ -1,0 +1,57 @@
+/**
+ * Node built-ins, loaded lazily: the package must still load in a browser, where only `parseIdx`,
+ * the batching helpers and downloads through `fetch` make sense.
+ */
+import { either as E, taskEither as TE } from "fp-ts";
+import { type DatasetError, type SourceKind, datasetError, describeCause } from "../errors.js";
+
+/** The Node modules the file-based sources use. */
+export interface NodeApi {
+  readonly fs: typeof import("node:fs/promises");
+  readonly path: typeof import("node:path");
+  readonly os: typeof import("node:os");
+  readonly createRequire: typeof import("node:module").createRequire;
+}
+
+let api: Promise<NodeApi | undefined> | undefined;
+
+/** The Node modules, or undefined outside Node. Loaded once per process. */
+export function nodeApi(): Promise<NodeApi | undefined> {
+  const loaded =
+    api ??
+    Promise.all([import("node:fs/promises"), import("node:path"), import("node:os"), import("node:module")]).then(
+      ([fs, path, os, module]): NodeApi => ({ fs, path, os, createRequire: module.createRequire }),
+      () => undefined,
+    );
+  api = loaded;
+  return loaded;
+}
+
+/** The Node modules as a TaskEither, failing with `Unavailable` for `source` outside Node. */
+export const requireNode = (source: SourceKind): TE.TaskEither<DatasetError, NodeApi> => async () => {
+  const n = await nodeApi();
+  return n === undefined ? E.left(datasetError.unavailable(source, "needs Node's file system")) : E.right(n);
+};
+
+const errnoCode = (e: unknown): string | undefined =>
+  typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" ? e.code : undefined;
+
+/** Reads a whole file; a missing file is `NotFound` (so the next source is tried), anything else `ReadFailed`. */
+export async function readFileEither(n: NodeApi, source: SourceKind, file: string): Promise<E.Either<DatasetError, Uint8Array>> {
+  try {
+    const buf = await n.fs.readFile(file);
+    return E.right(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+  } catch (e) {
+    const code = errnoCode(e);
+    return E.left(code === "ENOENT" || code === "ENOTDIR" ? datasetError.notFound(source, file) : datasetError.readFailed(file, describeCause(e)));
+  }
+}
+
+/**
+ * The cache root: `$XDG_CACHE_HOME/typegrad` when that variable holds an absolute path (as the XDG
+ * spec requires), else `~/.cache/typegrad`.
+ */
+export function defaultCacheRoot(n: NodeApi): string {
+  const xdg = typeof process === "undefined" ? undefined : process.env["XDG_CACHE_HOME"];
+  return xdg !== undefined && n.path.isAbsolute(xdg) ? n.path.join(xdg, "typegrad") : n.path.join(n.os.homedir(), ".cache", "typegrad");
+}
