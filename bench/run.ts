@@ -84,6 +84,6 @@ for (const [file, fn] of extras) {
   if (Array.isArray(lines)) extraLines.push(...lines.map(String));
 }
 
-console.log(`\n${table(rows)}\n`);
+if (rows.length) console.log(`\n${table(rows)}\n`);
 if (extraLines.length) console.log(`${extraLines.join("\n")}\n`);
 console.log(`Ratios: typegrad over the best peer, > 1 means typegrad is faster. Load average at the end: ${load()} (figures from a loaded machine understate everyone).`);

@@ -152,6 +152,25 @@ function trainer(key: string, step: TrainStep, init: readonly DenseInit[]): { pr
   };
 }
 
+/** A training step's graph, as the benchmarks build it (for inspecting its plan). */
+export const stepGraph = (which: Mlp | "regression"): TrainStep => (which === "regression" ? regressionStep() : mlpStep(which));
+
+/** A training loop on typegrad for profiling: each call of the returned function is one step. */
+export function trainingLoop(which: Mlp | "regression"): () => number {
+  if (which === "regression") {
+    const tr = trainer("regression", regressionStep(), denseInit(regression.sizes, regression.seed));
+    let s = 0;
+    return () => tr.run(regression.xs.subarray(s % 100, (s % 100) + 1), regression.ys.subarray(s % 100, (s++ % 100) + 1));
+  }
+  const tr = trainer(which.name, mlpStep(which), denseInit(which.sizes, 2));
+  const data = mlpBatches(which, 4);
+  let i = 0;
+  return () => {
+    const b = data[i++ % data.length] as (typeof data)[number];
+    return tr.run(b.x, b.y);
+  };
+}
+
 let fresh = 0;
 
 /** typegrad: every workload a compiled program. */
