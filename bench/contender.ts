@@ -27,3 +27,31 @@ export const regressionFigure = (r: { stepsPerSecond: number; timed: number }, s
   value: r.stepsPerSecond,
   detail: `final MSE ${mse.toPrecision(3)} after ${steps} steps; ${steps - r.timed} untimed, then median of 9 chunks`,
 });
+
+/**
+ * Wraps a training step to record the loss returned by step `at` (every framework starts from the
+ * same weights and batches, so these agree when the implementations do); `lossAt` runs any steps
+ * still missing.
+ */
+export function lossProbe(step: () => number, at = 10): { step: () => number; lossAt: () => number } {
+  let n = 0;
+  let loss = NaN;
+  const wrapped = (): number => {
+    const l = step();
+    if (++n === at) loss = l;
+    return l;
+  };
+  return {
+    step: wrapped,
+    lossAt: () => {
+      while (n < at) wrapped();
+      return loss;
+    },
+  };
+}
+
+/** An MLP figure: samples/s, with the loss after 10 steps as the sanity check. */
+export const mlpFigure = (batch: number, t: Timing, lossAt10: number): Figure => ({
+  value: batch / t.seconds,
+  detail: `${runs(t, "steps")}; loss after 10 steps ${lossAt10.toPrecision(4)}`,
+});

@@ -23,7 +23,7 @@ import {
   sum,
   transpose,
 } from "@typegrad/core";
-import { type Contender, regressionFigure, runs } from "./contender.js";
+import { type Contender, lossProbe, mlpFigure, regressionFigure, runs } from "./contender.js";
 import { type Budget, measure, measureSteps } from "./harness.js";
 import {
   type AdamConfig,
@@ -208,15 +208,9 @@ export const typegrad: Contender = {
   },
 
   mlp(mlp: Mlp, budget: Budget) {
-    const tr = trainer(mlp.name, mlpStep(mlp), denseInit(mlp.sizes, 2));
-    const data = mlpBatches(mlp, 4);
-    let i = 0;
-    let loss = NaN;
-    const t = measure(() => {
-      const b = data[i++ % data.length] as (typeof data)[number];
-      loss = tr.run(b.x, b.y);
-    }, budget);
-    return { value: mlp.batch / t.seconds, detail: `${runs(t, "steps")}, last loss ${loss.toPrecision(3)}` };
+    const probe = lossProbe(trainingLoop(mlp));
+    const t = measure(probe.step, budget);
+    return mlpFigure(mlp.batch, t, probe.lossAt());
   },
 
   /** Builds the step's graph, differentiates it and compiles it; a fresh graph each call, so no cache helps. */

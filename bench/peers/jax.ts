@@ -1,7 +1,7 @@
 // @jax-js/jax on its `wasm` device, every step under `jit`. jax-js counts references: a function
 // consumes its array arguments, and `.ref` keeps one alive for another use.
 import { type Array as JaxArray, defaultDevice, init, jit, nn, numpy as np, tree, valueAndGrad } from "@jax-js/jax";
-import { type Contender, regressionFigure, runs } from "../contender.js";
+import { type Contender, lossProbe, mlpFigure, regressionFigure, runs } from "../contender.js";
 import { type Budget, measure, measureSteps } from "../harness.js";
 import { type AdamConfig, type Gemm, type Mlp, denseInit, gemmData, gemmFlops, gemmShapes, mlpBatches, regression, regressionMse } from "../workloads.js";
 
@@ -178,10 +178,11 @@ export const jaxPeer: Contender = {
   mlp(mlp: Mlp, budget: Budget) {
     coldStart(mlp.name, () => mlpRunner(mlp));
     const run = mlpRunner(mlp);
-    let loss = NaN;
-    const t = measure(() => (loss = run.step()), budget);
+    const probe = lossProbe(run.step);
+    const t = measure(probe.step, budget);
+    const figure = mlpFigure(mlp.batch, t, probe.lossAt());
     run.dispose();
-    return { value: mlp.batch / t.seconds, detail: `${runs(t, "steps")}, last loss ${loss.toPrecision(3)}` };
+    return figure;
   },
 
   stepCompile(which: Mlp | "regression") {

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs-core";
 // modules that Node cannot load) and the cpu backend.
 import "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-import { type Contender, regressionFigure, runs } from "../contender.js";
+import { type Contender, lossProbe, mlpFigure, regressionFigure, runs } from "../contender.js";
 import { type Budget, measure, measureSteps } from "../harness.js";
 import { type AdamConfig, type Gemm, type Mlp, denseInit, gemmData, gemmFlops, gemmShapes, mlpBatches, regression, regressionMse } from "../workloads.js";
 
@@ -86,14 +86,15 @@ function tfjsPeer(backend: "wasm" | "cpu"): Contender {
       const [inputs, classes] = [mlp.sizes[0] as number, mlp.sizes[mlp.sizes.length - 1] as number];
       const data = mlpBatches(mlp, 4).map((b) => [tf.tensor2d(b.x, [mlp.batch, inputs]), tf.tensor2d(b.y, [mlp.batch, classes])] as const);
       let i = 0;
-      let loss = NaN;
-      const t = measure(() => {
+      const probe = lossProbe(() => {
         const [x, y] = data[i++ % data.length] as readonly [tf.Tensor, tf.Tensor];
-        loss = step(opt, () => tf.losses.softmaxCrossEntropy(y, forward(x, layers, tf.relu)) as tf.Scalar);
-      }, budget);
+        return step(opt, () => tf.losses.softmaxCrossEntropy(y, forward(x, layers, tf.relu)) as tf.Scalar);
+      });
+      const t = measure(probe.step, budget);
+      const figure = mlpFigure(mlp.batch, t, probe.lossAt());
       tf.dispose([...data.flat(), ...layers.flat()]);
       opt.dispose();
-      return { value: mlp.batch / t.seconds, detail: `${runs(t, "steps")}, last loss ${loss.toPrecision(3)}` };
+      return figure;
     },
   };
 }
