@@ -1,13 +1,15 @@
 // Runs one typegrad training workload for a while, for a profiler to watch:
 //   tsx --conditions=@typegrad/source --cpu-prof bench/profile.ts mlp1 10
-// Workloads: regression, mlp1 (784-128-10), mlp2 (784-512-512-10); then seconds (default 5).
+// Workloads: regression, mlp1 (784-128-10), mlp2 (784-512-512-10), each optionally with
+// `-compile` (build, differentiate and compile the step again and again); then seconds (default 5).
 import { mlps } from "./workloads.js";
-import { trainingLoop } from "./typegrad.js";
+import { compileLoop, trainingLoop } from "./typegrad.js";
 
 const [which = "mlp1", seconds = "5"] = process.argv.slice(2);
-const workload = which === "regression" ? which : mlps[which === "mlp2" ? 1 : 0];
-if (workload === undefined) throw new Error(`profile: expected regression, mlp1 or mlp2, got ${which}`);
-const step = trainingLoop(workload);
+const name = which.replace(/-compile$/, "");
+const workload = name === "regression" ? name : mlps[name === "mlp2" ? 1 : name === "mlp1" ? 0 : 2];
+if (workload === undefined) throw new Error(`profile: expected regression, mlp1 or mlp2 (optionally with -compile), got ${which}`);
+const step = which.endsWith("-compile") ? compileLoop(workload) : trainingLoop(workload);
 const end = performance.now() + Number(seconds) * 1000;
 let steps = 0;
 let loss = NaN;

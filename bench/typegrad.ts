@@ -153,7 +153,7 @@ function trainer(key: string, step: TrainStep, init: readonly DenseInit[]): { pr
 }
 
 /** A training step's graph, as the benchmarks build it (for inspecting its plan). */
-export const stepGraph = (which: Mlp | "regression"): TrainStep => (which === "regression" ? regressionStep() : mlpStep(which));
+export const stepGraph = (which: Mlp | "regression", prefix = ""): TrainStep => (which === "regression" ? regressionStep(prefix) : mlpStep(which, prefix));
 
 /** A training loop on typegrad for profiling: each call of the returned function is one step. */
 export function trainingLoop(which: Mlp | "regression"): () => number {
@@ -172,6 +172,15 @@ export function trainingLoop(which: Mlp | "regression"): () => number {
 }
 
 let fresh = 0;
+
+/** Each call builds a training step's graph afresh (new input names, so no cache helps), differentiates and compiles it; returns 0. */
+export function compileLoop(which: Mlp | "regression"): () => number {
+  return () => {
+    const step = which === "regression" ? regressionStep(`r${fresh++}.`) : mlpStep(which, `m${fresh++}.`);
+    compile(step.inputs, step.outputs, { ...options, donate: step.donate });
+    return 0;
+  };
+}
 
 /** typegrad: every workload a compiled program. */
 export const typegrad: Contender = {
@@ -215,10 +224,7 @@ export const typegrad: Contender = {
 
   /** Builds the step's graph, differentiates it and compiles it; a fresh graph each call, so no cache helps. */
   stepCompile(which: Mlp | "regression", budget: Budget) {
-    const t = measure(() => {
-      const step = which === "regression" ? regressionStep(`r${fresh++}.`) : mlpStep(which, `m${fresh++}.`);
-      compile(step.inputs, step.outputs, { ...options, donate: step.donate });
-    }, budget);
+    const t = measure(compileLoop(which), budget);
     const first = firstCompiles.get(which === "regression" ? which : which.name);
     return { value: t.seconds * 1000, detail: `graph + grad + compile, ${runs(t)}${first === undefined ? "" : `; the workload's first compile in the process took ${first.toFixed(1)} ms`}` };
   },
