@@ -1,5 +1,5 @@
 // The interface every framework's side implements, so run.ts drives them all alike.
-import type { Budget, Figure, Framework, Timing } from "./harness.js";
+import { type Budget, type Figure, type Framework, type Timing, fmt } from "./harness.js";
 import type { Gemm, Mlp } from "./workloads.js";
 
 /** One framework's implementation of the workloads; each returns a figure for the table. */
@@ -19,13 +19,19 @@ export interface Contender {
   stepCompile?(step: Mlp | "regression", budget: Budget): Figure;
 }
 
-/** How a timing was taken, for a figure's detail. */
-export const runs = (t: Timing, unit = "calls"): string => `median of ${t.repeats} runs × ${t.iterations} ${unit}`;
+/**
+ * A figure from a timing: `rate` of the seconds per call; the detail says how it was timed, the
+ * same rate by process CPU time, and any `extra`.
+ */
+export const timed = (t: Timing, rate: (secondsPerCall: number) => number, unit = "calls", extra = ""): Figure => ({
+  value: rate(t.seconds),
+  detail: `median of ${t.repeats} runs × ${t.iterations} ${unit}; by CPU time ${fmt(rate(t.cpuSeconds))}${extra}`,
+});
 
 /** The regression figure: the median chunk's steps/s, with the final MSE in the detail. */
-export const regressionFigure = (r: { stepsPerSecond: number; timed: number }, steps: number, mse: number): Figure => ({
+export const regressionFigure = (r: { stepsPerSecond: number; cpuStepsPerSecond: number; timed: number }, steps: number, mse: number): Figure => ({
   value: r.stepsPerSecond,
-  detail: `final MSE ${mse.toPrecision(3)} after ${steps} steps; ${steps - r.timed} untimed, then median of 9 chunks`,
+  detail: `final MSE ${mse.toPrecision(3)} after ${steps} steps; ${steps - r.timed} untimed, then median of 9 chunks; by CPU time ${fmt(r.cpuStepsPerSecond)}`,
 });
 
 /**
@@ -51,7 +57,4 @@ export function lossProbe(step: () => number, at = 10): { step: () => number; lo
 }
 
 /** An MLP figure: samples/s, with the loss after 10 steps as the sanity check. */
-export const mlpFigure = (batch: number, t: Timing, lossAt10: number): Figure => ({
-  value: batch / t.seconds,
-  detail: `${runs(t, "steps")}; loss after 10 steps ${lossAt10.toPrecision(4)}`,
-});
+export const mlpFigure = (batch: number, t: Timing, lossAt10: number): Figure => timed(t, (s) => batch / s, "steps", `; loss after 10 steps ${lossAt10.toPrecision(4)}`);

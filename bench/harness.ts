@@ -11,9 +11,13 @@ export interface Budget {
 /** The default budget: 3 warm-up calls, then 5 runs of about 0.25 s each. */
 export const defaultBudget: Budget = { seconds: 0.25, repeats: 5, warmup: 3 };
 
-/** A timing: the median seconds per call, and how many calls the shortest run made. */
+/**
+ * A timing: the median seconds per call by the wall clock and by this process's CPU time (which a
+ * loaded machine inflates less), and how many calls the shortest run made.
+ */
 export interface Timing {
   readonly seconds: number;
+  readonly cpuSeconds: number;
   readonly iterations: number;
   readonly repeats: number;
 }
@@ -31,10 +35,12 @@ export function measure(call: () => unknown, budget: Budget = defaultBudget): Ti
   }
   const iterations = Math.max(1, Math.round((budget.seconds * 1000) / Math.max(last, 1e-3)));
   const runs: number[] = [];
+  const cpu: number[] = [];
   const cap = 4 * budget.seconds * 1000;
   let calls = iterations;
   for (let r = 0; r < budget.repeats; r++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     let i = 0;
     // A run stops early if calls got slower than the warm-up promised (a loaded machine, GC).
     while (i < iterations && (i === 0 || performance.now() - t0 < cap)) {
@@ -43,25 +49,35 @@ export function measure(call: () => unknown, budget: Budget = defaultBudget): Ti
     }
     calls = Math.min(calls, i);
     runs.push((performance.now() - t0) / 1000 / i);
+    cpu.push(cpuSeconds(c0) / i);
   }
-  return { seconds: median(runs), iterations: calls, repeats: budget.repeats };
+  return { seconds: median(runs), cpuSeconds: median(cpu), iterations: calls, repeats: budget.repeats };
 }
 
 /**
  * Times a fixed number of training steps: `warmup` untimed steps first, the rest in `chunks`
  * timed chunks; returns the median chunk's steps per second.
  */
-export function measureSteps(steps: number, step: () => unknown, warmup: number, chunks = 9): { stepsPerSecond: number; timed: number } {
+export function measureSteps(steps: number, step: () => unknown, warmup: number, chunks = 9): { stepsPerSecond: number; cpuStepsPerSecond: number; timed: number } {
   for (let i = 0; i < warmup; i++) step();
   const timed = steps - warmup;
   const rates: number[] = [];
+  const cpuRates: number[] = [];
   for (let c = 0; c < chunks; c++) {
     const n = Math.floor((timed * (c + 1)) / chunks) - Math.floor((timed * c) / chunks);
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     for (let i = 0; i < n; i++) step();
     rates.push(n / ((performance.now() - t0) / 1000));
+    cpuRates.push(n / cpuSeconds(c0));
   }
-  return { stepsPerSecond: median(rates), timed };
+  return { stepsPerSecond: median(rates), cpuStepsPerSecond: median(cpuRates), timed };
+}
+
+/** This process's CPU seconds (user + system, all threads) since `from`. */
+function cpuSeconds(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return Math.max(d.user + d.system, 1) / 1e6;
 }
 
 /** The median of a non-empty list. */
@@ -90,7 +106,8 @@ export interface Row {
   readonly figures: Partial<Record<Framework, Figure>>;
 }
 
-const fmt = (v: number): string => (v >= 100 ? Math.round(v).toLocaleString("en-US") : v >= 10 ? v.toFixed(1) : v.toPrecision(3));
+/** A figure for a table cell: thousands separated, three significant digits below 100. */
+export const fmt = (v: number): string => (v >= 100 ? Math.round(v).toLocaleString("en-US") : v >= 10 ? v.toFixed(1) : v.toPrecision(3));
 
 /** typegrad's figure over the best peer's, oriented so that > 1 means typegrad is better. */
 export function ratio(row: Row): string {

@@ -23,7 +23,7 @@ import {
   sum,
   transpose,
 } from "@typegrad/core";
-import { type Contender, lossProbe, mlpFigure, regressionFigure, runs } from "./contender.js";
+import { type Contender, lossProbe, mlpFigure, regressionFigure, timed } from "./contender.js";
 import { type Budget, measure, measureSteps } from "./harness.js";
 import {
   type AdamConfig,
@@ -199,7 +199,7 @@ export const typegrad: Contender = {
       program.execute();
       program.get("c", out);
     }, budget);
-    return { value: gemmFlops(g) / t.seconds / 1e9, detail: runs(t) };
+    return timed(t, (s) => gemmFlops(g) / s / 1e9);
   },
 
   regression(steps: number) {
@@ -226,6 +226,6 @@ export const typegrad: Contender = {
   stepCompile(which: Mlp | "regression", budget: Budget) {
     const t = measure(compileLoop(which), budget);
     const first = firstCompiles.get(which === "regression" ? which : which.name);
-    return { value: t.seconds * 1000, detail: `graph + grad + compile, ${runs(t)}${first === undefined ? "" : `; the workload's first compile in the process took ${first.toFixed(1)} ms`}` };
+    return timed(t, (s) => s * 1000, "calls of graph + grad + compile", first === undefined ? "" : `; the workload's first compile in the process took ${first.toFixed(1)} ms`);
   },
 };

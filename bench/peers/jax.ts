@@ -1,7 +1,7 @@
 // @jax-js/jax on its `wasm` device, every step under `jit`. jax-js counts references: a function
 // consumes its array arguments, and `.ref` keeps one alive for another use.
 import { type Array as JaxArray, defaultDevice, init, jit, nn, numpy as np, tree, valueAndGrad } from "@jax-js/jax";
-import { type Contender, lossProbe, mlpFigure, regressionFigure, runs } from "../contender.js";
+import { type Contender, lossProbe, mlpFigure, regressionFigure, timed } from "../contender.js";
 import { type Budget, measure, measureSteps } from "../harness.js";
 import { type AdamConfig, type Gemm, type Mlp, denseInit, gemmData, gemmFlops, gemmShapes, mlpBatches, regression, regressionMse } from "../workloads.js";
 
@@ -163,7 +163,7 @@ export const jaxPeer: Contender = {
     const t = measure(() => f(a.ref, b.ref).dataSync(), budget);
     tree.dispose([a, b]);
     f.dispose();
-    return { value: gemmFlops(g) / t.seconds / 1e9, detail: runs(t) };
+    return timed(t, (s) => gemmFlops(g) / s / 1e9);
   },
 
   regression(steps: number) {

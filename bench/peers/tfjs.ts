@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs-core";
 // modules that Node cannot load) and the cpu backend.
 import "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-import { type Contender, lossProbe, mlpFigure, regressionFigure, runs } from "../contender.js";
+import { type Contender, lossProbe, mlpFigure, regressionFigure, timed } from "../contender.js";
 import { type Budget, measure, measureSteps } from "../harness.js";
 import { type AdamConfig, type Gemm, type Mlp, denseInit, gemmData, gemmFlops, gemmShapes, mlpBatches, regression, regressionMse } from "../workloads.js";
 
@@ -60,7 +60,7 @@ function tfjsPeer(backend: "wasm" | "cpu"): Contender {
       // Nothing returned from tidy: it would walk a returned typed array element by element.
       const t = measure(() => tf.tidy(() => void tf.matMul(a, b, g.transA, g.transB).dataSync()), budget);
       tf.dispose([a, b]);
-      return { value: gemmFlops(g) / t.seconds / 1e9, detail: runs(t) };
+      return timed(t, (s) => gemmFlops(g) / s / 1e9);
     },
 
     regression(steps: number) {
