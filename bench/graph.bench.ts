@@ -33,16 +33,18 @@ export function withGradient(build: { loss: Expr; params: Expr[] }): { loss: Exp
 let fresh = 0;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
-/** Median milliseconds of `runs` calls, each given a tag never used before. */
-function time(runs: number, f: (tag: string) => unknown): number {
-  const ms: number[] = [];
+/** Median wall and CPU milliseconds of `runs` calls, each given a tag never used before (CPU time leaves out other processes on a busy machine). */
+function time(runs: number, f: (tag: string) => unknown): string {
+  const [wall, cpu]: [number[], number[]] = [[], []];
   for (let r = 0; r < runs; r++) {
     const tag = `bench${fresh++}`;
-    const t0 = performance.now();
+    const [t0, c0] = [performance.now(), process.cpuUsage()];
     f(tag);
-    ms.push(performance.now() - t0);
+    const { user, system } = process.cpuUsage(c0);
+    wall.push(performance.now() - t0);
+    cpu.push((user + system) / 1000);
   }
-  return median(ms);
+  return `${median(wall).toFixed(2)} ms (${median(cpu).toFixed(2)} ms CPU)`;
 }
 
 /** Report lines: build times of forward graphs, gradients and a Hessian-vector product, with node counts. */
@@ -50,22 +52,22 @@ export async function benchGraphBuild(): Promise<string[]> {
   const lines: string[] = [];
   const report = (name: string, build: (tag: string) => { loss: Expr; params: Expr[] }): void => {
     time(3, (tag) => withGradient(build(tag))); // warm-up
-    const forwardMs = time(9, build);
-    const totalMs = time(9, (tag) => withGradient(build(tag)));
+    const forwardTime = time(9, build);
+    const totalTime = time(9, (tag) => withGradient(build(tag)));
     const { loss, grads } = withGradient(build(`bench${fresh++}`));
     const forward = topoSort([loss]).length;
     const total = topoSort([loss, ...grads]).length;
     lines.push(
-      `Graph build, ${name}: forward ${forward} nodes in ${forwardMs.toFixed(2)} ms; with gradient ${total} nodes (${(total / forward).toFixed(2)}×) in ${totalMs.toFixed(2)} ms`,
+      `Graph build, ${name}: forward ${forward} nodes in ${forwardTime}; with gradient ${total} nodes (${(total / forward).toFixed(2)}×) in ${totalTime}`,
     );
   };
   report("chain of 143 tanh layers", (tag) => chain(143, tag));
   report("residual MLP, 100 blocks", (tag) => residualMlp(100, tag));
 
-  const hvpMs = time(5, (tag) => {
+  const hvpTime = time(5, (tag) => {
     const { loss, params } = chain(143, tag);
     return hvp(loss, params[0] as Expr, params[1] as Expr);
   });
-  lines.push(`Graph build, chain of 143 tanh layers: Hessian-vector product (forward + 2 reverse passes) in ${hvpMs.toFixed(2)} ms`);
+  lines.push(`Graph build, chain of 143 tanh layers: Hessian-vector product (forward + 2 reverse passes) in ${hvpTime}`);
   return lines;
 }

@@ -46,6 +46,7 @@ export { sub, div, square } from "./math/arithmetic.js";
 export { mean, variance } from "./math/reductions.js";
 export { relu, leakyRelu, softplus, gelu, clip } from "./math/activations.js";
 export { logSumExp, logSoftmax, softmax, oneHot } from "./math/softmax.js";
+export { composites, type Composite } from "./math/index.js";
 
 export { grad, vjp, valueAndGrad, hvp, jacobian, hessian } from "./autodiff/grad.js";
 export { simplify } from "./simplify/simplify.js";
@@ -58,3 +59,4 @@ export { uniform, normal, bernoulli, dropoutMask } from "./random/sample.js";
 
 export { compile } from "./backends/compile.js";
 export { Program, type CompileOptions, type Data } from "./compile/program.js";
+export { features as wasmFeatures } from "./backends/wasm/features.js";

@@ -60,3 +60,26 @@ describe("autodiff", () => {
     expect(() => matmul(input("a", [2, 3]), input("b", [4, 5]) as never)).toThrow(ShapeError);
   });
 });
+
+describe("oneHot", () => {
+  it("indexes an identity table for few classes and compares for many, with equal values", async () => {
+    const { oneHot } = await import("../src/index.js");
+    const y = input("y", [3], "i32");
+    const labels = tensor([0, 2, 1], { dtype: "i32" });
+    expect(evaluate(oneHot(y, 3), { y: labels }).toArray()).toEqual([[1, 0, 0], [0, 0, 1], [0, 1, 0]]);
+    const wide = evaluate(oneHot(y, 2000), { y: labels });
+    expect(wide.shape).toEqual([3, 2000]);
+    expect(Array.from(wide.data).reduce((a, b) => a + b, 0)).toBe(3);
+    expect(wide.data[2000 + 2]).toBe(1);
+  });
+});
+
+describe("evaluating a gradient that no longer contains its input", () => {
+  it("explains extra record bindings and accepts a Map, which binds symbolic dimensions", () => {
+    const x = input("x", ["batch", 3], "f64");
+    const [dx] = grad(sum(x), [x]);
+    const value = tensor([[1, 2, 3], [4, 5, 6]], { dtype: "f64" });
+    expect(() => evaluate(dx, { x: value })).toThrow(/extra "x".*no output depends on them/);
+    expect(evaluate(dx, new Map([[x, value]])).toArray()).toEqual([[1, 1, 1], [1, 1, 1]]);
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
-  add, div, exp, grad, input, matmul, mean, mul, neg, oneHot, logSoftmax, pow, print, printDot, printLatex, reciprocal, sigmoid, simplify,
-  softmax, sub, sum, tanh, transpose,
+  add, div, exp, grad, greater, input, less, logSumExp, matmul, mean, mul, neg, oneHot, logSoftmax, pow, print, printDot, printLatex, reciprocal, relu, sigmoid, simplify,
+  softmax, sub, sum, tanh, transpose, where,
 } from "../src/index.js";
 
 const x = input("x", [3], "f64");
@@ -16,13 +16,19 @@ describe("print", () => {
   });
 
   it("prints the gradient of softmax cross-entropy with respect to the logits", () => {
-    // ∂/∂z of −(1/B) Σ onehot(y)·logSoftmax(z) is (softmax(z)·Σⱼ onehot(y)ⱼ − onehot(y))/B; the row
-    // sum of the one-hot is 1 for labels in range (and 0 outside), so it stays.
+    // ∂/∂z of −(1/B) Σ onehot(y)·logSoftmax(z) is (softmax(z)·Σⱼ onehot(y)ⱼ − onehot(y))/B, and a
+    // one-hot row (a row of the identity, labels out of range being an error) sums to 1.
     const logits = input("z", [4, 10], "f64");
     const labels = input("y", [4], "i32");
     const loss = mean(neg(sum(mul(oneHot(labels, 10, "f64"), logSoftmax(logits)), 1)));
-    expect(print(grad(loss, [logits])[0], { simplify: true })).toBe("Σ₁(onehot(y))·softmax(z)/4 − onehot(y)/4");
+    expect(print(grad(loss, [logits])[0], { simplify: true })).toBe("softmax(z)/4 − onehot(y)/4");
     expect(print(softmax(logits))).toBe("softmax(z)");
+    expect(print(oneHot(labels, 10))).toBe("onehot(y)");
+    // logSumExp in its stable form m + log Σ e^(z−m), and logSoftmax as z minus it.
+    expect(print(logSumExp(logits))).toBe("logsumexp(z)");
+    expect(print(logSoftmax(logits))).toBe("z − logsumexp(z)");
+    expect(print(logSoftmax(logits, 0))).toBe("z − logsumexp_0(z)");
+    expect(printLatex(logSumExp(logits, -1, true))).toBe("\\operatorname{logsumexp}(z)");
   });
 
   it("parenthesises by precedence only", () => {
@@ -42,6 +48,13 @@ describe("print", () => {
     const a = input("a", [2, 3], "f64");
     expect(print(mul(matmul(a, transpose(a)), 2))).toBe("2·(a @ aᵀ)");
     expect(print(transpose(add(a, 1)))).toBe("(a + 1)ᵀ");
+    // A conditional binds loosest; a comparison brings its own brackets.
+    const w = where(greater(x, 0), x, mul(x, 0.1));
+    expect(print(w)).toBe("(0 < x) ? x : x/10");
+    expect(print(add(w, 1))).toBe("((0 < x) ? x : x/10) + 1");
+    expect(print(mul(2, w))).toBe("2·((0 < x) ? x : x/10)");
+    expect(print(where(less(x, 1), w, 0))).toBe("(x < 1) ? ((0 < x) ? x : x/10) : 0");
+    expect(print(grad(sum(relu(x)), [x])[0], { simplify: true })).toBe("(0 < x) ? 1 : 0");
   });
 
   it("names shared non-trivial subexpressions and inlines trivial ones", () => {

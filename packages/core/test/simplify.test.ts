@@ -2,7 +2,7 @@ import * as fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type Expr, Tensor, add, broadcastTo, cast, constant, evaluate, exp, greater, input, log, max, mul, neg, pow, reciprocal, reshape, simplify,
-  sin, slice, sub, sum, tensor, transpose, where,
+  oneHot, sin, slice, sub, sum, take, tensor, transpose, where,
 } from "../src/index.js";
 import { arbitraryExpr } from "../src/testing/index.js";
 import { rules } from "../src/simplify/rules.js";
@@ -27,11 +27,20 @@ const SPECIAL = [-2, -0, 0, 3, Infinity, -Infinity, NaN, 1e-310];
 const x = input("x", [8], "f64");
 const y = input("y", [8], "f64");
 const s = input("s", [], "f64");
+const i = input("i", [3], "i32");
 const bind = new Map<Expr, Tensor>([
   [x, tensor(SPECIAL, { dtype: "f64" })],
   [y, tensor([...SPECIAL].reverse(), { dtype: "f64" })],
   [s, tensor(-0.5, { dtype: "f64" })],
+  [i, tensor([1, 0, 1], { dtype: "i32" })],
 ]);
+/** A constant f64 matrix. */
+const matrix = (rows: number[][]): Expr => constant(tensor(rows, { dtype: "f64" }));
+/** Rows that differ, and rows that are all equal (special values included: −0 and NaN must match exactly). */
+const table = matrix([[1, -0, Infinity], [NaN, 2, -3]]);
+const sameRows = matrix([[-0, NaN, 2], [-0, NaN, 2]]);
+const mask = matrix([[0, 1, 1], [1, 0, 0]]);
+const sameColumns = matrix([[-0, -0], [NaN, NaN]]);
 
 /** One case per rule: the expression, what it simplifies to (the same node, by hash-consing). */
 const cases: readonly { rule: string; before: Expr; after: Expr }[] = [
@@ -56,6 +65,13 @@ const cases: readonly { rule: string; before: Expr; after: Expr }[] = [
   { rule: "sum-unit-axes", before: sum(reshape(x, [8, 1]), 1), after: x },
   { rule: "max-unit-axes", before: max(reshape(x, [1, 8]), 0), after: x },
   { rule: "sum-mask-times-constant", before: sum(mul(cast(greater(x, 0), "f64"), 0.5)), after: mul(sum(cast(greater(x, 0), "f64")), 0.5) },
+  { rule: "sum-mask-times-constant", before: sum(mul(take(mask, i, 0), 3), 0), after: mul(sum(take(mask, i, 0), 0), 3) },
+  // Σ₁ take(table, i) = take(Σ₁ table, i), whose sum folds; with the identity, Σ₁ onehot(i) = 1.
+  { rule: "sum-of-take", before: sum(take(table, i, 0), 1), after: take(constant(tensor([Infinity, NaN], { dtype: "f64" })), i, 0) },
+  { rule: "sum-of-take", before: sum(oneHot(i, 5, "f64"), 1), after: broadcastTo(constant(1, "f64"), [3]) },
+  { rule: "take-uniform", before: take(broadcastTo(constant(-0, "f64"), [4, 2]), i, 0), after: broadcastTo(constant(-0, "f64"), [3, 2]) },
+  { rule: "take-uniform", before: take(sameRows, i, 0), after: broadcastTo(slice(sameRows, 0, 0, 1), [3, 3]) },
+  { rule: "take-uniform", before: take(sameColumns, i, 1), after: broadcastTo(slice(sameColumns, 1, 0, 1), [2, 3]) },
   { rule: "where-same", before: where(greater(x, y), exp(x), exp(x)), after: exp(x) },
   { rule: "where-constant", before: where(greater(constant(1, "f64"), 0), x, y), after: x },
   { rule: "pow-zero-one", before: add(pow(x, 1), pow(y, 0)), after: add(x, broadcastTo(constant(1, "f64"), [8])) },
@@ -72,6 +88,30 @@ describe("simplify", () => {
       expectSameValues(evaluate(before, bind), evaluate(after, bind));
     });
   }
+
+  it("moves sums over the other axes into take, wherever the indices sit", () => {
+    const c = constant(tensor(Array.from({ length: 24 }, (_, k) => k * k), { dtype: "f64", shape: [2, 3, 4] }));
+    const j = input("j", [2, 2], "i32");
+    const ids = new Map<Expr, Tensor>([[j, tensor([[0, 1], [1, 0]], { dtype: "i32" })]]);
+    for (const axis of [0, 1, 2]) {
+      const others = [0, 1, 2, 3].filter((a) => a < axis || a > axis + 1);
+      for (const axes of [...others.map((a) => [a]), others]) {
+        for (const keepDims of [false, true]) {
+          const before = sum(take(c, j, axis), axes, keepDims);
+          const after = simplify(before);
+          expect(after.op, `axis ${axis}, Σ over [${axes}], keepDims ${keepDims}`).toBe("take");
+          expectSameValues(evaluate(before, ids), evaluate(after, ids));
+        }
+      }
+    }
+  });
+
+  it("folds the row sums of a one-hot to 1; the one-hot itself rejects labels out of range", () => {
+    const labels = input("labels", [4], "i32");
+    expect(simplify(sum(oneHot(labels, 10), -1))).toBe(broadcastTo(constant(1, "f32"), [4]));
+    const bad = new Map<Expr, Tensor>([[labels, tensor([3, 0, 10, 9], { dtype: "i32" })]]);
+    expect(() => evaluate(oneHot(labels, 10), bad)).toThrow("take: expected indices in [0, 10), got 10 at flat position 2");
+  });
 
   it("folds constants, into splats when all elements are equal", () => {
     const c = constant(tensor([1, 2, 3], { dtype: "f64" }));

@@ -38,6 +38,8 @@ describe("tensor", () => {
     expect(zeros([2, 2]).toFlat()).toEqual([0, 0, 0, 0]);
     expect(ones([3], "i32").toFlat()).toEqual([1, 1, 1]);
     expect(full([2], 7, "f64").toFlat()).toEqual([7, 7]);
+    // Stored as the dtype holds it: a nonzero bool is 1 (a Uint8Array would wrap −2 to 254).
+    expect(full([2], -2, "bool").toFlat()).toEqual([1, 1]);
     expect(arange(4).toFlat()).toEqual([0, 1, 2, 3]);
     expect(arange(1, 2, 0.25, "f64").toFlat()).toEqual([1, 1.25, 1.5, 1.75]);
     expect(linspace(0, 3, 4, "f64").toFlat()).toEqual([0, 1, 2, 3]);

@@ -43,11 +43,11 @@ const crossEntropyPerSample = (logits: F64, labels: Expr<Shape, "i32">): Expr =>
 
 describe("PyTorch parity: losses and activations", () => {
   const fixture = load("losses-and-activations");
-  const activations: Record<string, (x: Expr) => Expr> = {
+  const activations: Record<string, (x: F64) => Expr> = {
     sigmoid, tanh, relu, softplus,
-    log_softmax: (x) => logSoftmax(x as Expr<number[], "f64">),
-    softmax: (x) => softmax(x as Expr<number[], "f64">),
-    logsumexp: (x) => logSumExp(x as Expr<number[], "f64">),
+    log_softmax: (x) => logSoftmax(x),
+    softmax: (x) => softmax(x),
+    logsumexp: (x) => logSumExp(x),
   };
   for (const [vector, data] of Object.entries(obj(fixture, "vectors") as Record<string, Json>)) {
     const x = input("x", stored(data, "x").shape, "f64");
@@ -93,7 +93,7 @@ describe("PyTorch parity: losses and activations", () => {
 });
 
 /** A column vector multiplied from the left: M·x for M [r, c] and x [c]. */
-const mv = (m: Expr, x: Expr): Expr => matmul(m as Expr<[number, number], "f64">, x as Expr<[number], "f64">);
+const mv = (m: Expr, x: Expr): Expr => matmul(m as F64, x as F64);
 
 describe("PyTorch parity: second order", () => {
   const entries = load("second-order")["entries"] as Json[];
@@ -125,7 +125,7 @@ describe("PyTorch parity: second order", () => {
   }
 
   check("tanh_sq", (x, e) => sum(square(tanh(mv(param(e, "W"), x)))), ["W"]);
-  check("logsumexp_affine", (x, e) => logSumExp(add(mv(param(e, "A"), x), param(e, "b")) as Expr<number[], "f64">), ["A", "b"]);
+  check("logsumexp_affine", (x, e) => logSumExp(add(mv(param(e, "A"), x), param(e, "b")) as F64), ["A", "b"]);
   check("softplus_sigmoid", (x, e) => sum(softplus(mv(param(e, "C"), sigmoid(mv(param(e, "B"), x))))), ["B", "C"]);
   check(
     "mlp_params",

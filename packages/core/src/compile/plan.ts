@@ -7,7 +7,7 @@ import type { OpName } from "../ops/index.js";
 import { bindShape, stridesOf } from "../shape/shape.js";
 import type { DType } from "../tensor/dtype.js";
 import { roles } from "./roles.js";
-import { type Place, type View, broadcastView, contiguous, isContiguous, sliceView, transposeView } from "./view.js";
+import { type Place, type View, broadcastView, contiguous, isContiguous, reshapeView, sliceView, transposeView } from "./view.js";
 
 /** What a backend computes itself; everything else runs in the reference interpreter, node by node. */
 export interface Lowering {
@@ -58,6 +58,8 @@ export interface FusedStep {
 export interface Operand {
   readonly place: Place;
   readonly transposed: boolean;
+  /** Elements from one matrix of the batch to the next: 0 for a matrix broadcast over the batch. */
+  readonly batchStride: number;
 }
 
 /** C[b] = A[b]·B[b] for each of `batch` matrices, A: m×k, B: k×n. */
@@ -130,6 +132,29 @@ export function stepWrites(step: Step): number {
 }
 
 
+/** Ops of one or two instructions: recomputing them beats a round trip through memory. */
+const CHEAP: ReadonlySet<OpName> = new Set<OpName>(["neg", "abs", "sign", "add", "mul", "maximum", "minimum", "compare", "where", "cast", "reciprocal", "sqrt"]);
+/** Most nodes recomputed in one kernel for one stored value avoided. */
+const MAX_RECOMPUTED = 8;
+
+const matrixSize = (shape: readonly number[]): number => (shape[shape.length - 1] as number) * (shape[shape.length - 2] as number);
+
+/**
+ * Reads a batch of matrices in place when possible: each matrix row-major (or, with `transpose`
+ * allowed, its transpose row-major), and the batch either contiguous or one matrix repeated.
+ */
+function matrixView(e: Expr, transpose: boolean, viewOf: (e: Expr) => View): Operand | null {
+  const transposed = transpose && isMatrixTranspose(e);
+  const v = viewOf(transposed ? (e.inputs[0] as Expr) : e);
+  const r = v.shape.length;
+  const [rows, cols] = [v.shape[r - 2] as number, v.shape[r - 1] as number];
+  const rowMajor = (cols === 1 || v.strides[r - 1] === 1) && (rows === 1 || v.strides[r - 2] === cols);
+  const batch = v.strides.slice(0, -2);
+  const repeated = batch.every((s) => s === 0);
+  if (!rowMajor || !(repeated || isContiguous(v))) return null;
+  return { place: v.place, transposed, batchStride: repeated ? 0 : rows * cols };
+}
+
 /** Is `e` a transpose of the last two axes only (a batch of matrix transposes)? */
 function isMatrixTranspose(e: Expr): boolean {
   if (e.op !== "transpose") return false;
@@ -158,14 +183,29 @@ export function plan(
   const isOutput = new Set(outputs.values());
 
   // Fusion groups, from the outputs backwards: `group` maps a fused node to its kernel's root.
+  // A cheap node whose users sit in several kernels is recomputed in each instead of stored.
   const group = new Map<Expr, Expr>();
+  const recomputed = new Set<Expr>();
+  const fusedUser = (u: Expr): boolean => group.has(u) || recomputed.has(u);
   for (const e of [...order].reverse()) {
     const role = roles[e.op];
     if ((role !== "elementwise" && role !== "reduce") || !lowering.fuses(e)) continue;
     const us = [...(users.get(e) as Set<Expr>)];
     const g = us[0] === undefined ? undefined : group.get(us[0]);
-    const joins = role === "elementwise" && !isOutput.has(e) && g !== undefined && us.every((u) => group.get(u) === g);
-    group.set(e, joins ? (g as Expr) : e);
+    const inner = role === "elementwise" && !isOutput.has(e) && us.length > 0;
+    if (inner && g !== undefined && us.every((u) => group.get(u) === g)) group.set(e, g);
+    else if (inner && CHEAP.has(e.op) && us.every(fusedUser)) recomputed.add(e);
+    else group.set(e, e);
+  }
+  // Recomputation stays bounded: a node that would drag a long chain into each kernel is stored.
+  const cone = new Map<Expr, number>();
+  for (const e of order) {
+    if (!recomputed.has(e)) continue;
+    const size = e.inputs.reduce((n, x) => n + (cone.get(x) ?? 0), 1);
+    if (size > MAX_RECOMPUTED) {
+      recomputed.delete(e);
+      group.set(e, e);
+    } else cone.set(e, size);
   }
 
   const slots: Slot[] = [];
@@ -190,7 +230,7 @@ export function plan(
 
   for (const e of order) {
     const g = group.get(e);
-    if (g !== undefined && g !== e) continue;
+    if ((g !== undefined && g !== e) || recomputed.has(e)) continue;
     const x = e.inputs[0] as Expr;
     switch (g === e ? "fused" : roles[e.op]) {
       case "leaf":
@@ -200,7 +240,7 @@ export function plan(
         store(e, "temp");
         break;
       case "alias":
-        views.set(e, contiguous(dense(x).place, shapeOf(e)));
+        views.set(e, reshapeView(viewOf(x), shapeOf(e)) ?? contiguous(dense(x).place, shapeOf(e)));
         break;
       case "view":
         if (!lowering.views) store(e, "temp");
@@ -215,11 +255,11 @@ export function plan(
         if (e.op === "matmul" && lowering.native(e)) {
           // Aᵀ·B and A·Bᵀ read the stored matrix directly; one operand at most is read transposed.
           const [a, b] = e.inputs as [Expr, Expr];
-          const ta = isMatrixTranspose(a) && isContiguous(viewOf(a.inputs[0] as Expr));
-          const tb = !ta && isMatrixTranspose(b) && isContiguous(viewOf(b.inputs[0] as Expr));
-          const operand = (m: Expr, t: boolean): Operand => ({ place: (t ? viewOf(m.inputs[0] as Expr) : dense(m)).place, transposed: t });
-          matrixArgs.set(e, [operand(a, ta), operand(b, tb)]);
-        } else for (const i of e.inputs) dense(i);
+          const ma = matrixView(a, true, viewOf);
+          const mb = matrixView(b, !ma?.transposed, viewOf);
+          const operand = (m: Expr, v: Operand | null): Operand => v ?? { place: dense(m).place, transposed: false, batchStride: matrixSize(shapeOf(m)) };
+          matrixArgs.set(e, [operand(a, ma), operand(b, mb)]);
+        } else if (!(e.op === "concat" && lowering.views)) for (const i of e.inputs) dense(i);
         store(e, "temp");
     }
   }
@@ -227,11 +267,11 @@ export function plan(
 
   const steps: Step[] = [];
   for (const e of order) {
-    if (group.has(e) && group.get(e) !== e) continue;
+    if ((group.has(e) && group.get(e) !== e) || recomputed.has(e)) continue;
     const place = viewOf(e).place;
     const source = copied.get(e);
-    if (source) steps.push(copyKernel(e, source, place, shapeOf(e)));
-    else if (group.get(e) === e) steps.push(fusedKernel(e, order, group, viewOf, shapeOf, place));
+    if (source) steps.push(copyKernel(e, source, contiguous(place, shapeOf(e))));
+    else if (group.get(e) === e) steps.push(fusedKernel(e, order, group, recomputed, viewOf, shapeOf, place));
     else if (roles[e.op] === "leaf" || roles[e.op] === "alias" || (roles[e.op] === "view" && lowering.views)) continue;
     else if (e.op === "matmul" && matrixArgs.has(e)) {
       const [a, b] = matrixArgs.get(e) as [Operand, Operand];
@@ -239,6 +279,15 @@ export function plan(
       const r = cs.length;
       const k = (shapeOf(e.inputs[0] as Expr)[r - 1] as number);
       steps.push({ kind: "matmul", out: e, a, b, batch: cs.slice(0, -2).reduce((p, d) => p * d, 1), m: cs[r - 2] as number, k, n: cs[r - 1] as number, place });
+    } else if (e.op === "concat" && lowering.views) {
+      // A join is one copy per part, each into its slice of the result, read through the part's view.
+      const axis = (e.params as { axis: number }).axis;
+      let start = 0;
+      for (const x of e.inputs) {
+        const len = shapeOf(x)[axis] as number;
+        steps.push(copyKernel(e, viewOf(x), sliceView(contiguous(place, shapeOf(e)), axis, start, start + len)));
+        start += len;
+      }
     } else {
       steps.push({ kind: roles[e.op] === "kernel" && lowering.native(e) ? "native" : "interpret", out: e, args: e.inputs.map((i) => viewOf(i).place), place });
     }
@@ -247,14 +296,16 @@ export function plan(
   return { slots, steps: donated.steps, shapes, inputs: new Map([...inputs].map(([n, e]) => [n, viewOf(e).place] as const)), outputs: donated.outputs };
 }
 
-function copyKernel(e: Expr, source: View, place: Place, shape: readonly number[]): FusedStep {
-  return { kind: "fused", out: e, shape, loads: [{ view: source, dtype: e.dtype }], nodes: [], result: { load: 0 }, reduce: null, store: contiguous(place, shape), dtype: e.dtype };
+/** A kernel that copies a view into a store view of the same shape. */
+function copyKernel(e: Expr, source: View, store: View): FusedStep {
+  return { kind: "fused", out: e, shape: store.shape, loads: [{ view: source, dtype: e.dtype }], nodes: [], result: { load: 0 }, reduce: null, store, dtype: e.dtype };
 }
 
 function fusedKernel(
   root: Expr,
   order: readonly Expr[],
   group: ReadonlyMap<Expr, Expr>,
+  recomputed: ReadonlySet<Expr>,
   viewOf: (e: Expr) => View,
   shapeOf: (e: Expr) => readonly number[],
   place: Place,
@@ -265,20 +316,22 @@ function fusedKernel(
   const loadIndex = new Map<Expr, number>();
   const nodes: FusedNode[] = [];
   const nodeIndex = new Map<Expr, number>();
+  const compute = (e: Expr): Ref => {
+    nodes.push({ node: e, args: e.inputs.map(ref) });
+    nodeIndex.set(e, nodes.length - 1);
+    return { node: nodes.length - 1 };
+  };
   const ref = (x: Expr): Ref => {
     const n = nodeIndex.get(x);
     if (n !== undefined) return { node: n };
+    if (recomputed.has(x)) return compute(x);
     if (!loadIndex.has(x)) {
       loadIndex.set(x, loads.length);
       loads.push({ view: viewOf(x), dtype: x.dtype });
     }
     return { load: loadIndex.get(x) as number };
   };
-  for (const e of order) {
-    if (group.get(e) !== root || (reduce && e === root)) continue;
-    nodes.push({ node: e, args: e.inputs.map(ref) });
-    nodeIndex.set(e, nodes.length - 1);
-  }
+  for (const e of order) if (group.get(e) === root && !(reduce && e === root)) compute(e);
   const result = reduce ? ref(root.inputs[0] as Expr) : ({ node: nodes.length - 1 } as const);
   let store = contiguous(place, shape);
   if (reduce) {
@@ -330,6 +383,7 @@ function applyDonation(
       v.place.slot !== x.slot || (v.place.offset === 0 && isContiguous(v) && v.strides.every((s, i) => s !== 0 || v.shape[i] === 1));
     const inPlace =
       kernel !== undefined &&
+      steps.filter((s) => stepWrites(s) === from.slot).length === 1 &&
       kernel.store.place.slot === from.slot &&
       (slots[from.slot] as Slot).kind === "temp" &&
       kernel.loads.every((l) => elementwise(l.view)) &&

@@ -1,13 +1,14 @@
-// Programs: a compiled graph that binds inputs, runs and returns outputs, specialised (and cached)
-// per binding of its symbolic dimensions. Backends supply the kernels; this module owns the rest.
+// Programs: a compiled graph that binds inputs, runs and returns outputs, specialised per binding
+// of its symbolic dimensions. Compilation (plans, kernels) is cached per graph and shared; each
+// program owns its arenas, so two programs of one graph never share state.
 import type { Expr } from "../graph/expr.js";
-import { inputsOf } from "../graph/topo.js";
 import { bindInputs } from "../graph/bind.js";
+import { inputsOf } from "../graph/topo.js";
 import { type ConcreteShape, ShapeError, ValueError, sameShape, showShape } from "../shape/shape.js";
 import type { ArrayFor, DType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { BYTES, type Layout, layout } from "./memory.js";
-import { type Lowering, type Plan, plan } from "./plan.js";
+import { type Lowering, type Plan, type Step, plan } from "./plan.js";
 import type { Place } from "./view.js";
 
 /** A typed array of any dtype, as `set` accepts and `view` returns. */
@@ -21,11 +22,12 @@ export interface Executable {
   readonly execute: () => void;
 }
 
-/** A way to run plans: what it computes natively, and how it builds an executable. */
+/** A way to run plans: what it computes natively, and how it compiles a plan's kernels. */
 export interface Backend {
   readonly name: "wasm" | "js";
   readonly lowering: Lowering;
-  build(plan: Plan, layout: Layout): Executable;
+  /** Compiles a plan's kernels once; the returned factory makes independent executables, each with its own arena. */
+  prepare(plan: Plan, layout: Layout): () => Executable;
 }
 
 /** Options of `compile`. */
@@ -50,69 +52,111 @@ export function arrayView(dtype: DType, buffer: ArrayBuffer, byteOffset: number,
   }
 }
 
-/** One specialisation: a plan for concrete dimensions, its arena and views of the inputs and outputs. */
-class Specialisation {
-  readonly views = new Map<string, Data>();
-  readonly shapes = new Map<string, ConcreteShape>();
-  readonly execute: () => void;
-  /** Inputs not set since this specialisation became current. */
-  readonly unset: Set<string>;
+/** A graph compiled for one binding of its dimensions. */
+interface Specialised {
+  readonly dims: ReadonlyMap<string, number>;
+  readonly plan: Plan;
+  readonly layout: Layout;
+  readonly instantiate: () => Executable;
+}
+
+/** A graph and its compiled specialisations, shared by all programs of that graph. */
+class Compiled {
+  private readonly specs = new Map<string, Specialised>();
+  /** Names of the symbolic dimensions of the inputs, sorted. */
+  readonly symbols: readonly string[];
 
   constructor(
-    readonly dims: ReadonlyMap<string, number>,
-    inputs: ReadonlyMap<string, Expr>,
-    outputs: ReadonlyMap<string, Expr>,
-    donate: ReadonlyMap<string, string>,
-    backend: Backend,
+    readonly inputs: ReadonlyMap<string, Expr>,
+    readonly outputs: ReadonlyMap<string, Expr>,
+    readonly donations: ReadonlyMap<string, string>,
+    readonly backend: Backend,
   ) {
-    const p = plan(inputs, outputs, donate, dims, backend.lowering);
-    const l = layout(p);
-    const exe = backend.build(p, l);
+    this.symbols = [...new Set([...inputs.values()].flatMap((e) => e.shape.filter((d): d is string => typeof d === "string")))].sort();
+  }
+
+  key(dims: ReadonlyMap<string, number>): string {
+    return this.symbols.map((n) => dims.get(n)).join(",");
+  }
+
+  specialise(dims: ReadonlyMap<string, number>): Specialised {
+    const key = this.key(dims);
+    let s = this.specs.get(key);
+    if (s === undefined) {
+      const p = plan(this.inputs, this.outputs, this.donations, dims, this.backend.lowering);
+      const l = layout(p);
+      s = { dims, plan: p, layout: l, instantiate: this.backend.prepare(p, l) };
+      this.specs.set(key, s);
+    }
+    return s;
+  }
+}
+
+/** A specialisation instantiated for one program: its arena, kernels and views of inputs and outputs. */
+class Instance {
+  readonly inputs = new Map<string, Data>();
+  readonly outputs = new Map<string, Data>();
+  readonly shapes = new Map<string, ConcreteShape>();
+  readonly execute: () => void;
+  /** Inputs not set since this instance became current. */
+  readonly unset: Set<string>;
+  readonly dims: ReadonlyMap<string, number>;
+
+  constructor(
+    readonly specialised: Specialised,
+    c: Compiled,
+  ) {
+    const s = specialised;
+    const exe = s.instantiate();
+    const { plan: p, layout: l } = s;
+    this.dims = s.dims;
     this.execute = exe.execute;
     const viewOf = (e: Expr, place: Place): Data => {
       const length = (p.shapes.get(e) as ConcreteShape).reduce((a, b) => a * b, 1);
       return arrayView(e.dtype, exe.memory, (l.offsets[place.slot] as number) + place.offset * BYTES[e.dtype], length);
     };
-    for (const [name, e] of [...inputs, ...outputs]) {
-      const place = (p.inputs.get(name) ?? p.outputs.get(name)) as Place;
-      this.views.set(name, viewOf(e, place));
-      this.shapes.set(name, p.shapes.get(e) as ConcreteShape);
+    for (const [name, e] of c.inputs) this.inputs.set(name, viewOf(e, p.inputs.get(name) as Place));
+    for (const [name, e] of c.outputs) this.outputs.set(name, viewOf(e, p.outputs.get(name) as Place));
+    for (const [name, e] of [...c.inputs, ...c.outputs]) this.shapes.set(name, p.shapes.get(e) as ConcreteShape);
+    for (const [i, slot] of p.slots.entries()) {
+      if (slot.kind === "constant") arrayView(slot.dtype, exe.memory, l.offsets[i] as number, slot.size).set((slot.node.params as { value: Tensor }).value.data);
     }
-    for (const [i, s] of p.slots.entries()) {
-      if (s.kind === "constant") arrayView(s.dtype, exe.memory, l.offsets[i] as number, s.size).set((s.node.params as { value: Tensor }).value.data);
-    }
-    this.unset = new Set(inputs.keys());
+    this.unset = new Set(c.inputs.keys());
+  }
+
+  /** An output's view, else an input's. */
+  view(name: string): Data | undefined {
+    return this.outputs.get(name) ?? this.inputs.get(name);
   }
 }
-
-const dimsKey = (names: readonly string[], dims: ReadonlyMap<string, number>): string => names.map((n) => dims.get(n)).join(",");
 
 /**
  * A compiled graph. `run` binds tensors and returns new tensors; for loops that must not allocate,
  * `set` inputs (tensors or typed arrays), `execute`, and read outputs with `get(name, out)` or `view`.
  * Donated outputs overwrite their inputs, so state carries over from one `execute` to the next.
+ * `get`, `view` and `shapeOf` look a name up among the outputs first, then the inputs.
  */
 export class Program<I extends string = string, O extends string = string> {
-  private readonly specs = new Map<string, Specialisation>();
-  private current: Specialisation | undefined;
-  private readonly symbols: readonly string[];
-  private readonly donations: ReadonlyMap<string, string>;
+  private readonly instances = new Map<string, Instance>();
+  private current: Instance | undefined;
+  /** Before every symbolic dimension is bound: the dimensions and input values seen so far. */
+  private pendingDims: ReadonlyMap<string, number> = new Map();
+  private readonly pending = new Map<string, Data>();
+  readonly inputs: ReadonlyMap<I, Expr>;
+  readonly outputs: ReadonlyMap<O, Expr>;
+  readonly backend: Backend;
 
   /** @internal Use `compile`. */
-  constructor(
-    readonly inputs: ReadonlyMap<I, Expr>,
-    readonly outputs: ReadonlyMap<O, Expr>,
-    donate: Partial<Record<O, I>>,
-    readonly backend: Backend,
-  ) {
-    this.donations = new Map(Object.entries(donate).filter((e): e is [string, string] => typeof e[1] === "string"));
-    this.symbols = [...new Set([...inputs.values()].flatMap((e) => e.shape.filter((d): d is string => typeof d === "string")))].sort();
-    if (this.symbols.length === 0) this.current = this.specialise(new Map());
+  constructor(private readonly compiled: Compiled) {
+    this.inputs = compiled.inputs as ReadonlyMap<I, Expr>;
+    this.outputs = compiled.outputs as ReadonlyMap<O, Expr>;
+    this.backend = compiled.backend;
+    if (compiled.symbols.length === 0) this.current = this.instance(new Map());
   }
 
   /** Names of the symbolic dimensions, bound by the shapes of the tensors given to `run` or `set`. */
   get dimensions(): readonly string[] {
-    return this.symbols;
+    return this.compiled.symbols;
   }
 
   /**
@@ -124,11 +168,11 @@ export class Program<I extends string = string, O extends string = string> {
    */
   run(bindings: Readonly<Record<I, Tensor>>): { [K in O]: Tensor } {
     const { dims } = bindInputs([...this.inputs.values()], bindings, "run");
-    const spec = this.specialise(dims);
-    this.current = spec;
-    for (const name of this.inputs.keys()) (spec.views.get(name) as Data).set(bindings[name].data);
-    spec.unset.clear();
-    spec.execute();
+    const inst = this.instance(dims);
+    this.current = inst;
+    for (const name of this.inputs.keys()) (inst.inputs.get(name) as Data).set(bindings[name].data);
+    inst.unset.clear();
+    inst.execute();
     const result = {} as { [K in O]: Tensor };
     for (const name of this.outputs.keys()) result[name] = this.get(name);
     return result;
@@ -140,31 +184,30 @@ export class Program<I extends string = string, O extends string = string> {
    * match the current shape and dtype. Allocates nothing for typed arrays.
    */
   set(name: I, value: Tensor | Data): this {
-    const node = this.inputs.get(name);
-    if (node === undefined) throw new ValueError("set", `one of the inputs ${[...this.inputs.keys()].map((k) => `"${k}"`).join(", ")}`, `"${name}"`);
-    if (value instanceof Tensor) {
-      const { dims } = bindInputs([node], new Map([[node, value]]), "set");
-      if (this.current === undefined || [...dims].some(([d, n]) => this.current?.dims.get(d) !== n)) this.rebind(dims);
-      value = value.data;
+    // No closures here: a closure capturing `this` would allocate a context on every call.
+    const data = value instanceof Tensor ? this.bindTensor(name, value) : value;
+    const inst = this.current;
+    if (inst === undefined) {
+      if (data !== value) return this;
+      throw new ValueError("set", `a tensor for input "${name}" first`, "a typed array", "a tensor binds the symbolic dimensions");
     }
-    const spec = this.current;
-    if (spec === undefined) throw new ValueError("set", `a tensor for input "${name}" first`, "a typed array", "a tensor binds the symbolic dimensions");
-    const view = spec.views.get(name) as Data;
-    if (value.length !== view.length || value.constructor !== view.constructor)
-      throw new ValueError("set", `${node.dtype} data of ${view.length} elements for input "${name}" ${showShape(spec.shapes.get(name) as ConcreteShape)}`, `${value.constructor.name} of ${value.length}`);
-    view.set(value);
-    spec.unset.delete(name);
+    const view = inst.inputs.get(name);
+    if (view === undefined) throw new ValueError("set", `one of the inputs ${[...this.inputs.keys()].join(", ")}`, `"${name}"`);
+    if (data.length !== view.length || data.constructor !== view.constructor)
+      throw new ValueError("set", `${view.constructor.name} data of ${view.length} elements for input "${name}" ${showShape(inst.shapes.get(name) as ConcreteShape)}`, `${data.constructor.name} of ${data.length}`);
+    view.set(data);
+    inst.unset.delete(name);
     return this;
   }
 
-  /** Runs the program on the inputs as set. Allocates nothing (on the wasm backend, for f32/i32/bool programs). */
+  /** Runs the program on the inputs as set. Allocates nothing on the wasm backend (f32, i32 and bool kernels). */
   execute(): void {
-    const spec = this.current;
-    if (spec === undefined || spec.unset.size > 0) {
-      const missing = spec ? [...spec.unset] : [...this.inputs.keys()];
+    const inst = this.current;
+    if (inst === undefined || inst.unset.size > 0) {
+      const missing = inst ? [...inst.unset] : [...this.inputs.keys()];
       throw new ValueError("execute", "every input set", `none for ${missing.map((k) => `"${k}"`).join(", ")}`, "call set(name, value) first");
     }
-    spec.execute();
+    inst.execute();
   }
 
   /** An output (or input) after `execute`: a new tensor, or copied into `out` (no allocation). */
@@ -172,75 +215,130 @@ export class Program<I extends string = string, O extends string = string> {
   get<A extends Data>(name: O | I, out: A): A;
   get(name: O | I, out?: Data): Tensor | Data {
     const view = this.view(name);
-    if (out === undefined) return new Tensor(this.current?.shapes.get(name) as ConcreteShape, this.dtypeOf(name), view.slice());
+    if (out === undefined) return new Tensor(this.shapeOf(name), this.dtypeOf(name), view.slice());
     if (out.length !== view.length || out.constructor !== view.constructor)
       throw new ValueError("get", `a ${view.constructor.name} of ${view.length} elements for "${name}"`, `${out.constructor.name} of ${out.length}`);
     out.set(view);
     return out;
   }
 
-  /** A live typed-array view of an input or output in the arena (valid until the dimensions are rebound). */
+  /** A live typed-array view of an output (or input) in the arena, valid until the dimensions are rebound. */
   view(name: O | I): Data {
-    const view = this.current?.views.get(name);
+    const view = this.current?.view(name);
     if (view === undefined) {
-      if (!this.inputs.has(name as I) && !this.outputs.has(name as O))
-        throw new ValueError("view", `an input or output name`, `"${name}"`);
+      if (!this.inputs.has(name as I) && !this.outputs.has(name as O)) throw new ValueError("view", "an input or output name", `"${name}"`);
       throw new ValueError("view", "bound dimensions", "none yet", "set or run with tensors first");
     }
     return view;
   }
 
-  /** The concrete shape of an input or output under the current binding. */
+  /** The concrete shape of an output (or input) under the current binding. */
   shapeOf(name: O | I): ConcreteShape {
     this.view(name);
     return this.current?.shapes.get(name) as ConcreteShape;
+  }
+
+  /**
+   * The schedule under the current binding, one line per step: which nodes each kernel fuses,
+   * which matrix products read an operand transposed, what runs in the interpreter.
+   * @example
+   * console.log(compile({ x, w, b }, { y: relu(add(matmul(x, w), b)) }).describe());
+   * // 1. matmul 32×784·784×128
+   * // 2. fused add, compare, where over [32,128]
+   */
+  describe(): string {
+    const inst = this.current;
+    if (inst === undefined) throw new ValueError("describe", "bound dimensions", "none yet", "set or run with tensors first");
+    const { plan: p, layout: l } = inst.specialised;
+    return [...p.steps.map((step, i) => `${i + 1}. ${describeStep(step, p)}`), `arena: ${l.size} bytes`].join("\n");
   }
 
   private dtypeOf(name: O | I): DType {
     return ((this.outputs.get(name as O) ?? this.inputs.get(name as I)) as Expr).dtype;
   }
 
-  /** Switches to the specialisation for new dimension values, carrying over inputs whose shape is unchanged. */
+  /** Validates a tensor for an input and binds its dimensions (switching instance, or holding the value until all are bound). */
+  private bindTensor(name: I, value: Tensor): Data {
+    const node = this.inputs.get(name);
+    if (node === undefined) throw new ValueError("set", `one of the inputs ${[...this.inputs.keys()].map((k) => `"${k}"`).join(", ")}`, `"${name}"`);
+    const { dims } = bindInputs([node], new Map([[node, value]]), "set");
+    const known = this.current?.dims ?? this.pendingDims;
+    if (this.current === undefined || [...dims].some(([d, n]) => known.get(d) !== n)) this.rebind(dims);
+    if (this.current === undefined) this.pending.set(name, value.data);
+    return value.data;
+  }
+
+  /** Switches to the instance for new dimension values, carrying over inputs whose shape is unchanged. */
   private rebind(dims: ReadonlyMap<string, number>): void {
     const old = this.current;
-    const merged = new Map([...(old?.dims ?? []), ...dims]);
-    if (this.symbols.some((d) => !merged.has(d))) {
-      const missing = this.symbols.filter((d) => !merged.has(d));
-      throw new ShapeError("set", `values for the dimensions ${this.symbols.join(", ")}`, `none for ${missing.join(", ")}`, "set a tensor that has them first");
+    const merged = new Map([...(old?.dims ?? this.pendingDims), ...dims]);
+    if (this.compiled.symbols.some((d) => !merged.has(d))) {
+      // Not all dimensions known yet: tensors set so far wait for the rest.
+      this.pendingDims = merged;
+      return;
     }
-    const spec = this.specialise(merged);
-    if (spec === old) return;
-    spec.unset.clear();
-    for (const name of this.inputs.keys()) spec.unset.add(name);
+    const inst = this.instance(merged);
+    if (inst === old) return;
+    for (const name of this.inputs.keys()) inst.unset.add(name);
     if (old) {
       for (const name of this.inputs.keys()) {
-        if (!old.unset.has(name) && sameShape(old.shapes.get(name) as ConcreteShape, spec.shapes.get(name) as ConcreteShape)) {
-          (spec.views.get(name) as Data).set(old.views.get(name) as Data);
-          spec.unset.delete(name);
+        if (!old.unset.has(name) && sameShape(old.shapes.get(name) as ConcreteShape, inst.shapes.get(name) as ConcreteShape)) {
+          (inst.inputs.get(name) as Data).set(old.inputs.get(name) as Data);
+          inst.unset.delete(name);
         }
       }
     }
-    this.current = spec;
+    this.current = inst;
+    for (const [name, data] of this.pending) {
+      const view = inst.inputs.get(name) as Data;
+      if (view.length === data.length) {
+        view.set(data);
+        inst.unset.delete(name);
+      }
+    }
+    this.pending.clear();
   }
 
-  private specialise(dims: ReadonlyMap<string, number>): Specialisation {
-    const key = dimsKey(this.symbols, dims);
-    let spec = this.specs.get(key);
-    if (spec === undefined) {
-      spec = new Specialisation(dims, this.inputs, this.outputs, this.donations, this.backend);
-      this.specs.set(key, spec);
+  private instance(dims: ReadonlyMap<string, number>): Instance {
+    const key = this.compiled.key(dims);
+    let inst = this.instances.get(key);
+    if (inst === undefined) {
+      inst = new Instance(this.compiled.specialise(dims), this.compiled);
+      this.instances.set(key, inst);
     }
-    return spec;
+    return inst;
   }
 }
 
-/** Programs by graph: nodes are hash-consed, so equal graphs have equal node ids while they live. */
-const cache = new Map<string, WeakRef<Program>>();
+function describeStep(step: Step, p: Plan): string {
+  const shape = (e: Expr): string => showShape(p.shapes.get(e) as ConcreteShape);
+  switch (step.kind) {
+    case "fused": {
+      const ops = step.nodes.map((n) => n.node.op);
+      const what = ops.length ? `fused ${ops.join(", ")}${step.reduce ? ` then ${step.reduce}` : ""}` : (step.reduce ?? `copy of ${step.out.op}`);
+      return `${what} over ${showShape(step.shape)}`;
+    }
+    case "matmul": {
+      const side = (rows: number, cols: number, t: boolean): string => (t ? `(${cols}×${rows})ᵀ` : `${rows}×${cols}`);
+      const batch = step.batch > 1 ? `${step.batch} × ` : "";
+      return `matmul ${batch}${side(step.m, step.k, step.a.transposed)}·${side(step.k, step.n, step.b.transposed)}`;
+    }
+    case "native":
+      return `${step.out.op} → ${shape(step.out)}`;
+    case "interpret":
+      return `interpreted ${step.out.op} → ${step.out.dtype}${shape(step.out)}`;
+    case "copy":
+      return `copy ${step.size} elements (donation)`;
+  }
+}
+
+/** Compilations by graph: nodes are hash-consed, so equal graphs have equal node ids while they live. */
+const cache = new Map<string, WeakRef<Compiled>>();
 const registry = new FinalizationRegistry<string>((key) => {
   if (cache.get(key)?.deref() === undefined) cache.delete(key);
 });
 
-/** Validates the arguments of `compile` and returns the cached program for them, or a new one. */
+/** Validates the arguments of `compile` and returns a new program over the (cached) compilation of the graph. */
 export function compileWith<I extends string, O extends string>(
   backend: Backend,
   inputs: Readonly<Record<I, Expr>>,
@@ -256,7 +354,7 @@ export function compileWith<I extends string, O extends string>(
   const used = inputsOf([...outs.values()]);
   const missing = [...used.keys()].filter((n) => ins.get(n as I) !== used.get(n));
   if (missing.length) throw new ValueError("compile", "every input the outputs use to be listed in `inputs`", `${missing.map((k) => `"${k}"`).join(", ")} missing`);
-  const targets = new Set<string>();
+  const donations = new Map<string, string>();
   for (const [o, i] of Object.entries(donate) as [string, string | undefined][]) {
     if (i === undefined) continue;
     const out = outs.get(o as O);
@@ -264,14 +362,15 @@ export function compileWith<I extends string, O extends string>(
     if (out === undefined || x === undefined) throw new ValueError("compile", "donate: { outputName: inputName }", `{ ${o}: ${i} }`, "both names must exist");
     if (out.dtype !== x.dtype || !sameShape(out.shape, x.shape))
       throw new ShapeError("compile", `donated output "${o}" of input "${i}"'s shape and dtype ${x.dtype}${showShape(x.shape)}`, `${out.dtype}${showShape(out.shape)}`);
-    if (targets.has(i)) throw new ValueError("compile", `one output donated to input "${i}"`, "several");
-    targets.add(i);
+    if ([...donations.values()].includes(i)) throw new ValueError("compile", `one output donated to input "${i}"`, "several");
+    donations.set(o, i);
   }
-  const key = [backend.name, ...[...ins].map(([n, e]) => `${n}=${e.id}`), "|", ...[...outs].map(([n, e]) => `${n}=${e.id}`), "|", JSON.stringify(donate)].join(" ");
-  const hit = cache.get(key)?.deref();
-  if (hit) return hit as Program as Program<I, O>;
-  const program = new Program<I, O>(ins, outs, donate, backend);
-  cache.set(key, new WeakRef(program as Program));
-  registry.register(program, key);
-  return program;
+  const key = [backend.name, ...[...ins].map(([n, e]) => `${n}=${e.id}`), "|", ...[...outs].map(([n, e]) => `${n}=${e.id}`), "|", ...[...donations].map(([o, i]) => `${o}>${i}`)].join(" ");
+  let compiled = cache.get(key)?.deref();
+  if (compiled === undefined) {
+    compiled = new Compiled(ins, outs, donations, backend);
+    cache.set(key, new WeakRef(compiled));
+    registry.register(compiled, key);
+  }
+  return new Program<I, O>(compiled);
 }

@@ -14,7 +14,17 @@ export function bindInputs(roots: readonly Expr[], bindings: Bindings, op = "eva
   const lookup = (name: string, node: Expr): Tensor | undefined => (bindings instanceof Map ? bindings.get(node) : (bindings as Record<string, Tensor>)[name]);
   if (!(bindings instanceof Map)) {
     const extra = Object.keys(bindings).filter((k) => !inputs.has(k));
-    if (extra.length) throw new ValueError(op, `bindings for the inputs ${[...inputs.keys()].map((k) => `"${k}"`).join(", ") || "(none)"}`, `extra ${extra.map((k) => `"${k}"`).join(", ")}`, "remove them or check the names");
+    if (extra.length)
+      throw new ValueError(
+        op,
+        `bindings for the inputs ${[...inputs.keys()].map((k) => `"${k}"`).join(", ") || "(none)"}`,
+        `extra ${extra.map((k) => `"${k}"`).join(", ")}`,
+        "check the names; if no output depends on them (a gradient constant in x no longer contains x), remove them or pass a Map keyed by input nodes, which may hold extras",
+      );
+  } else {
+    // Extra entries of a Map are allowed; they still bind symbolic dimensions (a constant
+    // gradient of shape ["batch", 3] gets its batch size from the input it was taken for).
+    for (const [node, t] of bindings) if (node.op === "input" && !values.has(node)) bindDims(op, String((node.params as { name: string }).name), node.shape, t.shape, dims);
   }
   for (const [name, node] of inputs) {
     const t = lookup(name, node);

@@ -36,6 +36,8 @@ export type PrintForm<P> =
       readonly text: (args: readonly string[], params: P, inputs: readonly Expr[]) => string;
       readonly latex: (args: readonly string[], params: P, inputs: readonly Expr[]) => string;
       readonly atomArgs?: boolean;
+      /** Precedence of the printed text (default: an atom); arguments of no higher precedence are bracketed. */
+      readonly prec?: number;
       readonly transparentWhen?: (params: P, inputs: readonly Expr[]) => boolean;
     };
 
@@ -56,7 +58,11 @@ export interface InputSpec {
   readonly max?: number;
   /** Points where the op is not differentiable; values are kept at least 0.1 away. */
   readonly avoid?: readonly number[];
-  /** Keep values of different elements at least 0.1 apart (ties break max and sort). */
+  /**
+   * Keep values of different elements at least 0.1 apart (ties break max and sort), across all
+   * distinct inputs of a case (ties between operands break maximum and minimum); when [min, max]
+   * is too narrow for that, they are spread evenly instead.
+   */
   readonly distinct?: boolean;
 }
 

@@ -13,7 +13,11 @@ import { div, square, sub } from "./arithmetic.js";
 import { mean, variance } from "./reductions.js";
 import { logSoftmax, logSumExp, oneHot, softmax } from "./softmax.js";
 
-/** A composite (a function of primitives, with no rule of its own) and its test domain. */
+/**
+ * A composite (a function of primitives, with no rule of its own) and its test domain.
+ * @example
+ * const entry: Composite = { name: "square", build: ([x]) => square(x!), domain: unaryDomain(-3, 3) };
+ */
 export interface Composite<P = unknown> {
   readonly name: string;
   /** Builds the composite on expressions for a case's inputs. Method syntax, so one list holds any P. */
@@ -54,6 +58,11 @@ function crossEntropy(logits: Expr<Shape, FloatDType>, labels: Expr<Shape, "i32"
   return mean(sub(lse, picked));
 }
 
+/**
+ * Every composite with its domain; adding a line here puts a composite under the law suite.
+ * @example
+ * for (const c of composites) console.log(c.name, c.domain(sampler).inputs.length);
+ */
 export const composites: readonly Composite[] = [
   { name: "sub", build: ([a, b]) => sub(a as Expr, b as Expr), domain: broadcastDomain({ min: -3, max: 3 }, { min: -3, max: 3 }) },
   { name: "div", build: ([a, b]) => div(a as Expr, b as Expr), domain: broadcastDomain({ min: -3, max: 3 }, { min: 0.5, max: 3 }) },

@@ -9,10 +9,11 @@ import { max } from "../ops/max.js";
 import { reshape } from "../ops/reshape.js";
 import { stopGradient } from "../ops/stopGradient.js";
 import { sum } from "../ops/sum.js";
+import { take } from "../ops/take.js";
 import { type Shape, ShapeError, normalizeAxis } from "../shape/shape.js";
 import type { AxesCheck, Reduced } from "../shape/types.js";
 import type { FloatDType } from "../tensor/dtype.js";
-import { Tensor } from "../tensor/tensor.js";
+import { Tensor, eye } from "../tensor/tensor.js";
 import { div, sub } from "./arithmetic.js";
 
 /**
@@ -44,14 +45,25 @@ export function softmax<S extends Shape, D extends FloatDType, const A extends n
   return div(e, sum(e, ax, true)) as Expr<S, D>;
 }
 
+/** Above this many classes oneHot compares instead of indexing an identity table. */
+const ONE_HOT_TABLE_LIMIT = 1024;
+
 /**
- * One-hot encoding of integer labels: shape [...labels.shape, classes], 1 at each label.
+ * One-hot encoding of integer labels: shape [...labels.shape, classes], row `y` of the identity
+ * (as `take(eye(classes), labels, 0)`), so a label outside [0, classes) is an error and every row
+ * sums to 1.
  * @example
  * oneHot(input("y", ["batch"], "i32"), 10);   // Expr<["batch", 10], "f32">
  */
 export function oneHot<S extends Shape, const C extends number, D extends FloatDType = "f32">(labels: Expr<S, "i32">, classes: C, dtype?: D): Expr<[...S, C], D> {
   if (!Number.isInteger(classes) || classes < 1) throw new ShapeError("oneHot", "a positive integer number of classes", String(classes));
-  const ids = constant(new Tensor([classes], "i32", Int32Array.from({ length: classes }, (_, i) => i)));
-  const l: Expr = labels;
-  return cast(equal(reshape(l, [...l.shape, 1]), ids), dtype ?? "f32") as Expr<[...S, C], D>;
+  const l: Expr<Shape, "i32"> = labels;
+  const d = dtype ?? "f32";
+  if (classes > ONE_HOT_TABLE_LIMIT) {
+    // An identity table would hold classes² elements: compare with 0…classes−1 instead (a label
+    // out of range then gives a zero row rather than an error).
+    const ids = constant(new Tensor([classes], "i32", Int32Array.from({ length: classes }, (_, i) => i)));
+    return cast(equal(reshape(l, [...l.shape, 1]), ids), d) as Expr<[...S, C], D>;
+  }
+  return take(constant(eye(classes, classes, d)), l, 0) as Expr<[...S, C], D>;
 }

@@ -8,8 +8,39 @@ export interface ConstantParams {
   readonly value: Tensor;
 }
 
-/** Constants up to this size are interned by value, larger ones by tensor identity. */
+/** Constants up to this size are keyed by their printed values. */
 const VALUE_KEY_LIMIT = 16;
+/** Constants up to this size are keyed by content through a canonical tensor; larger ones by identity. */
+const CONTENT_KEY_LIMIT = 1 << 20;
+
+/**
+ * Canonical tensors by content hash, so equal constants (an identity table built twice, say) are
+ * one node and compiled programs are found in the cache. Hits are confirmed element by element.
+ */
+const canonical = new Map<string, WeakRef<Tensor>[]>();
+const canonicalId = new WeakMap<Tensor, number>();
+
+function sameContent(a: Tensor, b: Tensor): boolean {
+  if (a.dtype !== b.dtype || a.size !== b.size || a.shape.some((d, i) => d !== b.shape[i])) return false;
+  for (let i = 0; i < a.size; i++) if (!Object.is(a.data[i], b.data[i])) return false;
+  return true;
+}
+
+function contentId(t: Tensor): number {
+  const known = canonicalId.get(t);
+  if (known !== undefined) return known;
+  let h = 0x811c9dc5; // FNV-1a over the bytes
+  const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193);
+  const key = `${t.dtype}[${t.shape.join(",")}]${h >>> 0}`;
+  const bucket = (canonical.get(key) ?? []).filter((r) => r.deref() !== undefined);
+  const match = bucket.map((r) => r.deref()).find((c): c is Tensor => c !== undefined && sameContent(c, t));
+  const id = match?.id ?? t.id;
+  if (match === undefined) bucket.push(new WeakRef(t));
+  canonical.set(key, bucket);
+  canonicalId.set(t, id);
+  return id;
+}
 
 const showNumber = (x: number): string => (Object.is(x, -0) ? "-0" : Number.isNaN(x) ? "NaN" : String(x));
 
@@ -28,7 +59,7 @@ export const constantOp: Primitive<"constant", ConstantParams> = {
   paramsKey: ({ value: t }) =>
     t.size <= VALUE_KEY_LIMIT
       ? `${t.dtype}[${t.shape.join(",")}]${Array.from(t.data, showNumber).join(",")}`
-      : `#${t.id}`,
+      : `#${t.size <= CONTENT_KEY_LIMIT ? contentId(t) : t.id}`,
 };
 
 /**

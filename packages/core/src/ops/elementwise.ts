@@ -3,7 +3,7 @@
 import type { Expr } from "../graph/expr.js";
 import type { OutSpec, Sampler, TestCase } from "../graph/primitive.js";
 import { ShapeError, ValueError, sameShape, showShape } from "../shape/shape.js";
-import { type DType, allocate, isFloat } from "../tensor/dtype.js";
+import { type DType, allocate, isFloat, roundTo } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 
 /** Shape rule of a unary op: same shape and dtype; `floatOnly` rejects integer inputs. */
@@ -27,23 +27,23 @@ export function binaryInfer(op: string, result?: DType) {
   };
 }
 
-/** Applies f to every element. */
+/** Applies f to every element, rounding results to the output dtype (a bool is 1 where nonzero). */
 export function mapUnary(f: (x: number) => number) {
   return (inputs: readonly Tensor[], _params: unknown, out: OutSpec): Tensor => {
     const x = (inputs[0] as Tensor).data;
     const y = allocate(out.dtype, x.length);
-    for (let i = 0; i < x.length; i++) y[i] = f(x[i] as number);
+    for (let i = 0; i < x.length; i++) y[i] = roundTo(out.dtype, f(x[i] as number));
     return new Tensor(out.shape, out.dtype, y);
   };
 }
 
-/** Applies f to every pair of elements of two same-shaped tensors. */
+/** Applies f to every pair of elements of two same-shaped tensors, rounding as mapUnary does. */
 export function mapBinary(f: (a: number, b: number) => number) {
   return (inputs: readonly Tensor[], _params: unknown, out: OutSpec): Tensor => {
     const a = (inputs[0] as Tensor).data;
     const b = (inputs[1] as Tensor).data;
     const y = allocate(out.dtype, a.length);
-    for (let i = 0; i < a.length; i++) y[i] = f(a[i] as number, b[i] as number);
+    for (let i = 0; i < a.length; i++) y[i] = roundTo(out.dtype, f(a[i] as number, b[i] as number));
     return new Tensor(out.shape, out.dtype, y);
   };
 }

@@ -2,7 +2,7 @@
 import type { Expr } from "../graph/expr.js";
 import type { OutSpec, Sampler, TestCase } from "../graph/primitive.js";
 import { type ConcreteShape, type Dim, type Shape, ShapeError, normalizeAxis, sizeOf } from "../shape/shape.js";
-import { type DType, allocate } from "../tensor/dtype.js";
+import { type DType, allocate, roundTo } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 
 export interface ReduceParams {
@@ -59,7 +59,7 @@ export function reduceLoop(x: Tensor, p: ReduceParams, out: OutSpec, init: numbe
     }
   }
   const y = allocate(out.dtype, acc.length);
-  y.set(acc);
+  for (let i = 0; i < acc.length; i++) y[i] = roundTo(out.dtype, acc[i] as number);
   return new Tensor(out.shape, out.dtype, y);
 }
 

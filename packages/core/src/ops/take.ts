@@ -36,7 +36,8 @@ export const takeOp: Primitive<"take", TakeParams> = {
     for (let o = 0; o < outer; o++) {
       for (let k = 0; k < ids.length; k++) {
         const i = ids[k] as number;
-        if (i < 0 || i >= n) throw new ShapeError("take", `indices in [0, ${n})`, String(i));
+        if (i < 0 || i >= n)
+          throw new ValueError("take", `indices in [0, ${n})`, `${i} at flat position ${k}`, `indices pick along axis ${p.axis} of length ${n}; negative ones are not wrapped`);
         y.set(src.data.subarray((o * n + i) * inner, (o * n + i + 1) * inner), (o * ids.length + k) * inner);
       }
     }

@@ -32,8 +32,9 @@ export const whereOp: Primitive<"where", Record<string, never>> = {
   ],
   print: {
     kind: "custom",
-    text: ([c, a, b]) => `(${c} ? ${a} : ${b})`,
+    text: ([c, a, b]) => `${c} ? ${a} : ${b}`,
     latex: ([c, a, b]) => `\\begin{cases}${a} & ${c}\\\\ ${b} & \\text{otherwise}\\end{cases}`,
+    prec: 0,
   },
   domain: (s) => {
     const shape = s.shape(0, 3);

@@ -7,8 +7,8 @@ import type { Primitive, PrintForm } from "../graph/primitive.js";
 import { topoSort } from "../graph/topo.js";
 import { type OpName, type OpParams, primitives } from "../ops/index.js";
 import { arg, splatValue } from "../simplify/splat.js";
-import { oneHotOf, softmaxOf } from "./patterns.js";
-import { ATOM, type Printed, type Syntax, atom } from "./syntax.js";
+import { logSumExpOf, oneHotOf, softmaxOf } from "./patterns.js";
+import { ATOM, type Printed, type Syntax } from "./syntax.js";
 
 /** One printable piece: its parts (printed first) and how it prints from theirs. */
 export interface Doc {
@@ -51,6 +51,11 @@ export function layout(roots: readonly Expr[]): Doc[] {
     memo.set(key, d);
     return d;
   };
+  /** A softmax-like composite of z along `axis`, its axis shown unless it is the last. */
+  const alongAxis = (name: string, z: Expr, axis: number): Doc => {
+    const last = axis === z.rank - 1;
+    return named(`${name} ${z.id} ${axis}`, last ? name : `${name}_${axis}`, last ? `\\operatorname{${name}}` : `\\operatorname{${name}}_{${axis}}`, z);
+  };
   const isTransparent = (e: Expr): boolean => {
     const form = formOf(e);
     return oneHotOf(e) === undefined && (form.kind === "transparent" || (form.kind === "custom" && form.transparentWhen?.(e.params, e.inputs) === true));
@@ -69,6 +74,8 @@ export function layout(roots: readonly Expr[]): Doc[] {
   function make(e: Expr): Doc {
     const labels = oneHotOf(e);
     if (labels) return named(`onehot ${labels.id}`, "onehot", "\\operatorname{onehot}", labels);
+    const lse = logSumExpOf(e);
+    if (lse) return alongAxis("logsumexp", lse.z, lse.axis);
     const v = splatValue(e);
     if (v !== undefined) return doc([], (s) => s.number(v));
     if (isTransparent(e)) return docOf(arg(e));
@@ -88,8 +95,9 @@ export function layout(roots: readonly Expr[]): Doc[] {
         return docOf(arg(e));
       case "custom":
         return doc(parts, (s, args) => {
-          const texts = args.map((a) => (form.atomArgs && a.prec < ATOM ? s.paren(a.text) : a.text));
-          return atom((s.latex ? form.latex : form.text)(texts, e.params, e.inputs));
+          const bracket = (a: Printed): boolean => (form.atomArgs === true && a.prec < ATOM) || (form.prec !== undefined && a.prec <= form.prec);
+          const texts = args.map((a) => (bracket(a) ? s.paren(a.text) : a.text));
+          return { text: (s.latex ? form.latex : form.text)(texts, e.params, e.inputs), prec: form.prec ?? ATOM };
         });
     }
   }
@@ -126,8 +134,7 @@ export function layout(roots: readonly Expr[]): Doc[] {
       const i = num.findIndex((x, k) => numDocs[k] === docOf(x) && softmaxOf(x, s) !== undefined);
       const m = i < 0 ? undefined : softmaxOf(num[i] as Expr, s);
       if (m === undefined) return true;
-      const last = m.axis === m.z.rank - 1;
-      numDocs[i] = named(`softmax ${m.z.id} ${m.axis}`, last ? "softmax" : `softmax_${m.axis}`, last ? "\\operatorname{softmax}" : `\\operatorname{softmax}_{${m.axis}}`, m.z);
+      numDocs[i] = alongAxis("softmax", m.z, m.axis);
       return false;
     });
     const denDocs = denExprs.map(docOf);

@@ -1,7 +1,7 @@
 // The two notations the printer writes: Unicode text and LaTeX. A printed piece carries the
 // precedence of its outermost operator, so parentheses are added exactly where they are needed.
 
-/** Precedences: sums (and a leading minus, as −x reads 0 − x), products, powers, atoms. */
+/** Precedences: sums (and a leading minus, as −x reads 0 − x), products, powers, atoms; conditionals (c ? a : b) are 0, below all. */
 export const ADD = 1;
 export const MUL = 2;
 export const POW = 3;
@@ -68,9 +68,10 @@ function makeSyntax(latex: boolean): Syntax {
     },
     negate: (x) => ({ text: minus + (x.prec < MUL ? paren(x.text) : x.text), prec: ADD, negated: x }),
     sum: (a, b) => {
+      const left = a.prec < ADD ? paren(a.text) : a.text;
       const text = b.negated
-        ? `${a.text} ${minus} ${b.negated.prec <= ADD ? paren(b.negated.text) : b.negated.text}`
-        : `${a.text} + ${b.prec < ADD ? paren(b.text) : b.text}`;
+        ? `${left} ${minus} ${b.negated.prec <= ADD ? paren(b.negated.text) : b.negated.text}`
+        : `${left} + ${b.prec < ADD ? paren(b.text) : b.text}`;
       return { text, prec: ADD, infix: "+" };
     },
     infix: (symbol, tex, prec, a, b) => {

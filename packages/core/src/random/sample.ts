@@ -4,7 +4,7 @@ import type { Expr } from "../graph/expr.js";
 import { div } from "../math/arithmetic.js";
 import { add } from "../ops/add.js";
 import { cast } from "../ops/cast.js";
-import { less } from "../ops/compare.js";
+import { less, lessEqual } from "../ops/compare.js";
 import { cos } from "../ops/cos.js";
 import { log } from "../ops/log.js";
 import { minimum } from "../ops/minimum.js";
@@ -48,9 +48,16 @@ export function normal<const S extends Shape, D extends FloatDType = "f32">(key:
   return cast(z, dtype ?? "f32") as Expr<Mutable<S>, D>;
 }
 
-/** Bernoulli draws: true with probability p. */
+/**
+ * Bernoulli draws: true with probability p. The test u < p on u = w·2⁻³² + ½ is done on the word w
+ * itself, exactly: w < ⌈(p − ½)·2³²⌉. Integer arithmetic keeps masks in 32-bit kernels.
+ */
 export function bernoulli<const S extends Shape>(key: KeyExpr, p: number, shape: S): Expr<Mutable<S>, "bool"> {
-  return less(unit(key, shape), p) as Expr<Mutable<S>, "bool">;
+  const bits = randomBits(key, shape);
+  // p·2³² − 2³¹ is exact in f64 for p in [0, 1].
+  const threshold = Math.ceil(p * 2 ** 32 - 2 ** 31);
+  if (threshold > 2 ** 31 - 1) return lessEqual(bits, 2 ** 31 - 1) as Expr<Mutable<S>, "bool">;
+  return less(bits, Number.isNaN(threshold) ? -(2 ** 31) : Math.max(threshold, -(2 ** 31))) as Expr<Mutable<S>, "bool">;
 }
 
 /** Inverted dropout of x with rate p: kept units are scaled by 1/(1−p), so the expectation is unchanged. */

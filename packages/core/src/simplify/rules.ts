@@ -14,6 +14,8 @@ import { type OpName, type OpParams, primitives } from "../ops/index.js";
 import { mul } from "../ops/mul.js";
 import { neg } from "../ops/neg.js";
 import { reshape } from "../ops/reshape.js";
+import { slice } from "../ops/slice.js";
+import { sum } from "../ops/sum.js";
 import { transpose } from "../ops/transpose.js";
 import { isConcrete, sizeOf } from "../shape/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -107,11 +109,21 @@ export function fold(e: Expr): Expr | undefined {
 }
 
 const second = (e: Expr): Expr => e.inputs[1] as Expr;
-/** Whether e holds only 0 and 1: a bool cast to a number, possibly moved. */
+/** Whether e holds only 0 and 1: a bool cast to a number or entries taken from a mask (one-hots), possibly moved. */
 const isMask = (e: Expr): boolean => {
   const c = unmoved(e);
-  return c.op === "cast" && arg(c).dtype === "bool";
+  if (isOp(c, "constant")) return c.params.value.data.every((v) => v === 0 || v === 1);
+  return (c.op === "cast" && arg(c).dtype === "bool") || (c.op === "take" && isMask(arg(c)));
 };
+
+/** Whether every slice of a constant along `axis` equals the first (so taking any index gives the same), for a non-empty axis. */
+function uniformAlong(t: Tensor, axis: number): boolean {
+  const shape = t.shape as readonly number[];
+  const n = shape[axis] as number;
+  const inner = sizeOf(shape.slice(axis + 1));
+  const block = n * inner;
+  return n > 0 && t.data.every((v, i) => Object.is(v, t.data[i - (i % block) + (i % inner)]));
+}
 
 /** The rules for one op with two operands, tried with the operands in both orders (add and mul commute exactly). */
 function commuting(op: "add" | "mul", name: string, f: (a: Expr, b: Expr) => Expr | undefined): Rule {
@@ -193,6 +205,41 @@ export const rules: readonly Rule[] = [
         return isMask(m) && c !== undefined && Number.isFinite(c) ? mul(rebuild(e, [m]), c) : undefined;
       };
       return pull(arg(x), second(x)) ?? pull(second(x), arg(x));
+    },
+  },
+  // Σ over axes take leaves alone commutes with it: Σ take(c, i) = take(Σ c, i), the same elements
+  // summed in the same order for every index (both raise on an index out of range). Only for a
+  // constant c, whose sum folds; for a variable table it would sum rows no index picks.
+  {
+    name: "sum-of-take",
+    op: "sum",
+    rewrite: (e) => {
+      const t = arg(e);
+      if (!isOp(e, "sum") || !isOp(t, "take") || unmoved(arg(t)).op !== "constant") return undefined;
+      const { axes, keepDims } = e.params;
+      const { axis } = t.params;
+      const r = second(t).rank;
+      if (axes.some((a) => a >= axis && a < axis + r)) return undefined;
+      const inner = axes.map((a) => (a < axis ? a : a - r + 1));
+      const shift = keepDims ? 0 : axes.filter((a) => a < axis).length;
+      return build(primitives.take, [sum(arg(t), inner, keepDims), second(t)], { axis: axis - shift });
+    },
+  },
+  // take(c, i) with all slices of c along the axis equal is that slice, broadcast over i. Exact
+  // wherever take is defined: the rewrite no longer raises on an index out of range.
+  {
+    name: "take-uniform",
+    op: "take",
+    rewrite: (e) => {
+      const c = arg(e);
+      if (!isOp(e, "take")) return undefined;
+      const v = splatValue(c);
+      if (v !== undefined) return splat(v, e);
+      const { axis } = e.params;
+      if (!isOp(c, "constant") || !uniformAlong(c.params.value, axis)) return undefined;
+      const row = slice(c, axis, 0, 1);
+      const units = second(e).shape.map(() => 1);
+      return broadcastTo(reshape(row, [...c.shape.slice(0, axis), ...units, ...c.shape.slice(axis + 1)]), e.shape);
     },
   },
   // c ? x : x = x.

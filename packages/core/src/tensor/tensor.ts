@@ -1,5 +1,5 @@
 import { type ConcreteShape, type Shape, ShapeError, ValueError, showShape, sizeOf } from "../shape/shape.js";
-import { type AnyArray, type ArrayFor, type DType, allocate, dtypeOfArray } from "./dtype.js";
+import { type AnyArray, type ArrayFor, type DType, allocate, dtypeOfArray, roundTo } from "./dtype.js";
 
 /** Nested arrays of numbers, as `toArray` returns them and `tensor` accepts them. */
 export type NestedArray = number | readonly NestedArray[];
@@ -156,7 +156,7 @@ export function tensor(values: NestedArray | ArrayLike<number>, options: { shape
 export function full<const S extends ConcreteShape, D extends DType = "f32">(shape: S, value: number, dtype?: D): Tensor<S, D> {
   const d = (dtype ?? "f32") as D;
   const data = allocate(d, sizeOf(shape));
-  data.fill(value);
+  data.fill(roundTo(d, value));
   return new Tensor(shape, d, data);
 }
 

@@ -3,10 +3,14 @@
 import * as fc from "fast-check";
 import type { InputSpec, Sampler, TestCase } from "../graph/primitive.js";
 import { ValueError, sizeOf } from "../shape/shape.js";
-import { type DType, type FloatDType, allocate, isFloat } from "../tensor/dtype.js";
+import { type DType, allocate, isFloat } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 
-/** Bounds of the shapes {@link shapeArbitrary} draws. */
+/**
+ * Bounds of the shapes {@link shapeArbitrary} draws.
+ * @example
+ * shapeArbitrary({ minRank: 2, maxRank: 2, maxDim: 8 });   // matrices up to 8×8
+ */
 export interface ShapeConstraints {
   /** Smallest rank (default 0). */
   readonly minRank?: number;
@@ -84,10 +88,14 @@ function distinctFloats(lo: number, hi: number, avoid: readonly number[], n: num
   throw new ValueError("tensorArbitrary", `room for ${n} distinct values in [${lo}, ${hi}]`, `avoid [${avoid.join(", ")}]`);
 }
 
-/** Options of the tensor arbitraries. */
+/**
+ * Options of the tensor arbitraries.
+ * @example
+ * tensorArbitrary({ shape: [3] }, { dtype: "f32" });
+ */
 export interface TensorOptions {
   /** The dtype of inputs whose spec leaves it open (default f64, the dtype of gradient checks). */
-  readonly dtype?: FloatDType;
+  readonly dtype?: DType;
 }
 
 const dtypeOf = (spec: InputSpec, options: TensorOptions): DType => spec.dtype ?? options.dtype ?? "f64";
@@ -122,7 +130,8 @@ export function tensorArbitrary(spec: InputSpec, options: TensorOptions = {}): f
  * element of one equals an element of another), which is what max, maximum and minimum need
  * to avoid ties; they must then share min, max and avoid.
  * @example
- * fc.assert(fc.property(inputsArbitrary(maximumOp.domain(sampler)), ...));
+ * fc.assert(fc.property(inputsArbitrary([{ shape: [2], distinct: true }, { shape: [2], distinct: true }]),
+ *   ([a, b]) => !a!.toFlat().some((v) => b!.toFlat().includes(v))));
  */
 export function inputsArbitrary(specs: readonly InputSpec[], options: TensorOptions = {}): fc.Arbitrary<Tensor[]> {
   const joint = specs.flatMap((s, i) => (s.distinct && isFloat(dtypeOf(s, options)) ? [i] : []));
@@ -149,7 +158,7 @@ export function inputsArbitrary(specs: readonly InputSpec[], options: TensorOpti
  * A {@link Sampler} whose choices are drawn by fast-check, so a domain's shapes and params shrink
  * like any other generated value.
  * @example
- * fc.assert(fc.property(fc.gen(), (g) => sumOp.domain(samplerOf(g)).inputs.length === 1));
+ * fc.assert(fc.property(fc.gen(), (g) => primitives.sum.domain(samplerOf(g)).inputs.length === 1));
  */
 export function samplerOf(g: fc.GeneratorValue): Sampler {
   const int = (min: number, max: number): number => g(fc.integer, { min, max });
@@ -163,7 +172,11 @@ export function samplerOf(g: fc.GeneratorValue): Sampler {
   };
 }
 
-/** A test case of a domain together with tensors for its inputs. */
+/**
+ * A test case of a domain together with tensors for its inputs.
+ * @example
+ * fc.assert(fc.property(caseArbitrary(primitives.matmul.domain), ({ inputs, params, values }) => values.length === inputs.length));
+ */
 export interface SampledCase<P> extends TestCase<P> {
   readonly values: readonly Tensor[];
 }
@@ -172,7 +185,7 @@ export interface SampledCase<P> extends TestCase<P> {
  * Test cases of a domain (`prim.domain`, or a composite's) with input tensors, all shrinkable:
  * the sampler's choices come from fast-check and so do the values.
  * @example
- * fc.assert(fc.property(caseArbitrary(logOp.domain), ({ values }) => values[0]!.toFlat().every((v) => v > 0)));
+ * fc.assert(fc.property(caseArbitrary(primitives.log.domain), ({ values }) => values[0]!.toFlat().every((v) => v > 0)));
  */
 export function caseArbitrary<P>(domain: (s: Sampler) => TestCase<P>, options: TensorOptions = {}): fc.Arbitrary<SampledCase<P>> {
   return fc

@@ -6,7 +6,7 @@ import { copyStep, interpretStep } from "./interpret.js";
 export const jsBackend: Backend = {
   name: "js",
   lowering: { fuses: () => false, native: () => false, views: false },
-  build(plan, layout) {
+  prepare: (plan, layout) => () => {
     const memory = new ArrayBuffer(layout.size);
     const steps = plan.steps.map((s) => {
       if (s.kind === "copy") return copyStep(s, layout, memory);

@@ -4,16 +4,18 @@
 import type { Expr } from "../../graph/expr.js";
 import { BYTES, type Layout } from "../../compile/memory.js";
 import type { FusedStep, Plan, Step } from "../../compile/plan.js";
-import type { Backend } from "../../compile/program.js";
+import type { Backend, Executable } from "../../compile/program.js";
 import { roles } from "../../compile/roles.js";
 import type { Place, View } from "../../compile/view.js";
+import { ShapeError } from "../../shape/shape.js";
 import type { DType } from "../../tensor/dtype.js";
 import { interpretStep } from "../js/interpret.js";
 import { FunctionBuilder, ModuleBuilder, T } from "./emitter.js";
-import { MATH, mathImports, vectorEmitter } from "./elementwise.js";
+import { vectorEmitter } from "./elementwise.js";
 import { features } from "./features.js";
 import { emitFused } from "./fused.js";
 import { emitMatmul } from "./gemm.js";
+import { emitTake } from "./take.js";
 import { emitRandomBits } from "./threefry.js";
 
 const PAGE = 65536;
@@ -25,8 +27,13 @@ function fuses(e: Expr): boolean {
 }
 
 function native(e: Expr): boolean {
-  return (e.op === "matmul" && e.dtype === "f32") || e.op === "randomBits";
+  return (e.op === "matmul" && e.dtype === "f32") || e.op === "randomBits" || e.op === "take";
 }
+
+/** Called by take kernels on an index out of range: the interpreter's error. */
+const takeError = (i: number, n: number): never => {
+  throw new ShapeError("take", `indices in [0, ${n})`, String(i));
+};
 
 /** An f64 copy as a copy of i32 pairs: one more axis of two words, strides doubled. */
 function asWords(step: FusedStep): FusedStep {
@@ -39,18 +46,13 @@ function asWords(step: FusedStep): FusedStep {
   return { ...step, shape: [...step.shape, 2], loads: [{ view: widen(load.view), dtype: "i32" }], store: widen(step.store), dtype: "i32" };
 }
 
-/** Builds the module of one plan and instantiates it over a fresh memory. */
-function build(plan: Plan, layout: Layout, fma: boolean) {
+/** Compiles the module of one plan; the factory instantiates it over a fresh memory each time. */
+function prepare(plan: Plan, layout: Layout, fma: boolean): () => Executable {
   const pages = Math.max(1, Math.ceil(layout.size / PAGE));
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
   const m = new ModuleBuilder().importMemory(pages);
-  for (const name of MATH) m.importFunction(name, name === "pow" ? [T.f64, T.f64] : [T.f64], [T.f64]);
-  const env: Record<string, unknown> = { memory, ...mathImports };
-  plan.steps.forEach((s, i) => {
-    if (s.kind !== "interpret") return;
-    env[`step${i}`] = interpretStep(s, plan, layout, memory.buffer);
-    m.importFunction(`step${i}`, [], []);
-  });
+  const fail = m.importFunction("takeError", [T.i32, T.i32], []);
+  const interpreted = plan.steps.flatMap((s, i) => (s.kind === "interpret" ? [{ step: s, name: `step${i}` }] : []));
+  for (const { name } of interpreted) m.importFunction(name, [], []);
   const byteAddress = (p: Place, dtype: DType): number => (layout.offsets[p.slot] as number) + p.offset * BYTES[dtype];
   const run = new FunctionBuilder();
   const kernel = (emit: (f: FunctionBuilder) => void): void => {
@@ -58,7 +60,7 @@ function build(plan: Plan, layout: Layout, fma: boolean) {
     emit(f);
     run.call(m.addFunction(f));
   };
-  let imported = MATH.length;
+  let imported = fail + 1;
   const emitStep = (s: Step): void => {
     switch (s.kind) {
       case "interpret":
@@ -78,20 +80,36 @@ function build(plan: Plan, layout: Layout, fma: boolean) {
         kernel((f) => emitMatmul(f, s, { a: byteAddress(s.a.place, "f32"), b: byteAddress(s.b.place, "f32"), c: byteAddress(s.place, "f32") }, fma));
         return;
       case "native": {
-        const n = (plan.shapes.get(s.out) as readonly number[]).reduce((a, b) => a * b, 1);
-        kernel((f) => emitRandomBits(f, byteAddress(s.args[0] as Place, "i32"), byteAddress(s.place, "i32"), n));
+        const shape = (e: Expr): readonly number[] => plan.shapes.get(e) as readonly number[];
+        const size = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
+        const out = s.out;
+        if (out.op === "randomBits") kernel((f) => emitRandomBits(f, byteAddress(s.args[0] as Place, "i32"), byteAddress(s.place, "i32"), size(shape(out))));
+        else {
+          const [x, ids] = out.inputs as [Expr, Expr];
+          const axis = (out.params as { axis: number }).axis;
+          const xs = shape(x);
+          const at = { x: byteAddress(s.args[0] as Place, x.dtype), ids: byteAddress(s.args[1] as Place, "i32"), y: byteAddress(s.place, out.dtype) };
+          const dims = { outer: size(xs.slice(0, axis)), n: xs[axis] as number, count: size(shape(ids)), inner: size(xs.slice(axis + 1)) * BYTES[x.dtype] };
+          kernel((f) => emitTake(f, at, dims, fail));
+        }
       }
     }
   };
   plan.steps.forEach(emitStep);
   m.exportFunction("run", m.addFunction(run));
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(m.toBytes()), { env: env as WebAssembly.ModuleImports });
-  return { memory: memory.buffer, execute: instance.exports.run as () => void };
+  const module = new WebAssembly.Module(m.toBytes());
+  return () => {
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    const env: Record<string, unknown> = { memory, takeError };
+    for (const { step, name } of interpreted) env[name] = interpretStep(step, plan, layout, memory.buffer);
+    const instance = new WebAssembly.Instance(module, { env: env as WebAssembly.ModuleImports });
+    return { memory: memory.buffer, execute: instance.exports.run as () => void };
+  };
 }
 
 /** The WebAssembly SIMD backend (relaxed-SIMD multiply-add in GEMMs where available). */
 export const wasmBackend: Backend = {
   name: "wasm",
   lowering: { fuses, native, views: true },
-  build: (plan, layout) => build(plan, layout, features.relaxedSimd),
+  prepare: (plan, layout) => prepare(plan, layout, features.relaxedSimd),
 };

@@ -1,28 +1,12 @@
 // Vector code for each elementwise primitive: four lanes at a time, f32 as f32x4, i32 as i32x4 and
-// bool as a lane mask (all ones or zero). Transcendental functions call the host's Math lane by
-// lane, so they round exactly as the reference interpreter does.
+// bool as a lane mask (all ones or zero). Transcendental functions are polynomial kernels (math.ts),
+// so fused loops never call out of WebAssembly.
 import type { Expr } from "../../graph/expr.js";
 import type { CompareParams } from "../../ops/compare.js";
 import type { OpName, OpParams } from "../../ops/index.js";
 import type { DType } from "../../tensor/dtype.js";
-import { type FunctionBuilder, Op, Simd, T } from "./emitter.js";
-
-/** Host functions every program module imports, at these function indices. */
-export const MATH = ["exp", "log", "sin", "cos", "tanh", "sigmoid", "pow"] as const;
-export type MathName = (typeof MATH)[number];
-
-const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
-/** The imported implementations, the same functions the reference evaluators use. */
-export const mathImports: { readonly [K in MathName]: (...xs: number[]) => number } = {
-  exp: Math.exp,
-  log: Math.log,
-  sin: Math.sin,
-  cos: Math.cos,
-  tanh: Math.tanh,
-  sigmoid,
-  pow: Math.pow,
-};
-const mathIndex = (name: MathName): number => MATH.indexOf(name);
+import { type FunctionBuilder, Simd } from "./emitter.js";
+import { emitExp, emitLog, emitPow, emitSigmoid, emitSinCos, emitTanh } from "./math.js";
 
 /** Emits code leaving the node's v128 value on the stack, from its arguments held in locals. */
 export type Emitter = (f: FunctionBuilder, args: readonly number[]) => void;
@@ -46,22 +30,8 @@ const simd = (codes: Partial<Record<DType, number>>) => (s: { inputs: readonly D
   };
 };
 
-/** Applies an imported (f64) → f64 function to each f32 lane. */
-const lanewise = (name: MathName) => (s: { inputs: readonly DType[] }): Emitter | null => {
-  if (s.inputs.some((d) => d !== "f32")) return null;
-  return (f, args) => {
-    const r = f.local(T.v128);
-    for (let lane = 0; lane < 4; lane++) {
-      if (lane > 0) f.get(r);
-      for (const a of args) f.get(a).lane(Simd.f32x4_extract_lane, lane).op(Op.f64_promote_f32);
-      f.call(mathIndex(name)).op(Op.f32_demote_f64);
-      if (lane === 0) f.simd(Simd.f32x4_splat);
-      else f.lane(Simd.f32x4_replace_lane, lane);
-      f.set(r);
-    }
-    f.get(r);
-  };
-};
+/** A kernel for f32 operands only. */
+const f32Only = (emit: Emitter) => (s: { inputs: readonly DType[] }): Emitter | null => (s.inputs.every((d) => d === "f32") ? emit : null);
 
 const zero = (f: FunctionBuilder): FunctionBuilder => f.v128i32([0, 0, 0, 0]);
 
@@ -122,13 +92,13 @@ export const vectorRules: { readonly [K in OpName]: Rule<K> | null } = {
   mul: simd({ f32: Simd.f32x4_mul, i32: Simd.i32x4_mul }),
   maximum: simd({ f32: Simd.f32x4_max, i32: Simd.i32x4_max_s }),
   minimum: simd({ f32: Simd.f32x4_min, i32: Simd.i32x4_min_s }),
-  exp: lanewise("exp"),
-  log: lanewise("log"),
-  sin: lanewise("sin"),
-  cos: lanewise("cos"),
-  tanh: lanewise("tanh"),
-  sigmoid: lanewise("sigmoid"),
-  pow: lanewise("pow"),
+  exp: f32Only((f, [x]) => emitExp(f, x as number)),
+  log: f32Only((f, [x]) => emitLog(f, x as number)),
+  tanh: f32Only((f, [x]) => emitTanh(f, x as number)),
+  sigmoid: f32Only((f, [x]) => emitSigmoid(f, x as number)),
+  pow: f32Only((f, [a, b]) => emitPow(f, a as number, b as number)),
+  sin: f32Only((f, [x]) => emitSinCos(f, x as number, false)),
+  cos: f32Only((f, [x]) => emitSinCos(f, x as number, true)),
   reciprocal: (s) => (s.inputs[0] === "f32" ? (f, [x]) => f.v128f32(1).get(x as number).simd(Simd.f32x4_div) : null),
   // sign(x) = (x > 0) − (x < 0), keeping 0, −0 and NaN.
   sign: (s) => {

@@ -15,7 +15,7 @@ function validates(body: (f: FunctionBuilder) => void): boolean {
   }
 }
 
-/** What this engine's WebAssembly supports. */
+/** What this engine's WebAssembly supports: SIMD (needed by the wasm backend) and relaxed SIMD (multiply-add in GEMMs). */
 export const features = {
   simd: validates((f) => f.v128f32(1).simd(Simd.f32x4_sqrt).op(Op.drop)),
   relaxedSimd: validates((f) => f.v128f32(1).v128f32(2).v128f32(3).simd(Simd.f32x4_relaxed_madd).op(Op.drop)),

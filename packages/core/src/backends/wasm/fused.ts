@@ -46,11 +46,6 @@ function identity(f: FunctionBuilder, op: "sum" | "max", dtype: DType): void {
 const combineCode = (op: "sum" | "max", dtype: DType): number =>
   op === "sum" ? (dtype === "f32" ? Simd.f32x4_add : Simd.i32x4_add) : dtype === "f32" ? Simd.f32x4_max : Simd.i32x4_max_s;
 
-/** Whether a fused kernel can compute `step` (every node has vector code, dtypes are 32-bit or bool). */
-export function fusable(step: FusedStep): boolean {
-  return step.nodes.every((n) => vectorEmitter(n.node) !== null) && [step.dtype, ...step.loads.map((l) => l.dtype)].every((d) => d !== "f64");
-}
-
 /** Emits the kernel of a fused step into `f`; `address` gives a view's base byte address. */
 export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View, dtype: DType) => number): void {
   const size = step.shape.reduce((a, b) => a * b, 1);
@@ -101,8 +96,8 @@ export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View
 
   const valueOf = (r: Ref): number => ("load" in r ? (values[r.load] as number) : (nodeValues[r.node] as number));
 
-  /** Pushes the address of element j of the row (plus a constant element offset). */
-  const address_ = (a: Access, stride: number): void => {
+  /** Pushes the byte address of element j of the current row of an access walked with `stride`. */
+  const elementAddress = (a: Access, stride: number): void => {
     rowPointer(a);
     f.get(j);
     const bytes = stride * BYTES[a.dtype];
@@ -121,18 +116,18 @@ export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View
       return;
     }
     if (s === 1 && a.dtype !== "bool") {
-      address_(a, 1);
+      elementAddress(a, 1);
       f.simdMem(Simd.v128_load, 0).set(target);
       return;
     }
     if (s === 1) {
-      address_(a, 1);
+      elementAddress(a, 1);
       f.simdMem(Simd.v128_load32_zero, 0).simd(Simd.i16x8_extend_low_i8x16_u).simd(Simd.i32x4_extend_low_i16x8_u);
       f.v128i32([0, 0, 0, 0]).simd(Simd.i32x4_ne).set(target);
       return;
     }
     // A gather: one scalar load per lane.
-    address_(a, s);
+    elementAddress(a, s);
     f.set(tmpAddr);
     const step = s * BYTES[a.dtype];
     for (let lane = 0; lane < lanes; lane++) {
@@ -172,8 +167,20 @@ export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View
       f.simd(combineCode(reduce, step.dtype)).set(acc);
       return;
     }
-    address_(store, 1);
+    const scatter = innerStride(store);
+    elementAddress(store, scatter);
     f.set(tmpAddr);
+    if (scatter !== 1) {
+      // A strided store (a part of a join): lane by lane.
+      const bytes = scatter * BYTES[step.dtype];
+      if (step.dtype === "bool") f.get(result).simd(Simd.i32x4_neg).set(tmp);
+      for (let lane = 0; lane < lanes; lane++) {
+        f.get(tmpAddr).get(step.dtype === "bool" ? tmp : result);
+        if (step.dtype === "bool") f.lane(Simd.i32x4_extract_lane, lane).mem(Op.i32_store8, 0, lane * bytes);
+        else f.simdMemLane(Simd.v128_store32_lane, 0, lane * bytes, lane);
+      }
+      return;
+    }
     f.get(tmpAddr);
     if (reduce) f.get(tmpAddr).simdMem(Simd.v128_load, 0).get(result).simd(combineCode(reduce, step.dtype));
     else f.get(result);

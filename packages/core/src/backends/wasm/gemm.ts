@@ -27,8 +27,8 @@ export function emitMatmul(f: FunctionBuilder, s: MatmulStep, at: MatmulAddresse
   f.repeat(s.batch, () => {
     if (s.b.transposed) dotTiles(f, s, base, fma);
     else outerTiles(f, s, base, fma);
-    f.get(base.a).i32(s.m * s.k * 4).op(Op.i32_add).set(base.a);
-    f.get(base.b).i32(s.k * s.n * 4).op(Op.i32_add).set(base.b);
+    f.get(base.a).i32(s.a.batchStride * 4).op(Op.i32_add).set(base.a);
+    f.get(base.b).i32(s.b.batchStride * 4).op(Op.i32_add).set(base.b);
     f.get(base.c).i32(s.m * s.n * 4).op(Op.i32_add).set(base.c);
   });
 }
