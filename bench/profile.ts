@@ -9,7 +9,15 @@ const [which = "mlp1", seconds = "5"] = process.argv.slice(2);
 const name = which.replace(/-compile$/, "");
 const workload = name === "regression" ? name : mlps[name === "mlp2" ? 1 : name === "mlp1" ? 0 : 2];
 if (workload === undefined) throw new Error(`profile: expected regression, mlp1 or mlp2 (optionally with -compile), got ${which}`);
-const step = which.endsWith("-compile") ? compileLoop(workload) : trainingLoop(workload);
+const step = which.endsWith("-compile") ? compileLoop(workload) : describedLoop(workload);
+
+/** The training loop, after printing its schedule (kernel i of the schedule is a `wasm-function` in the profile). */
+function describedLoop(w: NonNullable<typeof workload>): () => number {
+  const loop = trainingLoop(w);
+  loop.step();
+  console.log(loop.describe());
+  return loop.step;
+}
 const end = performance.now() + Number(seconds) * 1000;
 let steps = 0;
 let loss = NaN;

@@ -155,20 +155,21 @@ function trainer(key: string, step: TrainStep, init: readonly DenseInit[]): { pr
 /** A training step's graph, as the benchmarks build it (for inspecting its plan). */
 export const stepGraph = (which: Mlp | "regression", prefix = ""): TrainStep => (which === "regression" ? regressionStep(prefix) : mlpStep(which, prefix));
 
-/** A training loop on typegrad for profiling: each call of the returned function is one step. */
-export function trainingLoop(which: Mlp | "regression"): () => number {
+/** A training loop on typegrad for profiling: each call of `step` is one step; `describe` gives the program's schedule. */
+export function trainingLoop(which: Mlp | "regression"): { step: () => number; describe: () => string } {
   if (which === "regression") {
     const tr = trainer("regression", regressionStep(), denseInit(regression.sizes, regression.seed));
     let s = 0;
-    return () => tr.run(regression.xs.subarray(s % 100, (s % 100) + 1), regression.ys.subarray(s % 100, (s++ % 100) + 1));
+    return { step: () => tr.run(regression.xs.subarray(s % 100, (s % 100) + 1), regression.ys.subarray(s % 100, (s++ % 100) + 1)), describe: () => tr.program.describe() };
   }
   const tr = trainer(which.name, mlpStep(which), denseInit(which.sizes, 2));
   const data = mlpBatches(which, 4);
   let i = 0;
-  return () => {
+  const step = (): number => {
     const b = data[i++ % data.length] as (typeof data)[number];
     return tr.run(b.x, b.y);
   };
+  return { step, describe: () => tr.program.describe() };
 }
 
 let fresh = 0;
@@ -217,7 +218,7 @@ export const typegrad: Contender = {
   },
 
   mlp(mlp: Mlp, budget: Budget) {
-    const probe = lossProbe(trainingLoop(mlp));
+    const probe = lossProbe(trainingLoop(mlp).step);
     const t = measure(probe.step, budget);
     return mlpFigure(mlp.batch, t, probe.lossAt());
   },
