@@ -109,6 +109,10 @@ describe("compile: shapes and dtypes at the edges", () => {
       ints: where(greater(n, 2), mul(n, n), neg(n)),
       flags: greater(x, v),
       scalar: add(sum(x), 1),
+      // reshapes of strided views: merged broadcast axes, split axes, a transposition (copied first)
+      flatBroadcast: exp(reshape(broadcastTo(v, [3, 5, 7]), [15, 7])),
+      splitSlice: neg(reshape(slice(x, 2, 1, 5), [3, 5, 2, 2])),
+      flatTransposed: neg(reshape(transpose(x, [0, 2, 1]), [21, 5])),
     };
     const bindings = {
       x: randomTensor(s, [3, 5, 7]),
@@ -142,7 +146,18 @@ describe("compile: gathers and joins", () => {
     const got = f.run(bindings);
     expect(got.joined.toFlat()).toEqual(interpret(joined, bindings).toFlat());
     expect(got.picked.toFlat()).toEqual(interpret(picked, bindings).toFlat());
-    expect(() => f.run({ ...bindings, ids: tensor([0, 5, 1, 1], { dtype: "i32" }) })).toThrow(/take: expected indices in \[0, 5\), got 5/);
+    const bad = { ...bindings, ids: tensor([0, 5, 1, 1], { dtype: "i32" }) };
+    const message = (run: () => unknown): string => {
+      try {
+        run();
+        return "";
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(() => f.run(bad)).toThrow(ValueError);
+    expect(message(() => f.run(bad))).toMatch(/^take: expected indices in \[0, 5\)/);
+    expect(message(() => f.run(bad))).toBe(message(() => interpret(picked, bad)));
   });
 });
 

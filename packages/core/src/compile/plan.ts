@@ -7,7 +7,7 @@ import type { OpName } from "../ops/index.js";
 import { bindShape, stridesOf } from "../shape/shape.js";
 import type { DType } from "../tensor/dtype.js";
 import { roles } from "./roles.js";
-import { type Place, type View, broadcastView, contiguous, isContiguous, sliceView, transposeView } from "./view.js";
+import { type Place, type View, broadcastView, contiguous, isContiguous, reshapeView, sliceView, transposeView } from "./view.js";
 
 /** What a backend computes itself; everything else runs in the reference interpreter, node by node. */
 export interface Lowering {
@@ -240,7 +240,7 @@ export function plan(
         store(e, "temp");
         break;
       case "alias":
-        views.set(e, contiguous(dense(x).place, shapeOf(e)));
+        views.set(e, reshapeView(viewOf(x), shapeOf(e)) ?? contiguous(dense(x).place, shapeOf(e)));
         break;
       case "view":
         if (!lowering.views) store(e, "temp");

@@ -8,7 +8,7 @@ import { type ConcreteShape, ShapeError, ValueError, sameShape, showShape } from
 import type { ArrayFor, DType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { BYTES, type Layout, layout } from "./memory.js";
-import { type Lowering, type Plan, plan } from "./plan.js";
+import { type Lowering, type Plan, type Step, plan } from "./plan.js";
 import type { Place } from "./view.js";
 
 /** A typed array of any dtype, as `set` accepts and `view` returns. */
@@ -102,7 +102,11 @@ class Instance {
   readonly unset: Set<string>;
   readonly dims: ReadonlyMap<string, number>;
 
-  constructor(s: Specialised, c: Compiled) {
+  constructor(
+    readonly specialised: Specialised,
+    c: Compiled,
+  ) {
+    const s = specialised;
     const exe = s.instantiate();
     const { plan: p, layout: l } = s;
     this.dims = s.dims;
@@ -234,6 +238,21 @@ export class Program<I extends string = string, O extends string = string> {
     return this.current?.shapes.get(name) as ConcreteShape;
   }
 
+  /**
+   * The schedule under the current binding, one line per step: which nodes each kernel fuses,
+   * which matrix products read an operand transposed, what runs in the interpreter.
+   * @example
+   * console.log(compile({ x, w, b }, { y: relu(add(matmul(x, w), b)) }).describe());
+   * // 1. matmul 32×784·784×128
+   * // 2. fused add, compare, where over [32,128]
+   */
+  describe(): string {
+    const inst = this.current;
+    if (inst === undefined) throw new ValueError("describe", "bound dimensions", "none yet", "set or run with tensors first");
+    const { plan: p, layout: l } = inst.specialised;
+    return [...p.steps.map((step, i) => `${i + 1}. ${describeStep(step, p)}`), `arena: ${l.size} bytes`].join("\n");
+  }
+
   private dtypeOf(name: O | I): DType {
     return ((this.outputs.get(name as O) ?? this.inputs.get(name as I)) as Expr).dtype;
   }
@@ -288,6 +307,28 @@ export class Program<I extends string = string, O extends string = string> {
       this.instances.set(key, inst);
     }
     return inst;
+  }
+}
+
+function describeStep(step: Step, p: Plan): string {
+  const shape = (e: Expr): string => showShape(p.shapes.get(e) as ConcreteShape);
+  switch (step.kind) {
+    case "fused": {
+      const ops = step.nodes.map((n) => n.node.op);
+      const what = ops.length ? `fused ${ops.join(", ")}${step.reduce ? ` then ${step.reduce}` : ""}` : (step.reduce ?? `copy of ${step.out.op}`);
+      return `${what} over ${showShape(step.shape)}`;
+    }
+    case "matmul": {
+      const side = (rows: number, cols: number, t: boolean): string => (t ? `(${cols}×${rows})ᵀ` : `${rows}×${cols}`);
+      const batch = step.batch > 1 ? `${step.batch} × ` : "";
+      return `matmul ${batch}${side(step.m, step.k, step.a.transposed)}·${side(step.k, step.n, step.b.transposed)}`;
+    }
+    case "native":
+      return `${step.out.op} → ${shape(step.out)}`;
+    case "interpret":
+      return `interpreted ${step.out.op} → ${step.out.dtype}${shape(step.out)}`;
+    case "copy":
+      return `copy ${step.size} elements (donation)`;
   }
 }
 

@@ -41,3 +41,37 @@ export function sliceView(v: View, axis: number, start: number, end: number): Vi
   const place = { slot: v.place.slot, offset: v.place.offset + start * (v.strides[axis] as number) };
   return { place, shape: v.shape.map((d, i) => (i === axis ? end - start : d)), strides: v.strides };
 }
+
+/**
+ * The same elements in a new shape without copying, when the view allows it: each run of old axes
+ * that merges into (or splits into) new axes must itself be walkable with one stride. Null when not.
+ */
+export function reshapeView(v: View, to: readonly number[]): View | null {
+  if (v.shape.includes(0)) return isContiguous(v) ? contiguous(v.place, to) : null;
+  const old = v.shape.flatMap((d, i) => (d === 1 ? [] : [{ d, s: v.strides[i] as number }]));
+  const strides = to.map(() => 0);
+  let i = 0;
+  let j = 0;
+  while (j < to.length) {
+    if (to[j] === 1) {
+      j++;
+      continue;
+    }
+    // The smallest runs old[i0..i] and to[j0..j] with equal products.
+    const [i0, j0] = [i, j];
+    let [po, pn] = [old[i]?.d as number, to[j] as number];
+    while (po !== pn) {
+      if (po < pn) po *= old[++i]?.d as number;
+      else pn *= to[++j] as number;
+    }
+    for (let k = i0; k < i; k++) if ((old[k] as { s: number }).s !== (old[k + 1] as { s: number }).s * (old[k + 1] as { d: number }).d) return null;
+    let stride = (old[i] as { s: number }).s;
+    for (let k = j; k >= j0; k--) {
+      strides[k] = stride;
+      stride *= to[k] as number;
+    }
+    i++;
+    j++;
+  }
+  return { place: v.place, shape: to, strides };
+}

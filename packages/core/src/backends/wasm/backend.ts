@@ -7,7 +7,7 @@ import type { FusedStep, Plan, Step } from "../../compile/plan.js";
 import type { Backend, Executable } from "../../compile/program.js";
 import { roles } from "../../compile/roles.js";
 import type { Place, View } from "../../compile/view.js";
-import { ShapeError } from "../../shape/shape.js";
+import { ValueError } from "../../shape/shape.js";
 import type { DType } from "../../tensor/dtype.js";
 import { interpretStep } from "../js/interpret.js";
 import { FunctionBuilder, ModuleBuilder, T } from "./emitter.js";
@@ -31,8 +31,8 @@ function native(e: Expr): boolean {
 }
 
 /** Called by take kernels on an index out of range: the interpreter's error. */
-const takeError = (i: number, n: number): never => {
-  throw new ShapeError("take", `indices in [0, ${n})`, String(i));
+const takeError = (i: number, k: number, n: number, axis: number): never => {
+  throw new ValueError("take", `indices in [0, ${n})`, `${i} at flat position ${k}`, `indices pick along axis ${axis} of length ${n}; negative ones are not wrapped`);
 };
 
 /** An f64 copy as a copy of i32 pairs: one more axis of two words, strides doubled. */
@@ -50,7 +50,7 @@ function asWords(step: FusedStep): FusedStep {
 function prepare(plan: Plan, layout: Layout, fma: boolean): () => Executable {
   const pages = Math.max(1, Math.ceil(layout.size / PAGE));
   const m = new ModuleBuilder().importMemory(pages);
-  const fail = m.importFunction("takeError", [T.i32, T.i32], []);
+  const fail = m.importFunction("takeError", [T.i32, T.i32, T.i32, T.i32], []);
   const interpreted = plan.steps.flatMap((s, i) => (s.kind === "interpret" ? [{ step: s, name: `step${i}` }] : []));
   for (const { name } of interpreted) m.importFunction(name, [], []);
   const byteAddress = (p: Place, dtype: DType): number => (layout.offsets[p.slot] as number) + p.offset * BYTES[dtype];
@@ -89,7 +89,7 @@ function prepare(plan: Plan, layout: Layout, fma: boolean): () => Executable {
           const axis = (out.params as { axis: number }).axis;
           const xs = shape(x);
           const at = { x: byteAddress(s.args[0] as Place, x.dtype), ids: byteAddress(s.args[1] as Place, "i32"), y: byteAddress(s.place, out.dtype) };
-          const dims = { outer: size(xs.slice(0, axis)), n: xs[axis] as number, count: size(shape(ids)), inner: size(xs.slice(axis + 1)) * BYTES[x.dtype] };
+          const dims = { outer: size(xs.slice(0, axis)), n: xs[axis] as number, count: size(shape(ids)), inner: size(xs.slice(axis + 1)) * BYTES[x.dtype], axis };
           kernel((f) => emitTake(f, at, dims, fail));
         }
       }
