@@ -83,3 +83,15 @@ describe("evaluating a gradient that no longer contains its input", () => {
     expect(evaluate(dx, new Map([[x, value]])).toArray()).toEqual([[1, 1, 1], [1, 1, 1]]);
   });
 });
+
+describe("reductions over symbolic dimensions", () => {
+  it("mean and variance count a batch dimension bound at run time", async () => {
+    const { variance } = await import("../src/index.js");
+    const x = input("x", ["batch", 2], "f64");
+    const value = tensor([[1, 2], [3, 6], [5, 10]], { dtype: "f64" });
+    expect(evaluate(mean(x, 0), { x: value }).toFlat()).toEqual([3, 6]);
+    expect(evaluate(variance(x, 0, false, 1), { x: value }).toFlat()).toEqual([4, 16]);
+    const [dx] = grad(mean(x), [x]);
+    expect(evaluate([dx as Expr, mean(x)], { x: value })[0]?.toFlat()).toEqual(Array(6).fill(1 / 6));
+  });
+});

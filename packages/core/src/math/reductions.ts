@@ -1,26 +1,31 @@
 import type { Expr } from "../graph/expr.js";
-import { div, sub } from "./arithmetic.js";
+import { broadcastTo } from "../ops/broadcast.js";
+import { scalar } from "../ops/constant.js";
 import { mul } from "../ops/mul.js";
-import { reduceParams, reducedShape } from "../ops/reduce.js";
+import { reduceParams } from "../ops/reduce.js";
 import { sum } from "../ops/sum.js";
-import { type Shape, ShapeError, showShape } from "../shape/shape.js";
+import type { Shape } from "../shape/shape.js";
 import type { AxesCheck, Reduced } from "../shape/types.js";
 import type { DType } from "../tensor/dtype.js";
+import { div, sub } from "./arithmetic.js";
 
 type Axes = number | readonly number[] | undefined;
 
-/** Number of elements reduced over `axes` (numeric dimensions only). */
-function countOf(op: string, x: Expr, axes: Axes): number {
+/**
+ * How many elements a reduction over `axes` sums: a number when those dimensions are numeric,
+ * otherwise the count as an expression (Σ of ones), bound with the symbolic dimensions at run time.
+ */
+function countOf(op: string, x: Expr, axes: Axes, keepDims: boolean): number | Expr {
   const { axes: norm } = reduceParams(op, x.rank, axes, false);
-  return norm.reduce((n, a) => {
-    const d = x.shape[a];
-    if (typeof d !== "number") throw new ShapeError(op, "numeric dimensions on the reduced axes", showShape(x.shape), "bind symbolic dimensions or use sum");
-    return n * d;
-  }, 1);
+  const dims = norm.map((a) => x.shape[a]);
+  if (dims.every((d): d is number => typeof d === "number")) return dims.reduce((n, d) => n * d, 1);
+  return sum(broadcastTo(scalar(1, x.dtype), x.shape), axes, keepDims);
 }
 
+const divBy = (s: Expr, n: number | Expr): Expr => (typeof n === "number" ? div(s, n) : div(s, n));
+
 /**
- * Mean over `axes` (all by default).
+ * Mean over `axes` (all by default); symbolic dimensions such as "batch" are counted at run time.
  * @example
  * mean(input("x", [32, 10]), 0);   // Expr<[10]>
  */
@@ -29,7 +34,8 @@ export function mean<S extends Shape, D extends DType, const A extends Axes = un
   axes?: A & AxesCheck<"mean", S, NonNullable<A>>,
   keepDims?: K,
 ): Expr<Reduced<S, A, K>, D> {
-  return div(sum(x as Expr, axes, keepDims ?? false), countOf("mean", x, axes)) as Expr<Reduced<S, A, K>, D>;
+  const keep = keepDims ?? false;
+  return divBy(sum(x as Expr, axes, keep), countOf("mean", x, axes, keep)) as Expr<Reduced<S, A, K>, D>;
 }
 
 /** Variance over `axes`: biased (÷n) by default, unbiased (÷(n−1)) with `correction: 1`. */
@@ -40,12 +46,8 @@ export function variance<S extends Shape, D extends DType, const A extends Axes 
   correction = 0,
 ): Expr<Reduced<S, A, K>, D> {
   const xe: Expr = x;
-  const mu = mean(xe, axes, true);
-  const d = sub(xe, mu);
-  const v = div(sum(mul(d, d), axes, true), countOf("variance", xe, axes) - correction);
-  const shape = reducedShape(xe.shape, reduceParams("variance", xe.rank, axes, keepDims ?? false));
-  return reshapeTo(v, shape) as Expr<Reduced<S, A, K>, D>;
+  const keep = keepDims ?? false;
+  const d = sub(xe, mean(xe, axes, true));
+  const n = countOf("variance", xe, axes, keep);
+  return divBy(sum(mul(d, d), axes, keep), typeof n === "number" ? n - correction : sub(n, correction)) as Expr<Reduced<S, A, K>, D>;
 }
-
-import { reshape } from "../ops/reshape.js";
-const reshapeTo = (e: Expr, shape: Shape): Expr => reshape(e, shape);
