@@ -94,3 +94,12 @@ describe("print", () => {
     `);
   });
 });
+
+describe("printing f32 constants", () => {
+  it("shows the shortest decimal that rounds to the same f32", async () => {
+    const { input, mean, mul, print, simplify } = await import("../src/index.js");
+    const x = input("x", [100]);
+    expect(print(simplify(mean(mul(x, x))))).toBe("Σ(x²)/100");
+    expect(print(simplify(mul(x, 0.3)))).toBe("0.3·x");
+  });
+});

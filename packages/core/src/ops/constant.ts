@@ -44,6 +44,16 @@ function contentId(t: Tensor): number {
 
 const showNumber = (x: number): string => (Object.is(x, -0) ? "-0" : Number.isNaN(x) ? "NaN" : String(x));
 
+/** The shortest decimal that reads back as the same element: 0.01 for f32's 0.009999999776…. */
+export function showElement(x: number, dtype: DType): string {
+  if (dtype !== "f32" || !Number.isFinite(x) || Object.is(x, -0)) return showNumber(x);
+  for (let digits = 1; digits < 9; digits++) {
+    const short = Number(x.toPrecision(digits));
+    if (Math.fround(short) === x) return String(short);
+  }
+  return String(x);
+}
+
 /** A leaf holding a tensor. */
 export const constantOp: Primitive<"constant", ConstantParams> = {
   name: "constant",
@@ -52,8 +62,8 @@ export const constantOp: Primitive<"constant", ConstantParams> = {
   vjp: () => [],
   print: {
     kind: "custom",
-    text: (_a, p) => (p.value.size === 1 ? showNumber(p.value.data[0] as number) : `const${p.value.dtype}[${p.value.shape.join(",")}]`),
-    latex: (_a, p) => (p.value.size === 1 ? showNumber(p.value.data[0] as number) : `C_{${p.value.id}}`),
+    text: (_a, p) => (p.value.size === 1 ? showElement(p.value.data[0] as number, p.value.dtype) : `const${p.value.dtype}[${p.value.shape.join(",")}]`),
+    latex: (_a, p) => (p.value.size === 1 ? showElement(p.value.data[0] as number, p.value.dtype) : `C_{${p.value.id}}`),
   },
   domain: () => ({ inputs: [], params: { value: full([2], 1.5, "f64") } }),
   paramsKey: ({ value: t }) =>

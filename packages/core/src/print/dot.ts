@@ -10,7 +10,7 @@ import { TEXT } from "./syntax.js";
 function label(e: Expr): string {
   const form = (primitives[e.op] as Primitive<OpName, OpParams[OpName]>).print;
   const v = e.op === "constant" ? splatValue(e) : undefined;
-  if (v !== undefined) return TEXT.number(v).text;
+  if (v !== undefined) return TEXT.number(v, e.dtype).text;
   if (e.op === "input" || e.op === "constant") return form.kind === "custom" ? form.text([], e.params, e.inputs) : e.op;
   return form.kind === "call" ? form.name : form.kind === "prefix" || form.kind === "infix" ? form.symbol : e.op;
 }

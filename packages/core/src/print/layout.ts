@@ -77,7 +77,7 @@ export function layout(roots: readonly Expr[]): Doc[] {
     const lse = logSumExpOf(e);
     if (lse) return alongAxis("logsumexp", lse.z, lse.axis);
     const v = splatValue(e);
-    if (v !== undefined) return doc([], (s) => s.number(v));
+    if (v !== undefined) return doc([], (s) => s.number(v, e.dtype));
     if (isTransparent(e)) return docOf(arg(e));
     if (e.op === "mul" || e.op === "neg" || e.op === "reciprocal") return product(e);
     const p = e.op === "pow" ? splatValue(e.inputs[1] as Expr) : undefined;
@@ -124,9 +124,10 @@ export function layout(roots: readonly Expr[]): Doc[] {
     };
     walk(e, false);
     // c = 1/n prints as a division by n; a factor 1 next to others is not shown.
-    const isInverse = (c: number): boolean => c > 0 && c < 1 && Number.isInteger(1 / c) && 1 / (1 / c) === c;
+    const asElement = (v: number): number => (e.dtype === "f32" ? Math.fround(v) : v);
+    const isInverse = (c: number): boolean => c > 0 && c < 1 && asElement(1 / Math.round(1 / c)) === c;
     const shown = coefficients.filter((c) => !(c === 1 && coefficients.length + num.length + den.length > 1));
-    const divisors = shown.filter(isInverse).map((c) => 1 / c);
+    const divisors = shown.filter(isInverse).map((c) => Math.round(1 / c));
     const factors = shown.filter((c) => !isInverse(c));
     const numDocs = num.map(docOf);
     // e·(1/Σe) with e = exp(z − max z) is softmax(z).
@@ -139,8 +140,8 @@ export function layout(roots: readonly Expr[]): Doc[] {
     });
     const denDocs = denExprs.map(docOf);
     return doc([...numDocs, ...denDocs], (s, parts) => {
-      const top = [...factors.map(s.number), ...powers(s, numDocs, parts.slice(0, numDocs.length))];
-      const bottom = [...divisors.map(s.number), ...powers(s, denDocs, parts.slice(numDocs.length))];
+      const top = [...factors.map((v) => s.number(v, e.dtype)), ...powers(s, numDocs, parts.slice(0, numDocs.length))];
+      const bottom = [...divisors.map((v) => s.number(v, e.dtype)), ...powers(s, denDocs, parts.slice(numDocs.length))];
       const body = s.product(top, bottom);
       return negative ? s.negate(body) : body;
     });

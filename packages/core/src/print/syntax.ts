@@ -1,3 +1,5 @@
+import { showElement } from "../ops/constant.js";
+import type { DType } from "../tensor/dtype.js";
 // The two notations the printer writes: Unicode text and LaTeX. A printed piece carries the
 // precedence of its outermost operator, so parentheses are added exactly where they are needed.
 
@@ -24,7 +26,8 @@ const SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹";
 export interface Syntax {
   readonly latex: boolean;
   paren(text: string): string;
-  number(v: number): Printed;
+  /** A number as an element of `dtype` shows it (the shortest decimal that reads back the same). */
+  number(v: number, dtype?: DType): Printed;
   call(name: string, latex: string, args: readonly string[]): Printed;
   /** base^k for a small natural k. */
   power(base: Printed, k: number): Printed;
@@ -43,13 +46,13 @@ function makeSyntax(latex: boolean): Syntax {
   const paren = (t: string): string => (latex ? `\\left(${t}\\right)` : `(${t})`);
   /** A factor of a product: sums and other infix ops at its level are parenthesised. */
   const factor = (p: Printed): string => (p.prec < MUL || (p.prec === MUL && p.infix !== "·") ? paren(p.text) : p.text);
-  const magnitude = (v: number): string => (Number.isNaN(v) ? (latex ? "\\mathrm{NaN}" : "NaN") : v === Infinity ? (latex ? "\\infty" : "∞") : String(v));
+  const magnitude = (v: number, dtype: DType): string => (Number.isNaN(v) ? (latex ? "\\mathrm{NaN}" : "NaN") : v === Infinity ? (latex ? "\\infty" : "∞") : showElement(v, dtype));
   const s: Syntax = {
     latex,
     paren,
-    number: (v) => {
-      if (!(v < 0 || Object.is(v, -0))) return atom(magnitude(v));
-      const negated = atom(magnitude(-v));
+    number: (v, dtype = "f64") => {
+      if (!(v < 0 || Object.is(v, -0))) return atom(magnitude(v, dtype));
+      const negated = atom(magnitude(-v, dtype));
       return { text: minus + negated.text, prec: ADD, negated };
     },
     call: (name, tex, args) => atom(`${latex ? tex : name}(${args.join(", ")})`),
