@@ -1,12 +1,21 @@
 // File IO for checkpoints: atomic writes (temporary file, fsync, rename, fsync of the directory)
 // so that a crash leaves either the old checkpoint or the new one, never a torn file.
-import { open, readFile, rename, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
 import type { Tensor } from "@typegrad/core";
 import { either as E, taskEither as TE } from "fp-ts";
 import type { CheckpointError } from "./errors.js";
 import { CheckpointLoadError } from "./errors.js";
 import { type Safetensors, decodeSafetensors, encodeSafetensors } from "./safetensors.js";
+
+/**
+ * Node's file system, looked up when a file is touched: `process.getBuiltinModule` keeps browser
+ * bundlers from trying to resolve `node:` imports, so the package loads in a browser, where
+ * `encodeSafetensors`/`decodeSafetensors` work on bytes.
+ */
+function nodeFiles(): { fs: typeof import("node:fs/promises"); path: typeof import("node:path") } {
+  if (typeof process === "undefined" || typeof process.getBuiltinModule !== "function")
+    throw new Error("checkpoint files need Node's file system; in a browser, use encodeSafetensors/decodeSafetensors on bytes");
+  return { fs: process.getBuiltinModule("node:fs/promises"), path: process.getBuiltinModule("node:path") };
+}
 
 const ioError =
   (path: string) =>
@@ -20,6 +29,9 @@ const ioError =
  */
 export function writeFileAtomic(path: string, bytes: Uint8Array): TE.TaskEither<CheckpointError, void> {
   return TE.tryCatch(async () => {
+    const { fs, path: paths } = nodeFiles();
+    const { open, rename, unlink } = fs;
+    const { basename, dirname, join } = paths;
     const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`);
     try {
       const file = await open(tmp, "wx");
@@ -55,7 +67,7 @@ export function saveSafetensors(path: string, tensors: Readonly<Record<string, T
  * const r = await loadSafetensors("model.safetensors")();   // Either<CheckpointError, Safetensors>
  */
 export function loadSafetensors(path: string): TE.TaskEither<CheckpointError, Safetensors> {
-  return TE.chainEitherK(decodeSafetensors)(TE.tryCatch(async () => new Uint8Array(await readFile(path)), ioError(path)));
+  return TE.chainEitherK(decodeSafetensors)(TE.tryCatch(async () => new Uint8Array(await nodeFiles().fs.readFile(path)), ioError(path)));
 }
 
 /** Runs a TaskEither and throws a CheckpointLoadError on failure (for scripts). */
