@@ -30,6 +30,20 @@ const simd = (codes: Partial<Record<DType, number>>) => (s: { inputs: readonly D
   };
 };
 
+/**
+ * max/min as the reference evaluates them: NaN if either operand is; otherwise `a > b ? a : b`
+ * (resp. `<`), which is pmax(b, a) (resp. pmin), so ties of 0 and −0 give b.
+ */
+const choose = (code: number): Emitter => (f, [a, b]) => {
+  const [x, y] = [a as number, b as number];
+  f.get(y).get(x).simd(code);
+  f.get(x).get(y).simd(Simd.f32x4_add);
+  f.get(x).get(x).simd(Simd.f32x4_eq).get(y).get(y).simd(Simd.f32x4_eq).simd(Simd.v128_and).simd(Simd.v128_bitselect);
+};
+
+/** f32 maximum with the reference's NaN and signed-zero behaviour (also the fold of max reductions). */
+export const maxOf: Emitter = choose(Simd.f32x4_pmax);
+
 /** A kernel for f32 operands only. */
 const f32Only = (emit: Emitter) => (s: { inputs: readonly DType[] }): Emitter | null => (s.inputs.every((d) => d === "f32") ? emit : null);
 
@@ -90,8 +104,8 @@ export const vectorRules: { readonly [K in OpName]: Rule<K> | null } = {
   sqrt: simd({ f32: Simd.f32x4_sqrt }),
   add: simd({ f32: Simd.f32x4_add, i32: Simd.i32x4_add }),
   mul: simd({ f32: Simd.f32x4_mul, i32: Simd.i32x4_mul }),
-  maximum: simd({ f32: Simd.f32x4_max, i32: Simd.i32x4_max_s }),
-  minimum: simd({ f32: Simd.f32x4_min, i32: Simd.i32x4_min_s }),
+  maximum: (s) => (s.inputs[0] === "f32" ? maxOf : simd({ i32: Simd.i32x4_max_s })(s)),
+  minimum: (s) => (s.inputs[0] === "f32" ? choose(Simd.f32x4_pmin) : simd({ i32: Simd.i32x4_min_s })(s)),
   exp: f32Only((f, [x]) => emitExp(f, x as number)),
   log: f32Only((f, [x]) => emitLog(f, x as number)),
   tanh: f32Only((f, [x]) => emitTanh(f, x as number)),

@@ -33,6 +33,8 @@ export const Op = {
   i32_xor: 0x73,
   i32_shl: 0x74,
   i32_rotl: 0x77,
+  f32_demote_f64: 0xb6,
+  f64_promote_f32: 0xbb,
 } as const;
 
 /** SIMD opcodes (after the 0xfd prefix). */
@@ -46,6 +48,7 @@ export const Simd = {
   i32x4_extract_lane: 0x1b,
   i32x4_replace_lane: 0x1c,
   f32x4_extract_lane: 0x1f,
+  f32x4_replace_lane: 0x20,
   i32x4_eq: 0x37,
   i32x4_ne: 0x38,
   i32x4_lt_s: 0x39,
@@ -62,6 +65,7 @@ export const Simd = {
   v128_or: 0x50,
   v128_xor: 0x51,
   v128_bitselect: 0x52,
+  v128_any_true: 0x53,
   v128_store8_lane: 0x58,
   v128_store32_lane: 0x5a,
   v128_store64_lane: 0x5b,
@@ -90,6 +94,8 @@ export const Simd = {
   f32x4_div: 0xe7,
   f32x4_min: 0xe8,
   f32x4_max: 0xe9,
+  f32x4_pmin: 0xea,
+  f32x4_pmax: 0xeb,
   i32x4_trunc_sat_f32x4_s: 0xf8,
   f32x4_convert_i32x4_s: 0xfa,
   /** Relaxed SIMD: a·b + c, fused or not as the hardware prefers. */
