@@ -11,11 +11,34 @@ import { emitExp, emitLog, emitPow, emitSigmoid, emitSinCos, emitTanh } from "./
 /** Emits code leaving the node's v128 value on the stack, from its arguments held in locals. */
 export type Emitter = (f: FunctionBuilder, args: readonly number[]) => void;
 
-/** What a rule sees of a node: its input and output dtypes and its params. */
+/** What a rule sees of a node: its input and output dtypes, its params, and inputs that are scalar constants. */
 interface Signature<K extends OpName> {
   readonly inputs: readonly DType[];
   readonly out: DType;
   readonly params: OpParams[K];
+  readonly constants: readonly (number | undefined)[];
+}
+
+/** The value of a single-element constant, seen through broadcasts and reshapes. */
+function scalarConstant(e: Expr): number | undefined {
+  if (e.op === "broadcast" || e.op === "reshape") return scalarConstant(e.inputs[0] as Expr);
+  if (e.op !== "constant") return undefined;
+  const value = (e.params as { value: { size: number; data: ArrayLike<number> } }).value;
+  return value.size === 1 ? value.data[0] : undefined;
+}
+
+/** Powers by a constant that multiplication or division compute exactly as Math.pow rounds them. */
+function constantPower(b: number | undefined): Emitter | null {
+  switch (b) {
+    case 1:
+      return (f, [a]) => f.get(a as number);
+    case 2:
+      return (f, [a]) => f.get(a as number).get(a as number).simd(Simd.f32x4_mul);
+    case -1:
+      return (f, [a]) => f.v128f32(1).get(a as number).simd(Simd.f32x4_div);
+    default:
+      return null;
+  }
 }
 
 type Rule<K extends OpName> = (s: Signature<K>) => Emitter | null;
@@ -110,7 +133,7 @@ export const vectorRules: { readonly [K in OpName]: Rule<K> | null } = {
   log: f32Only((f, [x]) => emitLog(f, x as number)),
   tanh: f32Only((f, [x]) => emitTanh(f, x as number)),
   sigmoid: f32Only((f, [x]) => emitSigmoid(f, x as number)),
-  pow: f32Only((f, [a, b]) => emitPow(f, a as number, b as number)),
+  pow: (s) => (s.inputs.every((d) => d === "f32") ? (constantPower(s.constants[1]) ?? ((f, [a, b]) => emitPow(f, a as number, b as number))) : null),
   sin: f32Only((f, [x]) => emitSinCos(f, x as number, false)),
   cos: f32Only((f, [x]) => emitSinCos(f, x as number, true)),
   reciprocal: (s) => (s.inputs[0] === "f32" ? (f, [x]) => f.v128f32(1).get(x as number).simd(Simd.f32x4_div) : null),
@@ -147,5 +170,5 @@ function lower<K extends OpName>(rule: Rule<K> | null, s: Signature<K>): Emitter
 /** The emitter for a node, or null when no vector code covers its op and dtypes. */
 export function vectorEmitter(e: Expr): Emitter | null {
   const rule = vectorRules[e.op] as Rule<OpName> | null;
-  return lower(rule, { inputs: e.inputs.map((x) => x.dtype), out: e.dtype, params: e.params });
+  return lower(rule, { inputs: e.inputs.map((x) => x.dtype), out: e.dtype, params: e.params, constants: e.inputs.map(scalarConstant) });
 }
