@@ -135,6 +135,21 @@ describe("compile: shapes and dtypes at the edges", () => {
   });
 });
 
+describe("compile: schedule", () => {
+  it("fuses a dense layer's bias and activation, and reads the backward pass's transposes in place", () => {
+    const x = input("x", [8, 6]);
+    const w = input("w", [6, 4]);
+    const b = input("b", [4]);
+    const h = where(greater(add(matmul(x, w), b), 0), add(matmul(x, w), b), 0);
+    const [dw] = grad(sum(mul(h, h)), [w]) as [Expr];
+    const lines = compile({ x, w, b }, { h, dw }).describe().split("\n");
+    expect(lines[0]).toBe("1. matmul 8×6·6×4");
+    expect(lines[1]).toBe("2. fused add, compare, where over [8,4]");
+    expect(lines.some((l) => /matmul \(8×6\)ᵀ·8×4$/.test(l)), lines.join("\n")).toBe(true);
+    expect(lines.some((l) => l.includes("interpreted") || l.includes("copy of"))).toBe(false);
+  });
+});
+
 describe("compile: gathers and joins", () => {
   it("joins views of stored tensors and gathers rows, with the interpreter's errors", () => {
     const a = input("a", [3, 2]);
