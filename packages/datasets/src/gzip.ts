@@ -44,6 +44,8 @@ export function zlibSync(): ZlibLike | undefined {
 export async function zlibAsync(): Promise<ZlibLike | undefined> {
   const sync = zlibSync();
   if (sync) return sync;
+  // Only Node has node:zlib; a browser would report the failed module fetch on its console.
+  if (typeof process === "undefined" || typeof process.versions?.node !== "string") return undefined;
   try {
     // A variable specifier keeps browser bundlers from trying to resolve node:zlib.
     const id = "node:zlib";

@@ -1,1 +1,51 @@
-export {};
+// @typegrad/nn: layers as data plus pure functions, losses, optimisers, training and checkpoints.
+export { type Leaf, type Tree, type Params, type Vars, mapTree, flatten, unflatten, leaf, subtree } from "./tree.js";
+export { type Ctx, type KeyExpr, type Layer, type LayerSpec, type Same, layer, named, bind, constants } from "./layer.js";
+export type { Chain, ChainCheck, ChainIn, ChainOut, Fits } from "./shapes.js";
+export { type Sequential, sequential, andThen } from "./sequential.js";
+export { residual } from "./residual.js";
+export { type DenseOptions, dense } from "./dense.js";
+export { elementwise, relu, sigmoid, tanh, leakyRelu, gelu, softplus } from "./activations.js";
+export { dropout } from "./dropout.js";
+export { type BatchNormOptions, batchNorm } from "./batchNorm.js";
+export {
+  type Fans,
+  type Initializer,
+  type KaimingOptions,
+  type Nonlinearity,
+  fansOf,
+  calculateGain,
+  uniformInit,
+  normalInit,
+  constantInit,
+  zerosInit,
+  onesInit,
+  xavierUniform,
+  xavierNormal,
+  kaimingUniform,
+  kaimingNormal,
+  glorotUniform,
+  glorotNormal,
+  heUniform,
+  heNormal,
+  linearWeightBound,
+  linearWeightInit,
+  linearBiasInit,
+} from "./init.js";
+export { type Loss, type Reduction, mse, crossEntropy, binaryCrossEntropy } from "./losses.js";
+export { type Optimizer, type LearningRate, zerosLike } from "./optim/optimizer.js";
+export { type SgdOptions, sgd } from "./optim/sgd.js";
+export { type AdamOptions, adam, adamw } from "./optim/adam.js";
+export { type RmspropOptions, rmsprop } from "./optim/rmsprop.js";
+export { clipGradNorm } from "./optim/clip.js";
+export { type Schedule, stepDecay, exponentialDecay, cosineDecay, warmup } from "./optim/schedules.js";
+export { type LossFn, type Batch, type TrainState, type StepGraph, type Trainer, type TrainSession, stepGraph, trainStep } from "./train/step.js";
+export { type CheckpointError, type CheckpointErrorKind, CheckpointLoadError } from "./checkpoint/errors.js";
+export { type Safetensors, MAX_HEADER_BYTES, encodeSafetensors, decodeSafetensors } from "./checkpoint/safetensors.js";
+export { writeFileAtomic, saveSafetensors, loadSafetensors, orThrow } from "./checkpoint/io.js";
+export { type ModelValues, type LoadStateDictOptions, stateDict, loadStateDict } from "./checkpoint/stateDict.js";
+export { type SaveOptions, type Checkpoint, CONFIG_KEY, saveCheckpoint, loadCheckpoint, saveCheckpointOrThrow, loadCheckpointOrThrow } from "./checkpoint/checkpoint.js";
+export { type Metric, accuracy } from "./train/metrics.js";
+export { type EvaluateOptions, predict, evaluateModel } from "./train/evaluate.js";
+export { type ProgressSink, stdoutProgress, lineProgress } from "./train/progress.js";
+export { type EpochLog, type Callback, type FitOptions, fit } from "./train/fit.js";

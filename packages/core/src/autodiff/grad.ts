@@ -27,6 +27,7 @@ function runRule<K extends OpName>(prim: Primitive<K, OpParams[K]>, e: Expr, par
  * const x = input("x", [3]);
  * const [dx] = vjp(mul(x, 2), [x], constant(tensor([1, 0, 0])));
  */
+export function vjp<const X extends readonly Expr[]>(y: Expr, xs: X, cotangent: Expr): { [K in keyof X]: X[K] };
 export function vjp(y: Expr, xs: readonly Expr[], cotangent: Expr): Expr[] {
   for (const x of xs) {
     if (!isFloat(x.dtype))
@@ -71,7 +72,7 @@ export function vjp(y: Expr, xs: readonly Expr[], cotangent: Expr): Expr[] {
 export function grad<const X extends readonly Expr[]>(y: Expr, xs: X): { [K in keyof X]: X[K] };
 /** Function style, like JAX: `grad(f)` is the function x ↦ ∇f(x). */
 export function grad<S extends Shape, D extends DType>(f: (x: Expr<S, D>) => Expr): (x: Expr<S, D>) => Expr<S, D>;
-export function grad(y: Expr | ((x: Expr) => Expr), xs?: readonly Expr[]): Expr[] | ((x: Expr) => Expr) {
+export function grad(y: Expr | ((x: Expr) => Expr), xs?: readonly Expr[]): readonly Expr[] | ((x: Expr) => Expr) {
   if (typeof y === "function") return (x: Expr) => grad(y(x), [x])[0] as Expr;
   if (y.rank !== 0)
     throw new ShapeError("grad", "a scalar output", showShape(y.shape), "reduce it (sum, mean) first, or call vjp with a cotangent");

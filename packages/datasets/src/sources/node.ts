@@ -13,18 +13,18 @@ export interface NodeApi {
   readonly createRequire: typeof import("node:module").createRequire;
 }
 
-let api: Promise<NodeApi | undefined> | undefined;
-
-/** The Node modules, or undefined outside Node. Loaded once per process. */
+/**
+ * The Node modules, or undefined outside Node. They come from `process.getBuiltinModule` (Node ≥
+ * 20.16) rather than `import("node:…")`, which browser bundlers try to resolve and fail on.
+ */
 export function nodeApi(): Promise<NodeApi | undefined> {
-  const loaded =
-    api ??
-    Promise.all([import("node:fs/promises"), import("node:path"), import("node:os"), import("node:module")]).then(
-      ([fs, path, os, module]): NodeApi => ({ fs, path, os, createRequire: module.createRequire }),
-      () => undefined,
-    );
-  api = loaded;
-  return loaded;
+  if (typeof process === "undefined" || typeof process.getBuiltinModule !== "function") return Promise.resolve(undefined);
+  return Promise.resolve({
+    fs: process.getBuiltinModule("node:fs/promises"),
+    path: process.getBuiltinModule("node:path"),
+    os: process.getBuiltinModule("node:os"),
+    createRequire: process.getBuiltinModule("node:module").createRequire,
+  });
 }
 
 /** The Node modules as a TaskEither, failing with `Unavailable` for `source` outside Node. */

@@ -1,0 +1,66 @@
+// File IO for checkpoints: atomic writes (temporary file, fsync, rename, fsync of the directory)
+// so that a crash leaves either the old checkpoint or the new one, never a torn file.
+import { open, readFile, rename, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import type { Tensor } from "@typegrad/core";
+import { either as E, taskEither as TE } from "fp-ts";
+import type { CheckpointError } from "./errors.js";
+import { CheckpointLoadError } from "./errors.js";
+import { type Safetensors, decodeSafetensors, encodeSafetensors } from "./safetensors.js";
+
+const ioError =
+  (path: string) =>
+  (e: unknown): CheckpointError => ({ kind: "io", path, message: `${path}: ${(e as Error).message}` });
+
+/**
+ * Writes `bytes` to `path` atomically: into a temporary file in the same directory, flushed to
+ * disk, then renamed over `path` (and the directory flushed, where the platform allows it).
+ * @example
+ * await writeFileAtomic("model.safetensors", bytes)();
+ */
+export function writeFileAtomic(path: string, bytes: Uint8Array): TE.TaskEither<CheckpointError, void> {
+  return TE.tryCatch(async () => {
+    const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`);
+    try {
+      const file = await open(tmp, "wx");
+      try {
+        await file.writeFile(bytes);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(tmp, path);
+    } catch (e) {
+      await unlink(tmp).catch(() => undefined);
+      throw e;
+    }
+    // Persist the rename itself; some platforms cannot open or sync a directory, which is harmless.
+    const dir = await open(dirname(path), "r").catch(() => undefined);
+    if (dir) await dir.sync().catch(() => undefined).finally(() => dir.close());
+  }, ioError(path));
+}
+
+/**
+ * Saves tensors (a flat state_dict) and metadata as a safetensors file, atomically.
+ * @example
+ * await saveSafetensors("model.safetensors", stateDict(params), { format: "pt" })();
+ */
+export function saveSafetensors(path: string, tensors: Readonly<Record<string, Tensor>>, metadata: Readonly<Record<string, string>> = {}): TE.TaskEither<CheckpointError, void> {
+  return writeFileAtomic(path, encodeSafetensors(tensors, metadata));
+}
+
+/**
+ * Reads and validates a safetensors file.
+ * @example
+ * const r = await loadSafetensors("model.safetensors")();   // Either<CheckpointError, Safetensors>
+ */
+export function loadSafetensors(path: string): TE.TaskEither<CheckpointError, Safetensors> {
+  return TE.chainEitherK(decodeSafetensors)(TE.tryCatch(async () => new Uint8Array(await readFile(path)), ioError(path)));
+}
+
+/** Runs a TaskEither and throws a CheckpointLoadError on failure (for scripts). */
+export async function orThrow<A>(task: TE.TaskEither<CheckpointError, A>): Promise<A> {
+  const r = await task();
+  if (E.isLeft(r)) throw new CheckpointLoadError(r.left);
+  return r.right;
+}

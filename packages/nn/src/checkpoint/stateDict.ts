@@ -1,0 +1,67 @@
+// PyTorch-compatible state_dicts: one flat record of tensors keyed by dotted path, parameters
+// first then buffers, as `module.state_dict()` lists them for the same architecture.
+import { Tensor } from "@typegrad/core";
+import { either as E } from "fp-ts";
+import { sameShape, showShape } from "../shapes.js";
+import { type Params, flatten, unflatten } from "../tree.js";
+import type { CheckpointError } from "./errors.js";
+
+/** A model's values: trainable parameters and buffers (state of stateful layers). */
+export interface ModelValues {
+  readonly params: Params;
+  readonly state: Params;
+}
+
+/** Parameters and buffers in one tree, each module's buffers right after its parameters (PyTorch's order). */
+function merge(params: Params, state: Params, prefix: string): Params {
+  const out: Record<string, Params | Tensor> = {};
+  for (const name of new Set([...Object.keys(params), ...Object.keys(state)])) {
+    const [p, s] = [params[name], state[name]];
+    if (p !== undefined && s !== undefined) {
+      if (isTensor(p) || isTensor(s)) throw new Error(`stateDict: "${prefix}${name}" names both a parameter and a buffer`);
+      out[name] = merge(p, s, `${prefix}${name}.`);
+    } else out[name] = (p ?? s) as Params | Tensor;
+  }
+  return out;
+}
+
+const isTensor = (v: Params | Tensor): v is Tensor => v instanceof Tensor;
+
+/**
+ * The flat state_dict of parameters and buffers, keyed and ordered as PyTorch's
+ * `module.state_dict()` ("0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", …).
+ * @example
+ * stateDict(params, state);   // { "0.weight": Tensor, "0.bias": Tensor, … }
+ */
+export function stateDict(params: Params, state: Params = {}): Record<string, Tensor> {
+  return flatten(merge(params, state, ""));
+}
+
+/** Options of `loadStateDict`. */
+export interface LoadStateDictOptions {
+  /** Reject keys the model does not have (default true, as PyTorch's strict loading). */
+  readonly strict?: boolean;
+}
+
+/**
+ * Matches a flat state_dict to the structure of `like` (e.g. a fresh `init`), checking that
+ * every key is present with the same shape and dtype, and (strict) that no key is left over.
+ * @example
+ * const r = loadStateDict({ params: model.init(key(0)), state: model.initState() }, tensors);
+ */
+export function loadStateDict(like: ModelValues, tensors: Readonly<Record<string, Tensor>>, options: LoadStateDictOptions = {}): E.Either<CheckpointError, ModelValues> {
+  const { strict = true } = options;
+  const expected = { ...flatten(like.params), ...flatten(like.state) };
+  const missing = Object.keys(expected).filter((k) => !(k in tensors));
+  if (missing.length) return E.left({ kind: "missing-keys", keys: missing, message: `missing keys: ${missing.join(", ")}` });
+  const unexpected = Object.keys(tensors).filter((k) => !(k in expected));
+  if (strict && unexpected.length) return E.left({ kind: "unexpected-keys", keys: unexpected, message: `unexpected keys: ${unexpected.join(", ")}` });
+  for (const [name, want] of Object.entries(expected)) {
+    const got = tensors[name] as Tensor;
+    if (!sameShape(got.shape, want.shape))
+      return E.left({ kind: "shape-mismatch", name, message: `"${name}" has shape ${showShape(got.shape)} in the checkpoint but ${showShape(want.shape)} in the model` });
+    if (got.dtype !== want.dtype)
+      return E.left({ kind: "dtype-mismatch", name, message: `"${name}" has dtype ${got.dtype} in the checkpoint but ${want.dtype} in the model` });
+  }
+  return E.right({ params: unflatten(like.params, tensors), state: unflatten(like.state, tensors) });
+}

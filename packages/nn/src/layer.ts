@@ -1,0 +1,93 @@
+// A layer is data plus pure functions (as in Equinox): `init` makes parameters from a key,
+// `apply` maps an input expression to an output expression given parameters and a context.
+// Nothing is mutated: a stateful layer (batch norm) returns its new state from `call`.
+import { type DType, type Dim, type Expr, type FloatDType, type Key, type Shape, constant } from "@typegrad/core";
+import type { ApplyCheck, ApplyOut } from "./shapes.js";
+import { type Params, type Vars, mapTree } from "./tree.js";
+
+/** The key input of a graph: an i32 expression of shape [2] (see core's `key`). */
+export type KeyExpr = Expr<Shape, "i32">;
+
+/** How a layer runs: the mode, a key for random layers, and the state of stateful layers. */
+export interface Ctx {
+  readonly mode: "train" | "eval";
+  /** Dropout masks are drawn from this key inside the graph. */
+  readonly key?: KeyExpr;
+  /** Buffers of stateful layers (batch norm's running statistics), for `apply`. */
+  readonly state?: Vars;
+}
+
+/** Marks a shape-preserving layer (activations, dropout): its output has its input's shape. */
+export type Same = readonly Dim[] & { readonly "same shape": true };
+
+/**
+ * A layer mapping inputs of feature shape I to outputs of feature shape O (leading batch axes are
+ * free). Shape-preserving layers use `Same` for both. The shapes are checked by `sequential`.
+ */
+export interface Layer<I extends Shape = Shape, O extends Shape = Shape> {
+  /** The key of this layer's parameters inside a parent (PyTorch module name); by default its index. */
+  readonly name: string | undefined;
+  /** Fresh parameters (trainable tensors), drawn from `key`. */
+  readonly init: (key: Key, dtype?: FloatDType) => Params;
+  /** Fresh buffers (non-trainable state such as running statistics); `{}` for most layers. */
+  readonly initState: (dtype?: FloatDType) => Params;
+  /** Forward pass with explicit state: returns the output and the new state. */
+  readonly call: (params: Vars, state: Vars, x: Expr, ctx: Ctx) => { readonly y: Expr; readonly state: Vars };
+  /**
+   * Forward pass: the output only (state, if any, is read from `ctx.state`). The types follow the
+   * features: `dense(784, 128)` maps `Expr<["batch", 784]>` to `Expr<["batch", 128]>` and rejects
+   * an input whose last axis is a literal other than 784.
+   */
+  readonly apply: <S extends Shape, D extends DType>(params: Vars, x: Expr<S, D> & ApplyCheck<S, I>, ctx: Ctx) => Expr<ApplyOut<S, I, O>, D>;
+  /** Phantom: the feature shapes, for type-level checks only. */
+  readonly shapes?: { readonly in: I; readonly out: O };
+}
+
+/** What a layer definition provides; `layer` fills in the rest. */
+export interface LayerSpec {
+  readonly name?: string;
+  readonly init?: (key: Key, dtype: FloatDType) => Params;
+  readonly initState?: (dtype: FloatDType) => Params;
+  readonly call: (params: Vars, state: Vars, x: Expr, ctx: Ctx) => { readonly y: Expr; readonly state: Vars };
+}
+
+/**
+ * Makes a layer from its parts; stateless layers may give `forward` instead of `call`.
+ * @example
+ * const double = layer<Same, Same>({ forward: (_p, x) => mul(x, 2) });
+ */
+export function layer<I extends Shape, O extends Shape>(
+  spec: LayerSpec | (Omit<LayerSpec, "call"> & { readonly forward: (params: Vars, x: Expr, ctx: Ctx) => Expr }),
+): Layer<I, O> {
+  const call: LayerSpec["call"] =
+    "call" in spec ? spec.call : (params, state, x, ctx) => ({ y: spec.forward(params, x, ctx), state });
+  return {
+    name: spec.name,
+    init: (key, dtype = "f32") => spec.init?.(key, dtype) ?? {},
+    initState: (dtype = "f32") => spec.initState?.(dtype) ?? {},
+    call,
+    apply: ((params: Vars, x: Expr, ctx: Ctx) => call(params, ctx.state ?? {}, x, ctx).y) as Layer<I, O>["apply"],
+  };
+}
+
+/**
+ * The same layer under another name, so its parameters appear as `<name>.weight` in a parent.
+ * @example
+ * sequential(named("fc1", dense(8, 12)), relu(), named("fc2", dense(12, 8)));
+ */
+export function named<I extends Shape, O extends Shape>(name: string, l: Layer<I, O>): Layer<I, O> {
+  return { ...l, name };
+}
+
+/**
+ * A layer bound to its parameters and context, as a function of expressions: composes with
+ * fp-ts `pipe` and `flow`.
+ * @example
+ * pipe(x, bind(model, params, { mode: "eval" }), softmax);
+ */
+export function bind(l: Layer, params: Vars, ctx: Ctx): (x: Expr) => Expr {
+  return (x) => l.apply(params, x, ctx);
+}
+
+/** Parameters as constants of a graph (for inference without inputs). */
+export const constants = (params: Params): Vars => mapTree(params, (t) => constant(t));

@@ -1,0 +1,80 @@
+// Losses, each the mean over the batch by default (PyTorch's reduction "mean"), written with
+// stable formulas: log-softmax through logSumExp, and BCE on logits without forming σ(x).
+import {
+  type Expr,
+  type FloatDType,
+  type Shape,
+  ShapeError,
+  ValueError,
+  abs,
+  add,
+  exp,
+  log,
+  logSoftmax,
+  maximum,
+  mean,
+  mul,
+  neg,
+  oneHot,
+  square,
+  sub,
+  sum,
+} from "@typegrad/core";
+import { sameShape, showShape } from "./shapes.js";
+
+/** How per-element (or per-sample) losses are combined. */
+export type Reduction = "mean" | "sum" | "none";
+
+/** A loss: predictions and targets to a scalar (or per-sample values with reduction "none"). */
+export type Loss = (prediction: Expr, target: Expr) => Expr;
+
+const reduce = (x: Expr, reduction: Reduction): Expr => (reduction === "mean" ? mean(x) : reduction === "sum" ? sum(x) : x);
+
+function checkSame(op: string, a: Expr, b: Expr): void {
+  if (!sameShape(a.shape, b.shape)) throw new ShapeError(op, "predictions and targets of one shape", `${showShape(a.shape)} and ${showShape(b.shape)}`);
+}
+
+/**
+ * Mean squared error, mean over all elements (nn.MSELoss).
+ * @example
+ * mse(model.apply(params, x, ctx), y);
+ */
+export function mse(prediction: Expr, target: Expr, reduction: Reduction = "mean"): Expr {
+  checkSame("mse", prediction, target);
+  return reduce(square(sub(prediction, target)), reduction);
+}
+
+/**
+ * Softmax cross-entropy from logits [..., C] (F.cross_entropy): targets are integer class labels
+ * (i32, shape [...]) or class probabilities such as one-hot rows (shape [..., C]). The mean is
+ * over samples.
+ * @example
+ * crossEntropy(logits, input("labels", ["batch"], "i32"));
+ */
+export function crossEntropy(logits: Expr, target: Expr, reduction: Reduction = "mean"): Expr {
+  const classes = logits.shape[logits.rank - 1];
+  if (logits.rank === 0 || typeof classes !== "number") throw new ShapeError("crossEntropy", "logits [..., C] with a numeric class count", showShape(logits.shape));
+  let probs: Expr;
+  if (target.dtype === "i32") {
+    if (!sameShape(target.shape, logits.shape.slice(0, -1)))
+      throw new ShapeError("crossEntropy", `labels of shape ${showShape(logits.shape.slice(0, -1))}`, showShape(target.shape), "one integer label per row of logits");
+    probs = oneHot(target as Expr<Shape, "i32">, classes, logits.dtype === "f64" ? "f64" : "f32");
+  } else {
+    checkSame("crossEntropy", logits, target);
+    if (target.dtype !== logits.dtype) throw new ValueError("crossEntropy", `targets of dtype ${logits.dtype} or i32 labels`, target.dtype);
+    probs = target;
+  }
+  return reduce(neg(sum(mul(probs, logSoftmax(logits as Expr<Shape, FloatDType>)), -1)), reduction);
+}
+
+/**
+ * Binary cross-entropy from logits (F.binary_cross_entropy_with_logits), mean over elements:
+ * max(x, 0) − x·y + log(1 + e^(−|x|)), finite for any x.
+ * @example
+ * binaryCrossEntropy(logits, targets);
+ */
+export function binaryCrossEntropy(logits: Expr, target: Expr, reduction: Reduction = "mean"): Expr {
+  checkSame("binaryCrossEntropy", logits, target);
+  const perElement = add(sub(maximum(logits, 0), mul(logits, target)), log(add(exp(neg(abs(logits))), 1)));
+  return reduce(perElement, reduction);
+}

@@ -1,0 +1,43 @@
+import { type Expr, type Key, type Shape, type ShapeMismatch, ValueError, add, split } from "@typegrad/core";
+import { type Layer, layer } from "./layer.js";
+import type { Fits, ShowShape } from "./shapes.js";
+import { type Params, type Vars, subtree } from "./tree.js";
+
+type SameFeatures<I extends Shape, O extends Shape> =
+  Fits<O, I> extends true ? unknown : ShapeMismatch<`residual: a block without projection must keep its features, got ${ShowShape<I>} → ${ShowShape<O>}`>;
+
+/**
+ * A skip connection: y = x + block(x), or projection(x) + block(x) when the block changes the
+ * features. The block's parameters sit at this layer's top level (as in a PyTorch module with
+ * `fc1`, `fc2` children); the projection's under its name ("projection" unless `named`).
+ * @example
+ * const block = residual(sequential(named("fc1", dense(8, 16)), relu(), named("fc2", dense(16, 8))));
+ */
+export function residual<I extends Shape, O extends Shape>(block: Layer<I, O> & SameFeatures<I, O>): Layer<I, O>;
+export function residual<I extends Shape, O extends Shape>(block: Layer<I, O>, projection: Layer<I, O>): Layer<I, O>;
+export function residual(block: Layer, projection?: Layer): Layer {
+  const projName = projection?.name ?? "projection";
+  const merge = (inner: Params, proj: Params | undefined): Params => {
+    if (proj === undefined || Object.keys(proj).length === 0) return inner;
+    if (projName in inner) throw new ValueError("residual", `a projection name not used by the block`, `"${projName}"`, "rename it with named()");
+    return { ...inner, [projName]: proj };
+  };
+  const blockPart = (t: Vars): Vars => {
+    const { [projName]: _proj, ...rest } = t;
+    return projection === undefined ? t : rest;
+  };
+  return layer({
+    init: (key: Key, dtype) => {
+      const [kb, kp] = split(key, 2) as [Key, Key];
+      return merge(block.init(kb, dtype), projection?.init(kp, dtype));
+    },
+    initState: (dtype) => merge(block.initState(dtype), projection?.initState(dtype)),
+    call: (params, state, x: Expr, ctx) => {
+      const b = block.call(blockPart(params), blockPart(state), x, ctx);
+      if (projection === undefined) return { y: add(x, b.y), state: b.state };
+      const p = projection.call(subtree(params, projName), subtree(state, projName), x, ctx);
+      const next: Vars = Object.keys(p.state).length ? { ...b.state, [projName]: p.state } : b.state;
+      return { y: add(p.y, b.y), state: next };
+    },
+  });
+}

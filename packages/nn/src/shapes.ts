@@ -1,0 +1,101 @@
+// Type-level shape checks for combinators. A dimension typed as plain `number`/`string`, or a
+// shape that is not a tuple, is dynamic: accepted here and checked when the graph is built.
+import type { Dim, Shape, ShapeMismatch } from "@typegrad/core";
+import type { Layer, Same } from "./layer.js";
+
+type IsLiteral<D> = number extends D ? false : string extends D ? false : true;
+type IsTuple<S extends Shape> = number extends S["length"] ? false : true;
+
+type ShowDims<S> = S extends readonly [infer H extends Dim, ...infer T] ? (T extends readonly [] ? `${H}` : `${H},${ShowDims<T>}`) : "";
+/** `[784]` → `"[784]"`, for messages. */
+export type ShowShape<S extends Shape> = IsTuple<S> extends true ? `[${ShowDims<S>}]` : "[…]";
+
+type DimFits<A, B> = IsLiteral<A> extends true ? (IsLiteral<B> extends true ? ([A] extends [B] ? true : false) : true) : true;
+type DimsFit<A extends Shape, B extends Shape> = A extends readonly [infer AH, ...infer AT extends Shape]
+  ? B extends readonly [infer BH, ...infer BT extends Shape]
+    ? DimFits<AH, BH> extends true
+      ? DimsFit<AT, BT>
+      : false
+    : false
+  : B extends readonly []
+    ? true
+    : false;
+/** Whether an output of feature shape A can feed an input of feature shape B. */
+export type Fits<A extends Shape, B extends Shape> = IsTuple<A> extends true ? (IsTuple<B> extends true ? DimsFit<A, B> : true) : true;
+
+/** Marks a failed chain: the message names the layer and both shapes. */
+interface ChainError<M extends string> {
+  readonly error: ShapeMismatch<M>;
+}
+
+/** Feature shape after running the layers on Cur (`Same` until the first shaped layer), or a ChainError. */
+export type Chain<Cur extends Shape, Ls extends readonly unknown[], Index extends unknown[] = []> = Ls extends readonly [
+  infer L,
+  ...infer Rest,
+]
+  ? L extends Layer<infer I, infer O>
+    ? [I] extends [Same]
+      ? Chain<Cur, Rest, [...Index, 0]>
+      : [Cur] extends [Same]
+        ? Chain<O, Rest, [...Index, 0]>
+        : Fits<Cur, I> extends true
+          ? Chain<O, Rest, [...Index, 0]>
+          : ChainError<`sequential: layer ${Index["length"]} expects features ${ShowShape<I>}, got ${ShowShape<Cur>} from the layer before`>
+    : Cur
+  : Cur;
+
+/** Input feature shape of a chain: that of its first shaped layer. */
+export type ChainIn<Ls extends readonly unknown[]> = Ls extends readonly [infer L, ...infer Rest]
+  ? L extends Layer<infer I, Shape>
+    ? [I] extends [Same]
+      ? ChainIn<Rest>
+      : I
+    : Shape
+  : Same;
+
+/** `unknown` when consecutive layers fit, else the ShapeMismatch that fails the call. */
+export type ChainCheck<Ls extends readonly unknown[]> = Chain<Same, Ls> extends ChainError<infer M> ? ShapeMismatch<M> : unknown;
+
+/** Output feature shape of a chain that fits. */
+export type ChainOut<Ls extends readonly unknown[]> = Chain<Same, Ls> extends infer S extends Shape ? S : Shape;
+
+type DropLast<S extends Shape, N extends number, Acc extends unknown[] = []> = Acc["length"] extends N
+  ? S
+  : S extends readonly [...infer L extends Shape, unknown]
+    ? DropLast<L, N, [...Acc, 0]>
+    : [];
+type TakeLast<S extends Shape, N extends number, Acc extends Dim[] = []> = Acc["length"] extends N
+  ? Acc
+  : S extends readonly [...infer L extends Shape, infer T extends Dim]
+    ? TakeLast<L, N, [T, ...Acc]>
+    : Acc;
+
+/** `unknown` when an input of shape S ends in the layer's feature shape I (checked for tuples), else a ShapeMismatch. */
+export type ApplyCheck<S extends Shape, I extends Shape> = [I] extends [Same]
+  ? unknown
+  : IsTuple<S> extends true
+    ? IsTuple<I> extends true
+      ? S["length"] extends 0
+        ? unknown
+        : Fits<TakeLast<S, I["length"]>, I> extends true
+          ? unknown
+          : ShapeMismatch<`apply: the layer expects features ${ShowShape<I>} on the last axes, got an input ${ShowShape<S>}`>
+      : unknown
+    : unknown;
+
+/** The output shape of a layer I → O on an input of shape S: the leading axes of S, then O. */
+export type ApplyOut<S extends Shape, I extends Shape, O extends Shape> = [I] extends [Same]
+  ? { -readonly [K in keyof S]: S[K] }
+  : IsTuple<S> extends true
+    ? IsTuple<I> extends true
+      ? IsTuple<O> extends true
+        ? [...DropLast<S, I["length"]>, ...O]
+        : Dim[]
+      : Dim[]
+    : Dim[];
+
+/** `[2,3]`, for messages. */
+export const showShape = (shape: Shape): string => `[${shape.join(",")}]`;
+
+/** Whether two shapes are equal dimension by dimension. */
+export const sameShape = (a: Shape, b: Shape): boolean => a.length === b.length && a.every((d, i) => d === b[i]);

@@ -1,0 +1,180 @@
+import { type Expr, type Key, type Program, Tensor, compile, foldIn, grad, input, key as makeKey } from "@typegrad/core";
+import type { Layer } from "../layer.js";
+import type { Optimizer } from "../optim/optimizer.js";
+import { type Params, type Tree, type Vars, flatten, mapTree, unflatten } from "../tree.js";
+
+/** A loss of the model's output and the target. */
+export type LossFn = (output: Expr, target: Expr) => Expr;
+
+/** One batch: inputs x and targets y (labels or values); `size` counts real (unpadded) samples. */
+export interface Batch {
+  readonly x: Tensor;
+  readonly y: Tensor;
+  readonly size?: number;
+}
+
+/** Everything a training run carries from step to step. Plain data: save it, copy it, resume it. */
+export interface TrainState {
+  readonly params: Params;
+  /** Buffers of stateful layers (batch norm). */
+  readonly state: Params;
+  /** Optimiser state (step counter, moments). */
+  readonly opt: Params;
+  /** Base key; step k draws dropout masks from foldIn(key, k). */
+  readonly key: Key;
+  /** Steps taken. */
+  readonly step: number;
+}
+
+/** The graph of one training step on inputs of given shapes. */
+export interface StepGraph {
+  /** Input nodes: `param:<path>`, `state:<path>`, `opt:<path>`, `x`, `y`, `key`. */
+  readonly inputs: Readonly<Record<string, Expr>>;
+  /** `loss`, `output`, and the new `param:`/`state:`/`opt:` values. */
+  readonly outputs: Readonly<Record<string, Expr>>;
+  /** Each state output and the input it replaces (donated: updated in place). */
+  readonly donate: Readonly<Record<string, string>>;
+}
+
+/** Input nodes named `<prefix>:<path>` shaped like the leaves of `tree`. */
+export function inputsFor(prefix: string, tree: Params): { vars: Vars; nodes: Record<string, Expr> } {
+  const nodes: Record<string, Expr> = {};
+  const vars = mapTree(tree, (t: Tensor, path) => (nodes[`${prefix}:${path}`] = input(`${prefix}:${path}`, t.shape, t.dtype)));
+  return { vars, nodes };
+}
+
+/** Leaves of a tree by `<prefix>:<path>`. */
+export function prefixed<L extends Expr | Tensor>(prefix: string, tree: Tree<L>): Record<string, L> {
+  return Object.fromEntries(Object.entries(flatten(tree)).map(([path, e]) => [`${prefix}:${path}`, e]));
+}
+
+/**
+ * Builds one training step as a graph: forward in train mode, loss, gradients of the loss with
+ * respect to every parameter, and the optimiser's update.
+ * @example
+ * const g = stepGraph(model, mse, adam(), ts, batch);   // g.outputs.loss, g.outputs["param:0.weight"], …
+ */
+export function stepGraph(model: Layer, loss: LossFn, optimizer: Optimizer, ts: TrainState, batch: Batch): StepGraph {
+  const p = inputsFor("param", ts.params);
+  const s = inputsFor("state", ts.state);
+  const o = inputsFor("opt", ts.opt);
+  const x = input("x", batch.x.shape, batch.x.dtype);
+  const y = input("y", batch.y.shape, batch.y.dtype);
+  const key = input("key", [2], "i32");
+  const { y: output, state } = model.call(p.vars, s.vars, x, { mode: "train", key });
+  const value = loss(output, y);
+  const paths = Object.keys(flatten(ts.params));
+  const gs = grad(value, paths.map((path) => p.nodes[`param:${path}`] as Expr));
+  const grads = unflatten(ts.params, Object.fromEntries(paths.map((path, i) => [path, gs[i] as Expr])));
+  const next = optimizer.update(grads, o.vars, p.vars);
+  const carried = { ...prefixed<Expr>("param", next.params), ...prefixed<Expr>("state", state), ...prefixed<Expr>("opt", next.state) };
+  const inputs = { ...p.nodes, ...s.nodes, ...o.nodes, x, y, key };
+  return { inputs, outputs: { loss: value, output, ...carried }, donate: Object.fromEntries(Object.keys(carried).map((n) => [n, n])) };
+}
+
+/**
+ * A training run whose state lives in the compiled program: each step sets the batch and a key,
+ * runs once, and the donated parameters, buffers and moments update in place.
+ */
+export interface TrainSession {
+  /** One step; returns the loss (before the update). */
+  readonly step: (batch: Batch) => number;
+  /** The last step's model output, as a tensor over the program's memory (valid until the next step). */
+  readonly output: () => Tensor;
+  /** The current state as plain tensors (copied out). */
+  readonly snapshot: () => TrainState;
+}
+
+/** A training step compiled once per batch shape. */
+export interface Trainer {
+  /** A fresh training state: the optimiser's initial state for `params`, and layer buffers. */
+  readonly init: (params: Params, options?: { state?: Params; key?: Key }) => TrainState;
+  /** A session that keeps the state resident from `ts` on. */
+  readonly session: (ts: TrainState) => TrainSession;
+  /** One step as a pure function of the state (copies the state in and out). */
+  readonly step: (ts: TrainState, batch: Batch) => { readonly ts: TrainState; readonly loss: number; readonly output: Tensor };
+}
+
+const signature = (b: Batch): string => `${b.x.dtype}[${b.x.shape.join(",")}]→${b.y.dtype}[${b.y.shape.join(",")}]`;
+
+/**
+ * Makes the training step of `model` with `loss` and `optimizer`: forward, loss, gradients and
+ * update compile into one program per batch shape, with parameters, buffers and moments donated.
+ * @example
+ * const trainer = trainStep(model, mse, adam({ lr: 0.02 }));
+ * const run = trainer.session(trainer.init(model.init(key(0))));
+ * const loss = run.step({ x, y });
+ */
+export function trainStep(model: Layer, loss: LossFn, optimizer: Optimizer): Trainer {
+  // Graphs are built once per batch shape; every session compiles its own programs from them
+  // (the compiler caches plans and kernels per graph, so that is cheap), because a program's
+  // memory holds the state of the run that uses it.
+  const graphs = new Map<string, StepGraph>();
+  const graphFor = (ts: TrainState, batch: Batch, sig: string): StepGraph => {
+    let g = graphs.get(sig);
+    if (g === undefined) {
+      g = stepGraph(model, loss, optimizer, ts, batch);
+      graphs.set(sig, g);
+    }
+    return g;
+  };
+
+  // A session's programs hold its state. The functional `step` shares one set of scratch programs:
+  // it loads the whole state before every run, so nothing carries over between its calls.
+  const scratch = new Map<string, Program>();
+  const open = (start: TrainState, programs: Map<string, Program>): TrainSession => {
+    let current: { sig: string; program: Program } | undefined;
+    let steps = start.step;
+    const initial: Record<string, Tensor> = { ...prefixed<Tensor>("param", start.params), ...prefixed<Tensor>("state", start.state), ...prefixed<Tensor>("opt", start.opt) };
+    return {
+      step: (batch) => {
+        const sig = `${signature(batch)} ${firstDtype(start.params)}`;
+        if (current?.sig !== sig) {
+          const g = graphFor(start, batch, sig);
+          const program = programs.get(sig) ?? compile(g.inputs, g.outputs, { donate: g.donate });
+          programs.set(sig, program);
+          // Carry the state over from the previous program, or load it from the start state.
+          for (const name of Object.keys(g.donate)) program.set(name, current ? current.program.view(name) : (initial[name] as Tensor));
+          current = { sig, program };
+        }
+        const prog = current.program;
+        prog.set("x", batch.x.data).set("y", batch.y.data).set("key", foldIn(start.key, steps).data);
+        prog.execute();
+        steps++;
+        return prog.view("loss")[0] as number;
+      },
+      output: () => {
+        if (current === undefined) throw new Error("trainStep: no step has run yet");
+        const prog = current.program;
+        return new Tensor(prog.shapeOf("output"), prog.outputs.get("output")?.dtype ?? "f32", prog.view("output"));
+      },
+      snapshot: () => {
+        const prog = current?.program;
+        const read = (prefix: string, like: Params): Params => (prog ? mapTree(like, (_t, path) => prog.get(`${prefix}:${path}`)) : like);
+        return { params: read("param", start.params), state: read("state", start.state), opt: read("opt", start.opt), key: start.key, step: steps };
+      },
+    };
+  };
+
+  return {
+    init: (params, options = {}) => ({
+      params,
+      state: options.state ?? model.initState(firstDtype(params)),
+      opt: optimizer.init(params),
+      key: options.key ?? makeKey(0),
+      step: 0,
+    }),
+    session: (ts) => open(ts, new Map()),
+    step: (ts, batch) => {
+      const s = open(ts, scratch);
+      const value = s.step(batch);
+      const out = s.output();
+      return { ts: s.snapshot(), loss: value, output: new Tensor(out.shape, out.dtype, out.data.slice()) };
+    },
+  };
+}
+
+function firstDtype(params: Params): "f32" | "f64" {
+  const first = Object.values(flatten(params))[0];
+  return first?.dtype === "f64" ? "f64" : "f32";
+}

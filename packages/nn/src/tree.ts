@@ -1,0 +1,66 @@
+// Parameter trees: readonly records whose leaves are tensors (values) or expressions (graph
+// nodes). Paths join keys with dots, as PyTorch's state_dict does ("0.weight", "1.fc1.bias").
+import { Expr, Tensor, ValueError } from "@typegrad/core";
+
+/** A leaf of a parameter tree: a value or a graph node. */
+export type Leaf = Tensor | Expr;
+
+/** A readonly record tree with leaves of type L. */
+export type Tree<L extends Leaf = Leaf> = { readonly [name: string]: L | Tree<L> };
+
+/** Parameters (or buffers) as values. */
+export type Params = Tree<Tensor>;
+
+/** Parameters (or buffers) as graph nodes, as `apply` sees them. */
+export type Vars = Tree<Expr>;
+
+const isLeaf = (v: unknown): v is Leaf => v instanceof Tensor || v instanceof Expr;
+
+/**
+ * Maps every leaf with `f`, which also receives the leaf's dotted path.
+ * @example
+ * mapTree(params, (t) => constant(t));
+ */
+export function mapTree<A extends Leaf, B extends Leaf>(tree: Tree<A>, f: (leaf: A, path: string) => B, prefix = ""): Tree<B> {
+  const out: Record<string, B | Tree<B>> = {};
+  for (const [name, v] of Object.entries(tree)) {
+    const path = prefix ? `${prefix}.${name}` : name;
+    out[name] = isLeaf(v) ? f(v, path) : mapTree(v, f, path);
+  }
+  return out;
+}
+
+/**
+ * The leaves by dotted path, in insertion order (the order of a PyTorch state_dict).
+ * @example
+ * flatten({ 0: { weight: w, bias: b } });   // { "0.weight": w, "0.bias": b }
+ */
+export function flatten<L extends Leaf>(tree: Tree<L>): Record<string, L> {
+  const out: Record<string, L> = {};
+  mapTree(tree, (leaf, path) => (out[path] = leaf));
+  return out;
+}
+
+/** Rebuilds a tree like `like` from leaves by dotted path; throws on a missing path. */
+export function unflatten<A extends Leaf, B extends Leaf>(like: Tree<A>, flat: Readonly<Record<string, B>>): Tree<B> {
+  return mapTree(like, (_leaf, path) => {
+    const v = flat[path];
+    if (v === undefined) throw new ValueError("unflatten", `a leaf for "${path}"`, "none");
+    return v;
+  });
+}
+
+/** The leaf at `name` of a tree, which must be a leaf (layers use it to read their parameters). */
+export function leaf<L extends Leaf>(tree: Tree<L>, name: string, op: string): L {
+  const v = tree[name];
+  if (!isLeaf(v)) throw new ValueError(op, `a parameter "${name}"`, v === undefined ? "none" : "a subtree", "pass the params made by this layer's init");
+  return v;
+}
+
+/** The subtree at `name`, or an empty tree when it is absent. */
+export function subtree<L extends Leaf>(tree: Tree<L>, name: string): Tree<L> {
+  const v = tree[name];
+  if (v === undefined) return {};
+  if (isLeaf(v)) throw new ValueError("subtree", `a subtree at "${name}"`, "a leaf");
+  return v;
+}

@@ -1,0 +1,166 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Tensor, key, tensor } from "@typegrad/core";
+import { either as E } from "fp-ts";
+import { describe, expect, it } from "vitest";
+import {
+  type CheckpointError,
+  CheckpointLoadError,
+  batchNorm,
+  decodeSafetensors,
+  dense,
+  encodeSafetensors,
+  flatten,
+  loadCheckpoint,
+  loadStateDict,
+  orThrow,
+  relu,
+  saveCheckpoint,
+  sequential,
+  stateDict,
+} from "../src/index.js";
+
+/** A safetensors file built by hand from the format's definition (independent of the encoder). */
+function handMade(header: object, data: Uint8Array, declaredLength?: number): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + json.length + data.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(declaredLength ?? json.length), true);
+  out.set(json, 8);
+  out.set(data, 8 + json.length);
+  return out;
+}
+const f32Bytes = (xs: number[]): Uint8Array => new Uint8Array(Float32Array.from(xs).buffer);
+
+function errorOf(bytes: Uint8Array): CheckpointError {
+  const r = decodeSafetensors(bytes);
+  if (E.isRight(r)) throw new Error("expected a decoding error");
+  return r.left;
+}
+
+const model = sequential(dense(3, 4), relu(), batchNorm(4), dense(4, 2));
+const fresh = () => ({ params: model.init(key(0)), state: model.initState() });
+
+describe("safetensors", () => {
+  it("reads a file laid out as PyTorch writes it (I64 counter, format metadata)", () => {
+    const counter = new Uint8Array(8);
+    new DataView(counter.buffer).setBigInt64(0, 7n, true);
+    const data = new Uint8Array([...f32Bytes([1, 2, 3, 4, 5, 6]), ...counter]);
+    const bytes = handMade(
+      {
+        __metadata__: { format: "pt" },
+        "0.weight": { dtype: "F32", shape: [2, 3], data_offsets: [0, 24] },
+        "1.num_batches_tracked": { dtype: "I64", shape: [], data_offsets: [24, 32] },
+      },
+      data,
+    );
+    const r = decodeSafetensors(bytes);
+    expect(E.isRight(r)).toBe(true);
+    if (E.isLeft(r)) return;
+    const w = r.right.tensors["0.weight"] as Tensor;
+    expect(w.dtype).toBe("f32");
+    expect(w.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect((r.right.tensors["1.num_batches_tracked"] as Tensor).item()).toBe(7);
+    expect(r.right.metadata).toEqual({ format: "pt" });
+  });
+
+  it("round-trips every dtype, keeps order, and aligns the data to 8 bytes", () => {
+    const tensors = {
+      b: tensor([1.5, -2], { dtype: "f64" }),
+      a: tensor([[1, 2, 3]]),
+      n: tensor([7, -8], { dtype: "i32" }),
+      m: tensor([1, 0, 1], { dtype: "bool" }),
+    };
+    const bytes = encodeSafetensors(tensors, { note: "hi" });
+    expect(Number(new DataView(bytes.buffer).getBigUint64(0, true)) % 8).toBe(0);
+    const r = decodeSafetensors(bytes);
+    if (E.isLeft(r)) throw new Error(r.left.message);
+    expect(Object.keys(r.right.tensors)).toEqual(["b", "a", "n", "m"]);
+    for (const [k, t] of Object.entries(tensors)) {
+      const u = r.right.tensors[k] as Tensor;
+      expect([u.dtype, u.shape, u.toArray()]).toEqual([t.dtype, t.shape, t.toArray()]);
+    }
+    expect(r.right.metadata).toEqual({ note: "hi" });
+  });
+
+  it("names what is wrong with a corrupt file", () => {
+    const good = { "x": { dtype: "F32", shape: [2], data_offsets: [0, 8] }, "y": { dtype: "F32", shape: [1], data_offsets: [8, 12] } };
+    const data = f32Bytes([1, 2, 3]);
+    expect(errorOf(new Uint8Array(5))).toMatchObject({ kind: "truncated", message: expect.stringContaining("fewer than the 8-byte") });
+    expect(errorOf(handMade(good, data, 10_000))).toMatchObject({ kind: "header-length", message: expect.stringContaining("beyond the end") });
+    expect(errorOf(handMade(good, data, 2 ** 40))).toMatchObject({ kind: "header-length" });
+    const whole = handMade(good, data);
+    expect(errorOf(whole.subarray(0, whole.length - 4))).toMatchObject({ kind: "truncated", message: expect.stringContaining('"y" ends at byte 12') });
+    expect(errorOf(handMade({ ...good, y: { dtype: "F32", shape: [1], data_offsets: [4, 8] } }, data))).toMatchObject({ kind: "offsets", message: expect.stringContaining("overlap") });
+    expect(errorOf(handMade({ ...good, y: { dtype: "F32", shape: [1], data_offsets: [12, 16] } }, f32Bytes([1, 2, 3, 4])))).toMatchObject({
+      kind: "offsets",
+      message: expect.stringContaining("belong to no tensor"),
+    });
+    expect(errorOf(handMade(good, f32Bytes([1, 2, 3, 4])))).toMatchObject({ kind: "offsets", message: expect.stringContaining("trailing") });
+    expect(errorOf(handMade({ ...good, y: { dtype: "F32", shape: [2], data_offsets: [8, 12] } }, data))).toMatchObject({ kind: "bad-entry", name: "y" });
+    expect(errorOf(handMade({ ...good, y: { dtype: "BF16", shape: [2], data_offsets: [8, 12] } }, data))).toMatchObject({ kind: "bad-entry", message: expect.stringContaining("BF16") });
+    expect(errorOf(handMade({ ...good, y: { dtype: "Q4", shape: [1], data_offsets: [8, 12] } }, data))).toMatchObject({ kind: "bad-entry", message: expect.stringContaining("unknown dtype") });
+    expect(errorOf(handMade({ ...good, __metadata__: { n: 1 } }, data))).toMatchObject({ kind: "bad-header" });
+    const notJson = handMade(good, data);
+    notJson[8] = 0x5b; // "[" where "{" was
+    expect(errorOf(notJson).kind).toBe("bad-header");
+  });
+});
+
+describe("checkpoints", () => {
+  const dir = mkdtempSync(join(tmpdir(), "typegrad-ckpt-"));
+
+  it("state_dict keys follow PyTorch's nn.Sequential", () => {
+    expect(Object.keys(stateDict(fresh().params, fresh().state))).toEqual([
+      "0.weight",
+      "0.bias",
+      "2.weight",
+      "2.bias",
+      "2.running_mean",
+      "2.running_var",
+      "2.num_batches_tracked",
+      "3.weight",
+      "3.bias",
+    ]);
+  });
+
+  it("saves atomically and loads back exactly, with the config", async () => {
+    const values = { params: model.init(key(42)), state: model.initState() };
+    const path = join(dir, "model.safetensors");
+    await orThrow(saveCheckpoint(path, values, { config: { sizes: [3, 4, 2] } }));
+    expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    const loaded = await orThrow(loadCheckpoint(path, fresh()));
+    expect(loaded.config).toEqual({ sizes: [3, 4, 2] });
+    expect(loaded.metadata.format).toBe("pt");
+    const want = flatten(values.params);
+    for (const [k, t] of Object.entries(flatten(loaded.params))) expect(Array.from(t.data), k).toEqual(Array.from((want[k] as Tensor).data));
+    // Saving again replaces the file whole.
+    await orThrow(saveCheckpoint(path, fresh()));
+    expect((await orThrow(loadCheckpoint(path, fresh()))).config).toBeUndefined();
+  });
+
+  it("rejects a checkpoint that does not fit the model", () => {
+    const sd = stateDict(fresh().params, fresh().state);
+    const { ["3.bias"]: _gone, ...missing } = sd;
+    const check = (tensors: Record<string, Tensor>) => {
+      const r = loadStateDict(fresh(), tensors);
+      return E.isLeft(r) ? r.left : undefined;
+    };
+    expect(check(missing)).toMatchObject({ kind: "missing-keys", keys: ["3.bias"] });
+    expect(check({ ...sd, "9.weight": tensor([1]) })).toMatchObject({ kind: "unexpected-keys", keys: ["9.weight"] });
+    expect(E.isRight(loadStateDict(fresh(), { ...sd, "9.weight": tensor([1]) }, { strict: false }))).toBe(true);
+    expect(check({ ...sd, "0.bias": tensor([1, 2]) })).toMatchObject({ kind: "shape-mismatch", message: expect.stringContaining("[2] in the checkpoint but [4]") });
+    expect(check({ ...sd, "0.bias": tensor([1, 2, 3, 4], { dtype: "f64" }) })).toMatchObject({ kind: "dtype-mismatch", name: "0.bias" });
+  });
+
+  it("reports IO and format errors through the TaskEither, and throws from orThrow", async () => {
+    const r = await loadCheckpoint(join(dir, "absent.safetensors"), fresh())();
+    expect(E.isLeft(r) && r.left.kind).toBe("io");
+    const path = join(dir, "bad.safetensors");
+    writeFileSync(path, readFileSync(join(dir, "model.safetensors")).subarray(0, 40));
+    await expect(orThrow(loadCheckpoint(path, fresh()))).rejects.toBeInstanceOf(CheckpointLoadError);
+  });
+});
