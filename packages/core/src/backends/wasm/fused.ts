@@ -65,9 +65,12 @@ export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View
       const v = f.local(T.v128);
       identity(f, reduce, step.dtype);
       f.set(v);
-      for (let i = 0; i < count; i += 4) {
-        f.i32(storeBase + i * 4).get(v);
-        storePartial(f, Math.min(4, count - i), 0);
+      f.repeat(Math.floor(count / 4), (i) => {
+        f.get(i).i32(4).op(Op.i32_shl).get(v).simdMem(Simd.v128_store, 0, storeBase);
+      });
+      if (count % 4) {
+        f.i32(storeBase + (count - (count % 4)) * 4).get(v);
+        storePartial(f, count % 4, 0);
       }
     }
   }
