@@ -15,6 +15,7 @@ import { vectorEmitter } from "./elementwise.js";
 import { features } from "./features.js";
 import { emitFused } from "./fused.js";
 import { emitMatmul } from "./gemm.js";
+import { HOST } from "./math.js";
 import { emitTake } from "./take.js";
 import { emitRandomBits } from "./threefry.js";
 
@@ -50,6 +51,7 @@ function asWords(step: FusedStep): FusedStep {
 function prepare(plan: Plan, layout: Layout, fma: boolean): () => Executable {
   const pages = Math.max(1, Math.ceil(layout.size / PAGE));
   const m = new ModuleBuilder().importMemory(pages);
+  for (const name of Object.keys(HOST)) m.importFunction(name, [T.f64], [T.f64]);
   const fail = m.importFunction("takeError", [T.i32, T.i32, T.i32, T.i32], []);
   const interpreted = plan.steps.flatMap((s, i) => (s.kind === "interpret" ? [{ step: s, name: `step${i}` }] : []));
   for (const { name } of interpreted) m.importFunction(name, [], []);
@@ -100,7 +102,7 @@ function prepare(plan: Plan, layout: Layout, fma: boolean): () => Executable {
   const module = new WebAssembly.Module(m.toBytes());
   return () => {
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    const env: Record<string, unknown> = { memory, takeError };
+    const env: Record<string, unknown> = { memory, sin: Math.sin, cos: Math.cos, takeError };
     for (const { step, name } of interpreted) env[name] = interpretStep(step, plan, layout, memory.buffer);
     const instance = new WebAssembly.Instance(module, { env: env as WebAssembly.ModuleImports });
     return { memory: memory.buffer, execute: instance.exports.run as () => void };

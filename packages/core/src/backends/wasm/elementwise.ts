@@ -11,11 +11,34 @@ import { emitExp, emitLog, emitPow, emitSigmoid, emitSinCos, emitTanh } from "./
 /** Emits code leaving the node's v128 value on the stack, from its arguments held in locals. */
 export type Emitter = (f: FunctionBuilder, args: readonly number[]) => void;
 
-/** What a rule sees of a node: its input and output dtypes and its params. */
+/** What a rule sees of a node: its input and output dtypes, its params, and inputs that are scalar constants. */
 interface Signature<K extends OpName> {
   readonly inputs: readonly DType[];
   readonly out: DType;
   readonly params: OpParams[K];
+  readonly constants: readonly (number | undefined)[];
+}
+
+/** The value of a single-element constant, seen through broadcasts and reshapes. */
+function scalarConstant(e: Expr): number | undefined {
+  if (e.op === "broadcast" || e.op === "reshape") return scalarConstant(e.inputs[0] as Expr);
+  if (e.op !== "constant") return undefined;
+  const value = (e.params as { value: { size: number; data: ArrayLike<number> } }).value;
+  return value.size === 1 ? value.data[0] : undefined;
+}
+
+/** Powers by a constant that multiplication or division compute exactly as Math.pow rounds them. */
+function constantPower(b: number | undefined): Emitter | null {
+  switch (b) {
+    case 1:
+      return (f, [a]) => f.get(a as number);
+    case 2:
+      return (f, [a]) => f.get(a as number).get(a as number).simd(Simd.f32x4_mul);
+    case -1:
+      return (f, [a]) => f.v128f32(1).get(a as number).simd(Simd.f32x4_div);
+    default:
+      return null;
+  }
 }
 
 type Rule<K extends OpName> = (s: Signature<K>) => Emitter | null;
@@ -29,6 +52,20 @@ const simd = (codes: Partial<Record<DType, number>>) => (s: { inputs: readonly D
     f.simd(code);
   };
 };
+
+/**
+ * max/min as the reference evaluates them: NaN if either operand is; otherwise `a > b ? a : b`
+ * (resp. `<`), which is pmax(b, a) (resp. pmin), so ties of 0 and −0 give b.
+ */
+const choose = (code: number): Emitter => (f, [a, b]) => {
+  const [x, y] = [a as number, b as number];
+  f.get(y).get(x).simd(code);
+  f.get(x).get(y).simd(Simd.f32x4_add);
+  f.get(x).get(x).simd(Simd.f32x4_eq).get(y).get(y).simd(Simd.f32x4_eq).simd(Simd.v128_and).simd(Simd.v128_bitselect);
+};
+
+/** f32 maximum with the reference's NaN and signed-zero behaviour (also the fold of max reductions). */
+export const maxOf: Emitter = choose(Simd.f32x4_pmax);
 
 /** A kernel for f32 operands only. */
 const f32Only = (emit: Emitter) => (s: { inputs: readonly DType[] }): Emitter | null => (s.inputs.every((d) => d === "f32") ? emit : null);
@@ -90,13 +127,13 @@ export const vectorRules: { readonly [K in OpName]: Rule<K> | null } = {
   sqrt: simd({ f32: Simd.f32x4_sqrt }),
   add: simd({ f32: Simd.f32x4_add, i32: Simd.i32x4_add }),
   mul: simd({ f32: Simd.f32x4_mul, i32: Simd.i32x4_mul }),
-  maximum: simd({ f32: Simd.f32x4_max, i32: Simd.i32x4_max_s }),
-  minimum: simd({ f32: Simd.f32x4_min, i32: Simd.i32x4_min_s }),
+  maximum: (s) => (s.inputs[0] === "f32" ? maxOf : simd({ i32: Simd.i32x4_max_s })(s)),
+  minimum: (s) => (s.inputs[0] === "f32" ? choose(Simd.f32x4_pmin) : simd({ i32: Simd.i32x4_min_s })(s)),
   exp: f32Only((f, [x]) => emitExp(f, x as number)),
   log: f32Only((f, [x]) => emitLog(f, x as number)),
   tanh: f32Only((f, [x]) => emitTanh(f, x as number)),
   sigmoid: f32Only((f, [x]) => emitSigmoid(f, x as number)),
-  pow: f32Only((f, [a, b]) => emitPow(f, a as number, b as number)),
+  pow: (s) => (s.inputs.every((d) => d === "f32") ? (constantPower(s.constants[1]) ?? ((f, [a, b]) => emitPow(f, a as number, b as number))) : null),
   sin: f32Only((f, [x]) => emitSinCos(f, x as number, false)),
   cos: f32Only((f, [x]) => emitSinCos(f, x as number, true)),
   reciprocal: (s) => (s.inputs[0] === "f32" ? (f, [x]) => f.v128f32(1).get(x as number).simd(Simd.f32x4_div) : null),
@@ -133,5 +170,5 @@ function lower<K extends OpName>(rule: Rule<K> | null, s: Signature<K>): Emitter
 /** The emitter for a node, or null when no vector code covers its op and dtypes. */
 export function vectorEmitter(e: Expr): Emitter | null {
   const rule = vectorRules[e.op] as Rule<OpName> | null;
-  return lower(rule, { inputs: e.inputs.map((x) => x.dtype), out: e.dtype, params: e.params });
+  return lower(rule, { inputs: e.inputs.map((x) => x.dtype), out: e.dtype, params: e.params, constants: e.inputs.map(scalarConstant) });
 }

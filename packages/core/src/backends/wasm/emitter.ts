@@ -33,6 +33,8 @@ export const Op = {
   i32_xor: 0x73,
   i32_shl: 0x74,
   i32_rotl: 0x77,
+  f32_demote_f64: 0xb6,
+  f64_promote_f32: 0xbb,
 } as const;
 
 /** SIMD opcodes (after the 0xfd prefix). */
@@ -46,6 +48,7 @@ export const Simd = {
   i32x4_extract_lane: 0x1b,
   i32x4_replace_lane: 0x1c,
   f32x4_extract_lane: 0x1f,
+  f32x4_replace_lane: 0x20,
   i32x4_eq: 0x37,
   i32x4_ne: 0x38,
   i32x4_lt_s: 0x39,
@@ -62,6 +65,7 @@ export const Simd = {
   v128_or: 0x50,
   v128_xor: 0x51,
   v128_bitselect: 0x52,
+  v128_any_true: 0x53,
   v128_store8_lane: 0x58,
   v128_store32_lane: 0x5a,
   v128_store64_lane: 0x5b,
@@ -90,6 +94,8 @@ export const Simd = {
   f32x4_div: 0xe7,
   f32x4_min: 0xe8,
   f32x4_max: 0xe9,
+  f32x4_pmin: 0xea,
+  f32x4_pmax: 0xeb,
   i32x4_trunc_sat_f32x4_s: 0xf8,
   f32x4_convert_i32x4_s: 0xfa,
   /** Relaxed SIMD: a·b + c, fused or not as the hardware prefers. */
@@ -99,25 +105,65 @@ export const Simd = {
 /** Memory ops with bulk-memory's 0xfc prefix. */
 const Bulk = { memory_copy: 0x0a, memory_fill: 0x0b } as const;
 
-function uleb(out: number[], n: number): void {
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-}
+/** A growable byte buffer (number arrays of every byte cost more than the kernels' emission). */
+export class Bytes {
+  private data = new Uint8Array(256);
+  length = 0;
 
-function sleb(out: number[], n: number): void {
-  n |= 0;
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return;
+  private reserve(n: number): void {
+    if (this.length + n <= this.data.length) return;
+    const next = new Uint8Array(Math.max(this.data.length * 2, this.length + n));
+    next.set(this.data.subarray(0, this.length));
+    this.data = next;
+  }
+
+  byte(b: number): this {
+    this.reserve(1);
+    this.data[this.length++] = b;
+    return this;
+  }
+
+  append(src: Bytes | Uint8Array | readonly number[]): this {
+    const bytes = src instanceof Bytes ? src.view() : src;
+    this.reserve(bytes.length);
+    if (bytes instanceof Uint8Array) this.data.set(bytes, this.length);
+    else for (let i = 0; i < bytes.length; i++) this.data[this.length + i] = bytes[i] as number;
+    this.length += bytes.length;
+    return this;
+  }
+
+  /** Unsigned LEB128. */
+  uleb(n: number): this {
+    do {
+      let b = n & 0x7f;
+      n >>>= 7;
+      if (n !== 0) b |= 0x80;
+      this.byte(b);
+    } while (n !== 0);
+    return this;
+  }
+
+  /** Signed LEB128 of a 32-bit integer. */
+  sleb(n: number): this {
+    n |= 0;
+    for (;;) {
+      const b = n & 0x7f;
+      n >>= 7;
+      if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) return this.byte(b);
+      this.byte(b | 0x80);
     }
-    out.push(byte | 0x80);
+  }
+
+  /** Four little-endian bytes of an f32, or of an i32 bit pattern. */
+  word(value: number, float: boolean): this {
+    if (float) scratch.setFloat32(0, value, true);
+    else scratch.setInt32(0, value, true);
+    for (let i = 0; i < 4; i++) this.byte(scratch.getUint8(i));
+    return this;
+  }
+
+  view(): Uint8Array<ArrayBuffer> {
+    return this.data.subarray(0, this.length);
   }
 }
 
@@ -125,7 +171,7 @@ const scratch = new DataView(new ArrayBuffer(8));
 
 /** Builds one function body. Locals are declared on demand; `local(type)` returns an index. */
 export class FunctionBuilder {
-  readonly body: number[] = [];
+  readonly body = new Bytes();
   private readonly locals: ValType[] = [];
 
   constructor(
@@ -140,128 +186,115 @@ export class FunctionBuilder {
   }
 
   op(code: number): this {
-    this.body.push(code);
+    this.body.byte(code);
     return this;
   }
 
   simd(code: number): this {
-    this.body.push(0xfd);
-    uleb(this.body, code);
+    this.body.byte(0xfd).uleb(code);
     return this;
   }
 
   get(local: number): this {
-    this.body.push(Op.local_get);
-    uleb(this.body, local);
+    this.body.byte(Op.local_get).uleb(local);
     return this;
   }
 
   set(local: number): this {
-    this.body.push(Op.local_set);
-    uleb(this.body, local);
+    this.body.byte(Op.local_set).uleb(local);
     return this;
   }
 
   tee(local: number): this {
-    this.body.push(Op.local_tee);
-    uleb(this.body, local);
+    this.body.byte(Op.local_tee).uleb(local);
     return this;
   }
 
   i32(value: number): this {
-    this.body.push(Op.i32_const);
-    sleb(this.body, value);
+    this.body.byte(Op.i32_const).sleb(value);
     return this;
   }
 
   f32(value: number): this {
-    this.body.push(Op.f32_const);
-    scratch.setFloat32(0, value, true);
-    for (let i = 0; i < 4; i++) this.body.push(scratch.getUint8(i));
+    this.body.byte(Op.f32_const).word(value, true);
     return this;
   }
 
   /** A v128 constant from four 32-bit lanes (as i32 bit patterns). */
   v128i32(lanes: readonly [number, number, number, number]): this {
     this.simd(Simd.v128_const);
-    for (const lane of lanes) {
-      scratch.setInt32(0, lane, true);
-      for (let i = 0; i < 4; i++) this.body.push(scratch.getUint8(i));
-    }
+    for (const lane of lanes) this.body.word(lane, false);
     return this;
   }
 
   /** A v128 constant with the f32 `value` in every lane. */
   v128f32(value: number): this {
-    scratch.setFloat32(0, value, true);
-    const bits = scratch.getInt32(0, true);
-    return this.v128i32([bits, bits, bits, bits]);
+    this.simd(Simd.v128_const);
+    for (let i = 0; i < 4; i++) this.body.word(value, true);
+    return this;
   }
 
   /** A core load or store with a static byte offset; `align` is log2 of the alignment. */
   mem(code: number, align: number, offset = 0): this {
-    this.body.push(code, align);
-    uleb(this.body, offset);
+    this.body.byte(code).byte(align).uleb(offset);
     return this;
   }
 
   /** A SIMD load or store with a static byte offset. */
   simdMem(code: number, align: number, offset = 0): this {
     this.simd(code);
-    this.body.push(align);
-    uleb(this.body, offset);
+    this.body.byte(align).uleb(offset);
     return this;
   }
 
   /** A SIMD lane load or store (memory argument, then lane). */
   simdMemLane(code: number, align: number, offset: number, lane: number): this {
     this.simdMem(code, align, offset);
-    this.body.push(lane);
+    this.body.byte(lane);
     return this;
   }
 
   /** A lane extract or replace. */
   lane(code: number, lane: number): this {
     this.simd(code);
-    this.body.push(lane);
+    this.body.byte(lane);
     return this;
   }
 
   shuffle(lanes: readonly number[]): this {
     this.simd(Simd.i8x16_shuffle);
-    this.body.push(...lanes);
+    this.body.append(lanes);
     return this;
   }
 
   call(index: number): this {
-    this.body.push(Op.call);
-    uleb(this.body, index);
+    this.body.byte(Op.call).uleb(index);
     return this;
   }
 
   /** Structured control: `block`/`loop`/`if` without results, closed by `end()`. */
   block(kind: typeof Op.block | typeof Op.loop | typeof Op.if): this {
-    this.body.push(kind, 0x40);
+    this.body.byte(kind).byte(0x40);
     return this;
   }
 
   end(): this {
-    this.body.push(Op.end);
+    this.body.byte(Op.end);
     return this;
   }
 
   br(code: typeof Op.br | typeof Op.br_if, depth: number): this {
-    this.body.push(code, depth);
+    this.body.byte(code).byte(depth);
     return this;
   }
 
   memoryCopy(): this {
-    this.body.push(0xfc, Bulk.memory_copy, 0, 0);
+    this.body.byte(0xfc).byte(Bulk.memory_copy).byte(0).byte(0);
     return this;
   }
 
   memoryFill(): this {
-    this.body.push(0xfc, Bulk.memory_fill, 0);
+    this.body.byte(0xfc).byte(Bulk.memory_fill).byte(0);
     return this;
   }
 
@@ -277,37 +310,29 @@ export class FunctionBuilder {
     return this;
   }
 
-  /** The encoded body: locals, then code. */
-  encode(): number[] {
-    const out: number[] = [];
+  /** The encoded body, size first: locals, then code. */
+  encode(): Bytes {
     const groups: [number, ValType][] = [];
     for (const t of this.locals) {
       const last = groups[groups.length - 1];
       if (last && last[1] === t) last[0]++;
       else groups.push([1, t]);
     }
-    uleb(out, groups.length);
-    for (const [n, t] of groups) {
-      uleb(out, n);
-      out.push(t);
-    }
-    for (const b of this.body) out.push(b);
-    out.push(Op.end);
-    const sized: number[] = [];
-    uleb(sized, out.length);
-    return sized.concat(out);
+    const out = new Bytes().uleb(groups.length);
+    for (const [n, t] of groups) out.uleb(n).byte(t);
+    out.append(this.body).byte(Op.end);
+    return new Bytes().uleb(out.length).append(out);
   }
 }
 
-const encodeString = (out: number[], s: string): void => {
+const encodeString = (out: Bytes, s: string): void => {
   const bytes = new TextEncoder().encode(s);
-  uleb(out, bytes.length);
-  out.push(...bytes);
+  out.uleb(bytes.length).append(bytes);
 };
 
 /** Builds a module that imports one memory, imports functions, defines functions and exports some. */
 export class ModuleBuilder {
-  private readonly types: string[] = [];
+  private readonly types: { readonly params: readonly ValType[]; readonly results: readonly ValType[]; readonly key: string }[] = [];
   private readonly imports: { module: string; name: string; type: number }[] = [];
   private readonly functions: { type: number; code: FunctionBuilder }[] = [];
   private readonly exports: { name: string; index: number }[] = [];
@@ -315,9 +340,9 @@ export class ModuleBuilder {
 
   private typeIndex(params: readonly ValType[], results: readonly ValType[]): number {
     const key = `${params.join(",")}:${results.join(",")}`;
-    const i = this.types.indexOf(key);
+    const i = this.types.findIndex((t) => t.key === key);
     if (i >= 0) return i;
-    this.types.push(key);
+    this.types.push({ params, results, key });
     return this.types.length - 1;
   }
 
@@ -345,59 +370,42 @@ export class ModuleBuilder {
   }
 
   toBytes(): Uint8Array<ArrayBuffer> {
-    const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-    const section = (id: number, content: number[]): void => {
-      out.push(id);
-      uleb(out, content.length);
-      for (const b of content) out.push(b);
+    const out = new Bytes().append([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+    const section = (id: number, content: Bytes): void => {
+      out.byte(id).uleb(content.length).append(content);
     };
-    const vec = <X>(items: readonly X[], each: (c: number[], x: X) => void): number[] => {
-      const c: number[] = [];
-      uleb(c, items.length);
+    const vec = <X>(items: readonly X[], each: (c: Bytes, x: X) => void): Bytes => {
+      const c = new Bytes().uleb(items.length);
       for (const x of items) each(c, x);
       return c;
     };
-    section(1, vec(this.types, (c, key) => {
-      const [params, results] = key.split(":").map((s) => (s ? s.split(",").map(Number) : [])) as [number[], number[]];
-      c.push(0x60);
-      uleb(c, params.length);
-      c.push(...params);
-      uleb(c, results.length);
-      c.push(...results);
+    section(1, vec(this.types, (c, t) => {
+      c.byte(0x60).uleb(t.params.length).append(t.params).uleb(t.results.length).append(t.results);
     }));
-    const imports: ((c: number[]) => void)[] = [];
+    const imports: ((c: Bytes) => void)[] = [];
     if (this.memory) {
       const m = this.memory;
       imports.push((c) => {
         encodeString(c, "env");
         encodeString(c, "memory");
-        c.push(0x02, m.shared ? 0x03 : 0x00);
-        uleb(c, m.pages);
-        if (m.shared) uleb(c, m.pages);
+        c.byte(0x02).byte(m.shared ? 0x03 : 0x00).uleb(m.pages);
+        if (m.shared) c.uleb(m.pages);
       });
     }
     for (const imp of this.imports) {
       imports.push((c) => {
         encodeString(c, imp.module);
         encodeString(c, imp.name);
-        c.push(0x00);
-        uleb(c, imp.type);
+        c.byte(0x00).uleb(imp.type);
       });
     }
     section(2, vec(imports, (c, f) => f(c)));
-    section(3, vec(this.functions, (c, f) => uleb(c, f.type)));
+    section(3, vec(this.functions, (c, f) => c.uleb(f.type)));
     section(7, vec(this.exports, (c, e) => {
       encodeString(c, e.name);
-      c.push(0x00);
-      uleb(c, e.index);
+      c.byte(0x00).uleb(e.index);
     }));
-    const bodies: number[] = [];
-    uleb(bodies, this.functions.length);
-    for (const f of this.functions) {
-      const body = f.code.encode();
-      for (const b of body) bodies.push(b);
-    }
-    section(10, bodies);
-    return new Uint8Array(out);
+    section(10, vec(this.functions, (c, f) => c.append(f.code.encode())));
+    return out.view();
   }
 }

@@ -7,7 +7,7 @@ import type { View } from "../../compile/view.js";
 import type { DType } from "../../tensor/dtype.js";
 import { BYTES } from "../../compile/memory.js";
 import { type FunctionBuilder, Op, Simd, T } from "./emitter.js";
-import { vectorEmitter } from "./elementwise.js";
+import { maxOf, vectorEmitter } from "./elementwise.js";
 
 /** A view in the collapsed iteration space, with its base byte address. */
 interface Access {
@@ -43,8 +43,14 @@ function identity(f: FunctionBuilder, op: "sum" | "max", dtype: DType): void {
   else f.v128i32([-0x80000000, -0x80000000, -0x80000000, -0x80000000]);
 }
 
-const combineCode = (op: "sum" | "max", dtype: DType): number =>
-  op === "sum" ? (dtype === "f32" ? Simd.f32x4_add : Simd.i32x4_add) : dtype === "f32" ? Simd.f32x4_max : Simd.i32x4_max_s;
+/** Pushes the reduction of the vectors in locals `acc` and `v`; f32 max folds as the reference does (`acc > v ? acc : v`). */
+function combine(f: FunctionBuilder, op: "sum" | "max", dtype: DType, acc: number, v: number): void {
+  if (op === "max" && dtype === "f32") {
+    maxOf(f, [acc, v]);
+    return;
+  }
+  f.get(acc).get(v).simd(op === "sum" ? (dtype === "f32" ? Simd.f32x4_add : Simd.i32x4_add) : Simd.i32x4_max_s);
+}
 
 /** Emits the kernel of a fused step into `f`; `address` gives a view's base byte address. */
 export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View, dtype: DType) => number): void {
@@ -59,9 +65,12 @@ export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View
       const v = f.local(T.v128);
       identity(f, reduce, step.dtype);
       f.set(v);
-      for (let i = 0; i < count; i += 4) {
-        f.i32(storeBase + i * 4).get(v);
-        storePartial(f, Math.min(4, count - i), 0);
+      f.repeat(Math.floor(count / 4), (i) => {
+        f.get(i).i32(4).op(Op.i32_shl).get(v).simdMem(Simd.v128_store, 0, storeBase);
+      });
+      if (count % 4) {
+        f.i32(storeBase + (count - (count % 4)) * 4).get(v);
+        storePartial(f, count % 4, 0);
       }
     }
   }
@@ -91,6 +100,10 @@ export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View
   const values = accesses.map(() => f.local(T.v128));
   const nodeValues = step.nodes.map(() => f.local(T.v128));
   const acc = reduce && innerStride(store) === 0 ? f.local(T.v128) : -1;
+  // An f32 max along the row also tracks where each lane's maximum came from, so ties of 0 and −0
+  // resolve as the reference's sequential fold does: to the last of them.
+  const positions = acc >= 0 && reduce === "max" && step.dtype === "f32";
+  const [accAt, at, chosen] = positions ? [f.local(T.v128), f.local(T.v128), f.local(T.v128)] : [-1, -1, -1];
   const tmp = f.local(T.v128);
   const tmpAddr = f.local(T.i32);
 
@@ -159,12 +172,19 @@ export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View
     const result = valueOf(step.result);
     if (reduce && acc >= 0) {
       // Lanes past the row's end hold garbage: replace them by the identity before accumulating.
-      f.get(acc).get(result);
+      let v = result;
       if (lanes < 4) {
+        f.get(result);
         identity(f, reduce, step.dtype);
-        f.v128i32(laneMask(lanes)).simd(Simd.v128_bitselect);
+        f.v128i32(laneMask(lanes)).simd(Simd.v128_bitselect).set(tmp);
+        v = tmp;
       }
-      f.simd(combineCode(reduce, step.dtype)).set(acc);
+      if (positions) {
+        f.get(accAt).get(at).get(acc).get(v).simd(Simd.f32x4_gt).simd(Simd.v128_bitselect).set(accAt);
+        f.get(at).v128i32([4, 4, 4, 4]).simd(Simd.i32x4_add).set(at);
+      }
+      combine(f, reduce, step.dtype, acc, v);
+      f.set(acc);
       return;
     }
     const scatter = innerStride(store);
@@ -181,8 +201,9 @@ export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View
       }
       return;
     }
+    if (reduce) f.get(tmpAddr).simdMem(Simd.v128_load, 0).set(tmp);
     f.get(tmpAddr);
-    if (reduce) f.get(tmpAddr).simdMem(Simd.v128_load, 0).get(result).simd(combineCode(reduce, step.dtype));
+    if (reduce) combine(f, reduce, step.dtype, tmp, result);
     else f.get(result);
     if (step.dtype === "bool") {
       f.simd(Simd.i32x4_neg).set(tmp);
@@ -205,6 +226,7 @@ export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View
     if (acc >= 0) {
       identity(f, reduce as "sum" | "max", step.dtype);
       f.set(acc);
+      if (positions) f.v128i32([0, 1, 2, 3]).set(at).v128i32([0, 0, 0, 0]).set(accAt);
     }
     const full = Math.floor(inner / 4);
     const tail = inner % 4;
@@ -218,12 +240,27 @@ export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View
     if (tail > 0) body(tail);
     if (acc >= 0) {
       // Horizontal reduction of the accumulator, then one read-modify-write of the output element.
-      const code = combineCode(reduce as "sum" | "max", step.dtype);
-      f.get(acc).get(acc).get(acc).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]).simd(code).set(acc);
-      f.get(acc).get(acc).get(acc).shuffle([4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11]).simd(code).set(acc);
+      const op = reduce as "sum" | "max";
+      for (const lanes of [[8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7], [4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11]]) {
+        f.get(acc).get(acc).shuffle(lanes).set(tmp);
+        if (positions) {
+          // Keep the later of two equal maxima (and NaN if either is NaN).
+          f.get(accAt).get(accAt).shuffle(lanes).set(at);
+          f.get(acc).get(tmp).simd(Simd.f32x4_gt);
+          f.get(acc).get(tmp).simd(Simd.f32x4_eq).get(accAt).get(at).simd(Simd.i32x4_gt_s).simd(Simd.v128_and);
+          f.simd(Simd.v128_or).set(chosen);
+          f.get(accAt).get(at).get(chosen).simd(Simd.v128_bitselect).set(accAt);
+          f.get(acc).get(tmp).get(chosen).simd(Simd.v128_bitselect);
+          f.get(acc).get(tmp).simd(Simd.f32x4_add);
+          f.get(acc).get(acc).simd(Simd.f32x4_eq).get(tmp).get(tmp).simd(Simd.f32x4_eq).simd(Simd.v128_and).simd(Simd.v128_bitselect);
+        } else combine(f, op, step.dtype, acc, tmp);
+        f.set(acc);
+      }
       rowPointer(store);
       f.set(tmpAddr);
-      f.get(tmpAddr).get(tmpAddr).simdMem(Simd.v128_load32_splat, 2).get(acc).simd(code);
+      f.get(tmpAddr).simdMem(Simd.v128_load32_splat, 2).set(tmp);
+      f.get(tmpAddr);
+      combine(f, op, step.dtype, tmp, acc);
       f.simdMemLane(Simd.v128_store32_lane, 2, 0, 0);
     }
   };

@@ -1,7 +1,13 @@
 // Transcendental functions on f32x4, so fused loops need no call out of WebAssembly (a call per
 // lane would box its argument on the JS heap). Range reduction plus minimax polynomials with the
 // coefficients of Cephes' single-precision library (S. Moshier): about one ulp on f32.
-import { type FunctionBuilder, Simd, T } from "./emitter.js";
+import { type FunctionBuilder, Op, Simd, T } from "./emitter.js";
+
+/** Host functions every program module imports first, by function index: sin and cos of an f64. */
+export const HOST = { sin: 0, cos: 1 } as const;
+
+/** Beyond this |x|, sin and cos reduce their argument on the host (exactly, in f64). */
+const REDUCTION_LIMIT = 8192;
 
 /** Pushes the polynomial c0·zⁿ + … + cₙ (Horner) of the f32x4 in local `z`. */
 function horner(f: FunctionBuilder, z: number, coefficients: readonly number[]): void {
@@ -63,7 +69,7 @@ export function emitLog(f: FunctionBuilder, x: number): void {
   f.v128f32(NaN).get(y).get(x).v128f32(0).simd(Simd.f32x4_lt).get(x).get(x).simd(Simd.f32x4_ne).simd(Simd.v128_or).simd(Simd.v128_bitselect);
 }
 
-/** tanh x: an odd polynomial for |x| < 0.625, else 1 − 2/(e^{2|x|} + 1) with x's sign. */
+/** tanh x: an odd polynomial for |x| < 0.625, else 1 − 2/(e^{2|x|} + 1), with x's sign. */
 export function emitTanh(f: FunctionBuilder, x: number): void {
   const [a, z, small, e] = [f.local(T.v128), f.local(T.v128), f.local(T.v128), f.local(T.v128)];
   f.get(x).simd(Simd.f32x4_abs).set(a);
@@ -74,9 +80,10 @@ export function emitTanh(f: FunctionBuilder, x: number): void {
   emitExp(f, e);
   f.set(e);
   f.v128f32(1).v128f32(2).get(e).v128f32(1).simd(Simd.f32x4_add).simd(Simd.f32x4_div).simd(Simd.f32x4_sub).set(e);
-  // x's sign bit on the large-|x| branch, then the branch by |x|.
-  f.get(x).get(e).v128i32([-0x80000000, -0x80000000, -0x80000000, -0x80000000]).simd(Simd.v128_bitselect).set(e);
+  // The branch by |x|, then x's sign bit (tanh is odd; this also keeps tanh(−0) = −0).
+  f.get(x);
   f.get(small).get(e).get(a).v128f32(0.625).simd(Simd.f32x4_lt).simd(Simd.v128_bitselect);
+  f.v128i32([-0x80000000, -0x80000000, -0x80000000, -0x80000000]).simd(Simd.v128_bitselect);
 }
 
 /** σ(x) = 1/(1 + e^{−|x|}) for x ≥ 0, and e^{−|x|}/(1 + e^{−|x|}) below. */
@@ -90,8 +97,8 @@ export function emitSigmoid(f: FunctionBuilder, x: number): void {
 }
 
 /**
- * aᵇ = e^{b·ln|a|}, negated for a < 0 and odd integer b, NaN for a < 0 and non-integer b, and
- * 1 for b = 0 (as Math.pow).
+ * aᵇ = e^{b·ln|a|}, negated when a's sign bit is set and b is an odd integer, NaN for finite
+ * negative a and non-integer b, and 1 for b = 0: the special cases of Math.pow.
  */
 export function emitPow(f: FunctionBuilder, a: number, b: number): void {
   const [l, y, odd] = [f.local(T.v128), f.local(T.v128), f.local(T.v128)];
@@ -103,20 +110,36 @@ export function emitPow(f: FunctionBuilder, a: number, b: number): void {
   // odd integer exponent (below 2²⁴ every f32 integer can be odd; above, all are even)
   f.get(b).simd(Simd.i32x4_trunc_sat_f32x4_s);
   splatI32(f, 1).simd(Simd.v128_and);
-  splatI32(f, 0).simd(Simd.i32x4_ne).get(b).simd(Simd.f32x4_abs).v128f32(2 ** 24).simd(Simd.f32x4_lt).simd(Simd.v128_and).set(odd);
-  // a < 0: −y for odd b, y for even b, NaN for non-integers
-  f.get(y).simd(Simd.f32x4_neg).get(y).get(odd).simd(Simd.v128_bitselect);
-  f.v128f32(NaN).get(b).simd(Simd.f32x4_nearest).get(b).simd(Simd.f32x4_eq).simd(Simd.v128_bitselect);
-  f.get(y).get(a).v128f32(0).simd(Simd.f32x4_lt).simd(Simd.v128_bitselect).set(y);
+  splatI32(f, 0).simd(Simd.i32x4_ne).get(b).simd(Simd.f32x4_abs).v128f32(2 ** 24).simd(Simd.f32x4_lt).simd(Simd.v128_and);
+  f.get(b).simd(Simd.f32x4_nearest).get(b).simd(Simd.f32x4_eq).simd(Simd.v128_and).set(odd);
+  // a's sign onto y for odd b (−0 and −∞ included)
+  f.get(y).get(a).get(odd).simd(Simd.v128_and).v128i32([-0x80000000, -0x80000000, -0x80000000, -0x80000000]).simd(Simd.v128_and).simd(Simd.v128_xor).set(y);
+  // finite negative a with a non-integer b
+  f.v128f32(NaN).get(y).get(a).v128f32(0).simd(Simd.f32x4_lt).get(a).v128f32(-Infinity).simd(Simd.f32x4_gt).simd(Simd.v128_and);
+  f.get(b).simd(Simd.f32x4_nearest).get(b).simd(Simd.f32x4_ne).simd(Simd.v128_and).simd(Simd.v128_bitselect).set(y);
   f.v128f32(1).get(y).get(b).v128f32(0).simd(Simd.f32x4_eq).simd(Simd.v128_bitselect);
 }
 
 /**
  * sin x and cos x: reduce |x| by multiples of π/4 (the multiple j rounded up to even, π/4 in three
  * parts), then a sine or cosine polynomial by j's octant and a sign by its quadrant (Cephes' sinf
- * and cosf; accurate for |x| up to about 8192).
+ * and cosf, accurate for |x| up to about 8192). A vector holding a larger |x| (rare) is computed
+ * lane by lane by the host's Math instead.
  */
 export function emitSinCos(f: FunctionBuilder, x: number, cosine: boolean): void {
+  const result = f.local(T.v128);
+  sinCosPolynomial(f, x, cosine);
+  f.set(result);
+  f.get(x).simd(Simd.f32x4_abs).v128f32(REDUCTION_LIMIT).simd(Simd.f32x4_gt).simd(Simd.v128_any_true).block(Op.if);
+  for (let lane = 0; lane < 4; lane++) {
+    f.get(result).get(x).lane(Simd.f32x4_extract_lane, lane).op(Op.f64_promote_f32);
+    f.call(cosine ? HOST.cos : HOST.sin).op(Op.f32_demote_f64).lane(Simd.f32x4_replace_lane, lane).set(result);
+  }
+  f.end();
+  f.get(result);
+}
+
+function sinCosPolynomial(f: FunctionBuilder, x: number, cosine: boolean): void {
   const [a, j, r, z, s, c, neg] = [f.local(T.v128), f.local(T.v128), f.local(T.v128), f.local(T.v128), f.local(T.v128), f.local(T.v128), f.local(T.v128)];
   f.get(x).simd(Simd.f32x4_abs).set(a);
   f.get(a).v128f32(4 / Math.PI).simd(Simd.f32x4_mul).simd(Simd.i32x4_trunc_sat_f32x4_s);
