@@ -27,6 +27,7 @@ function fuses(e: Expr): boolean {
   return vectorEmitter(e) !== null;
 }
 
+/** Kernel-role nodes with a wasm kernel of their own: f32 matrix products, random bits, take. */
 function native(e: Expr): boolean {
   return (e.op === "matmul" && e.dtype === "f32") || e.op === "randomBits" || e.op === "take";
 }
