@@ -1,9 +1,10 @@
 import type { Expr } from "../graph/expr.js";
 import { type Primitive, apply } from "../graph/primitive.js";
-import { type ConcreteShape, type Dim, type Shape, ShapeError, sameShape, showShape, sizeOf, stridesOf } from "../shape/shape.js";
+import { type ConcreteShape, type Dim, type Shape, ShapeError, sameShape, showShape, stridesOf } from "../shape/shape.js";
 import type { BroadcastToCheck, Mutable } from "../shape/types.js";
-import { type DType, allocate } from "../tensor/dtype.js";
-import { Tensor } from "../tensor/tensor.js";
+import type { DType } from "../tensor/dtype.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { readStrided } from "./elementwise.js";
 import { reshape } from "./reshape.js";
 import { sum } from "./sum.js";
 
@@ -39,19 +40,7 @@ export const broadcastOp: Primitive<"broadcast", BroadcastParams> = {
     const fromStrides = stridesOf(from);
     // Stride 0 along expanded axes: every output coordinate reads the one input element.
     const strides = out.shape.map((_, i) => (i < lead || from[i - lead] === 1 ? 0 : (fromStrides[i - lead] as number)));
-    const y = allocate(out.dtype, sizeOf(out.shape));
-    const idx = new Array<number>(out.shape.length).fill(0);
-    for (let i = 0; i < y.length; i++) {
-      let o = 0;
-      for (let d = 0; d < idx.length; d++) o += (idx[d] as number) * (strides[d] as number);
-      y[i] = src.data[o] as number;
-      for (let d = idx.length - 1; d >= 0; d--) {
-        idx[d] = (idx[d] as number) + 1;
-        if ((idx[d] as number) < (out.shape[d] as number)) break;
-        idx[d] = 0;
-      }
-    }
-    return new Tensor(out.shape, out.dtype, y);
+    return readStrided(src, strides, out);
   },
   // Un-broadcasting: sum the gradient over the expanded axes, then drop the leading ones.
   vjp: ({ inputs: [x], outGrad, params }) => {

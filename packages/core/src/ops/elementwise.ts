@@ -2,7 +2,7 @@
 // so op modules may call it while they load.
 import type { Expr } from "../graph/expr.js";
 import type { OutSpec, Sampler, TestCase } from "../graph/primitive.js";
-import { ShapeError, ValueError, sameShape, showShape } from "../shape/shape.js";
+import { ShapeError, ValueError, sameShape, showShape, sizeOf } from "../shape/shape.js";
 import { type DType, allocate, isFloat, roundTo } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 
@@ -25,6 +25,23 @@ export function binaryInfer(op: string, result?: DType) {
       throw new ValueError(op, "operands of one dtype", `${a.dtype} and ${b.dtype}`, "cast one operand with cast(x, dtype)");
     return { shape: a.shape, dtype: result ?? a.dtype };
   };
+}
+
+/** Output element at coordinates c reads the input at Σ c[d]·strides[d] (a stride 0 repeats an element). */
+export function readStrided(src: Tensor, strides: readonly number[], out: OutSpec): Tensor {
+  const y = allocate(out.dtype, sizeOf(out.shape));
+  const idx = new Array<number>(out.shape.length).fill(0);
+  for (let i = 0; i < y.length; i++) {
+    let o = 0;
+    for (let d = 0; d < idx.length; d++) o += (idx[d] as number) * (strides[d] as number);
+    y[i] = src.data[o] as number;
+    for (let d = idx.length - 1; d >= 0; d--) {
+      idx[d] = (idx[d] as number) + 1;
+      if ((idx[d] as number) < (out.shape[d] as number)) break;
+      idx[d] = 0;
+    }
+  }
+  return new Tensor(out.shape, out.dtype, y);
 }
 
 /** Applies f to every element, rounding results to the output dtype (a bool is 1 where nonzero). */

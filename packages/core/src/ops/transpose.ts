@@ -1,9 +1,10 @@
 import { type Expr, isOp } from "../graph/expr.js";
 import { type Primitive, apply } from "../graph/primitive.js";
-import { type ConcreteShape, type Shape, ShapeError, sizeOf, stridesOf } from "../shape/shape.js";
+import { type ConcreteShape, type Shape, ShapeError, stridesOf } from "../shape/shape.js";
 import type { PermCheck, Permuted } from "../shape/types.js";
-import { type DType, allocate } from "../tensor/dtype.js";
-import { Tensor } from "../tensor/tensor.js";
+import type { DType } from "../tensor/dtype.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { readStrided } from "./elementwise.js";
 
 export interface TransposeParams {
   /** Output axis i is input axis perm[i]. */
@@ -28,19 +29,7 @@ export const transposeOp: Primitive<"transpose", TransposeParams> = {
     const src = x as Tensor;
     const inStrides = stridesOf(src.shape as ConcreteShape);
     const strides = p.perm.map((a) => inStrides[a] as number);
-    const y = allocate(out.dtype, sizeOf(out.shape));
-    const idx = new Array<number>(out.shape.length).fill(0);
-    for (let i = 0; i < y.length; i++) {
-      let o = 0;
-      for (let d = 0; d < idx.length; d++) o += (idx[d] as number) * (strides[d] as number);
-      y[i] = src.data[o] as number;
-      for (let d = idx.length - 1; d >= 0; d--) {
-        idx[d] = (idx[d] as number) + 1;
-        if ((idx[d] as number) < (out.shape[d] as number)) break;
-        idx[d] = 0;
-      }
-    }
-    return new Tensor(out.shape, out.dtype, y);
+    return readStrided(src, strides, out);
   },
   // Permuting axes back undoes the permutation.
   vjp: ({ outGrad, params }) => [transpose(outGrad, inverse(params.perm))],
