@@ -4,7 +4,7 @@ import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import {
   type Expr, type OpName, type Shape, type Sampler, type Tensor, type DType,
-  add, compile, evaluate, exp, greater, input, matmul, max, maximum, mul, neg, primitives, reshape, sigmoid, sub, sum, tanh,
+  add, compile, composites, evaluate, exp, greater, input, matmul, max, maximum, mul, neg, primitives, reshape, sigmoid, sub, sum, tanh,
   tensor, transpose, where, inputsOf, broadcastTo, key, dropoutMask, ValueError, ShapeError, abs, grad, constant, pow, reciprocal, sqrt, concat, slice, take, log,
 } from "../src/index.js";
 import { apply } from "../src/graph/primitive.js";
@@ -84,6 +84,23 @@ describe("compile: every primitive, compiled vs interpreted", () => {
           if (backend === "js") expectClose(got, want, `${op} case ${c} on js`, 0, 0);
           else expectClose(got, want, `${op} case ${c} on wasm`);
         }
+      }
+    });
+  }
+});
+
+describe("compile: every composite, compiled vs interpreted", () => {
+  for (const dtype of ["f32", "f64"] as const) {
+    it.each(composites.map((c) => c.name))(`%s (${dtype})`, (name) => {
+      const composite = composites.find((c) => c.name === name) as (typeof composites)[number];
+      const s = sampler(name.length * 104729 + (dtype === "f32" ? 1 : 2));
+      for (let c = 0; c < 12; c++) {
+        const tc = composite.domain(s);
+        const leaves = tc.inputs.map((spec, i) => input(`a${i}`, [...spec.shape], spec.dtype ?? dtype));
+        const node = composite.build(leaves, tc.params);
+        const bindings = Object.fromEntries(leaves.map((x, i) => [`a${i}`, values(s, tc.inputs[i] as InputSpec, x.dtype)]));
+        const inputs = Object.fromEntries(leaves.map((x, i) => [`a${i}`, x]));
+        expectClose(compile(inputs, { y: node }).run(bindings).y, evaluate(node, bindings), `${name} case ${c} on wasm`);
       }
     });
   }
