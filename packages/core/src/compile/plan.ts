@@ -416,18 +416,12 @@ const placeOfInput = (inputs: ReadonlyMap<string, Expr>, name: string, slots: re
 
 /**
  * Multi-output fusion: consecutive fused kernels of one iteration shape join one loop when each
- * reads what another writes only at the same element. Single-element kernels first move up to
- * just after what they depend on, so they do not stand between kernels that could meet (Adam's
- * bias corrections between a parameter's moment and update kernels).
+ * reads what another writes only at the same element. A single-element kernel independent of the
+ * loop being gathered runs before it instead of ending it (Adam's bias corrections between a
+ * parameter's moment and update kernels).
  */
 function loops(steps: readonly Step[], slots: readonly Slot[]): Step[] {
   const root = (s: number): number => slots[s]?.mergedInto ?? s;
-  const ordered: Step[] = [];
-  for (const s of steps) {
-    let at = ordered.length;
-    if (s.kind === "fused" && size(s) <= 1) while (at > 0 && independent(s, ordered[at - 1] as Step, root)) at--;
-    ordered.splice(at, 0, s);
-  }
   const out: Step[] = [];
   let parts: FusedStep[] = [];
   const flush = (): void => {
@@ -435,8 +429,9 @@ function loops(steps: readonly Step[], slots: readonly Slot[]): Step[] {
     else out.push(...parts);
     parts = [];
   };
-  for (const s of ordered) {
+  for (const s of steps) {
     if (s.kind === "fused" && parts.length > 0 && parts.every((p) => sameElements(p, s, root))) parts.push(s);
+    else if (s.kind === "fused" && size(s) <= 1 && parts.length > 0 && parts.every((p) => independent(s, p, root))) out.push(s);
     else {
       flush();
       if (s.kind === "fused" && loopable(s)) parts.push(s);
@@ -469,7 +464,7 @@ function sameElements(a: FusedStep, b: FusedStep, root: (s: number) => number): 
 
 /** Whether steps `a` and `b` commute: neither reads what the other writes, and they write different slots. */
 function independent(a: Step, b: Step, root: (s: number) => number): boolean {
-  const [ra, wa, rb, wb] = [stepReads(a), stepWrites(a), stepReads(b), stepWrites(b)].map((slots) => new Set(slots.map(root))) as [Set<number>, Set<number>, Set<number>, Set<number>];
-  const disjoint = (x: Set<number>, y: Set<number>): boolean => [...x].every((i) => !y.has(i));
-  return disjoint(ra, wb) && disjoint(rb, wa) && disjoint(wa, wb);
+  const [ra, wa, rb, wb] = [stepReads(a), stepWrites(a), stepReads(b), stepWrites(b)].map((slots) => slots.map(root)) as [number[], number[], number[], number[]];
+  const meet = (x: number[], y: number[]): boolean => x.some((i) => y.includes(i));
+  return !meet(ra, wb) && !meet(rb, wa) && !meet(wa, wb);
 }
