@@ -161,9 +161,46 @@ describe("compile: schedule", () => {
     const [dw] = grad(sum(mul(h, h)), [w]) as [Expr];
     const lines = compile({ x, w, b }, { h, dw }).describe().split("\n");
     expect(lines[0]).toBe("1. matmul 8×6·6×4");
-    expect(lines[1]).toBe("2. fused add, compare, where over [8,4]");
+    // The activation and its gradient's mask share one loop, and the bias add between them.
+    expect(lines[1]).toBe("2. one loop of fused add, compare, where; fused mul, add, add, compare, where over [8,4]");
     expect(lines.some((l) => /matmul \(8×6\)ᵀ·8×4$/.test(l)), lines.join("\n")).toBe(true);
     expect(lines.some((l) => l.includes("interpreted") || l.includes("copy of"))).toBe(false);
+  });
+});
+
+describe("compile: multi-output loops", () => {
+  it("runs each parameter's Adam moments and update in one loop", () => {
+    const { inputs, outputs, donate } = adamStep();
+    const program = compile(inputs, outputs, { donate: donate as never });
+    program.set("x" as never, tensor(new Float32Array(4), { shape: [4, 1] }));
+    const lines = program.describe().split("\n");
+    const loops = lines.filter((l) => l.includes("one loop of") && l.split(";").length === 3);
+    // A single-element parameter (b3) is a broadcast in every kernel, so it gets no loop.
+    const sized = PARAMS.filter((n) => SHAPES[n].reduce((x: number, y: number) => x * y, 1) > 1);
+    expect(loops.length, lines.join("\n")).toBe(sized.length);
+  });
+
+  it("joins kernels that read each other's outputs element by element only", () => {
+    const x = input("x", [4, 4]);
+    const a = exp(x);
+    const outputs = { a, b: add(transpose(a), x), c: mul(a, 2), d: sub(x, 1) };
+    const program = compile({ x }, outputs);
+    const bindings = { x: randomTensor(sampler(5), [4, 4]) };
+    const got = program.run(bindings);
+    // b reads a transposed, so a is computed before b's loop starts; b, c and d share a loop.
+    expect(program.describe().split("\n").slice(0, 2)).toEqual(["1. fused exp over [4,4]", "2. one loop of fused add; fused mul; fused add over [4,4]"]);
+    for (const [name, e] of Object.entries(outputs)) expectClose(got[name as keyof typeof outputs], interpret(e, bindings), name);
+  });
+
+  it("keeps a donated output written in place apart from an earlier kernel that reads its input transposed", () => {
+    const x = input("x", [4, 4]);
+    const outputs = { y: mul(transpose(x), 2), z: add(x, 1) };
+    const program = compile({ x }, outputs, { donate: { z: "x" } });
+    const start = randomTensor(sampler(6), [4, 4]);
+    program.set("x", start);
+    program.execute();
+    expectClose(program.get("y"), interpret(outputs.y, { x: start }), "y");
+    expectClose(program.get("x"), interpret(outputs.z, { x: start }), "x");
   });
 });
 

@@ -27,9 +27,10 @@ export function layout(p: Plan): Layout {
   const first = new Array<number>(n).fill(Infinity);
   const last = new Array<number>(n).fill(-1);
   p.steps.forEach((step, i) => {
-    const w = root(stepWrites(step));
-    first[w] = Math.min(first[w] as number, i);
-    last[w] = Math.max(last[w] as number, i);
+    for (const w of stepWrites(step).map(root)) {
+      first[w] = Math.min(first[w] as number, i);
+      last[w] = Math.max(last[w] as number, i);
+    }
     for (const r of stepReads(step)) last[root(r)] = Math.max(last[root(r)] as number, i);
   });
   for (const o of p.outputs.values()) last[root(o.slot)] = p.steps.length;

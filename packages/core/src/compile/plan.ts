@@ -92,7 +92,17 @@ export interface CopyStep {
   readonly dtype: DType;
 }
 
-export type Step = FusedStep | MatmulStep | NodeStep | CopyStep;
+/**
+ * Fused kernels over one iteration shape, none a reduction, run as one loop (multi-output fusion):
+ * element i of every part is computed before element i + 1 of any, so parts that share inputs read
+ * them while they are in cache, and a part reads what an earlier one wrote at the same element.
+ */
+export interface LoopStep {
+  readonly kind: "loop";
+  readonly parts: readonly FusedStep[];
+}
+
+export type Step = FusedStep | LoopStep | MatmulStep | NodeStep | CopyStep;
 
 /** A graph specialised to concrete shapes, as steps over slots. */
 export interface Plan {
@@ -109,6 +119,8 @@ export function stepReads(step: Step): number[] {
   switch (step.kind) {
     case "fused":
       return [...step.loads.map((l) => l.view.place.slot), ...(step.reduce ? [step.store.place.slot] : [])];
+    case "loop":
+      return step.parts.flatMap(stepReads);
     case "matmul":
       return [step.a.place.slot, step.b.place.slot];
     case "native":
@@ -119,15 +131,17 @@ export function stepReads(step: Step): number[] {
   }
 }
 
-/** The slot a step writes. */
-export function stepWrites(step: Step): number {
+/** The slots a step writes. */
+export function stepWrites(step: Step): number[] {
   switch (step.kind) {
     case "fused":
-      return step.store.place.slot;
+      return [step.store.place.slot];
+    case "loop":
+      return step.parts.flatMap(stepWrites);
     case "copy":
-      return step.to.slot;
+      return [step.to.slot];
     default:
-      return step.place.slot;
+      return [step.place.slot];
   }
 }
 
@@ -293,7 +307,7 @@ export function plan(
     }
   }
   const donated = applyDonation(donate, inputs, outputs, outputPlaces, slots, steps, shapeOf);
-  return { slots, steps: donated.steps, shapes, inputs: new Map([...inputs].map(([n, e]) => [n, viewOf(e).place] as const)), outputs: donated.outputs };
+  return { slots, steps: loops(donated.steps, slots), shapes, inputs: new Map([...inputs].map(([n, e]) => [n, viewOf(e).place] as const)), outputs: donated.outputs };
 }
 
 /** A kernel that copies a view into a store view of the same shape. */
@@ -383,7 +397,7 @@ function applyDonation(
       v.place.slot !== x.slot || (v.place.offset === 0 && isContiguous(v) && v.strides.every((s, i) => s !== 0 || v.shape[i] === 1));
     const inPlace =
       kernel !== undefined &&
-      steps.filter((s) => stepWrites(s) === from.slot).length === 1 &&
+      steps.filter((s) => stepWrites(s).includes(from.slot)).length === 1 &&
       kernel.store.place.slot === from.slot &&
       (slots[from.slot] as Slot).kind === "temp" &&
       kernel.loads.every((l) => elementwise(l.view)) &&
@@ -399,3 +413,58 @@ const placeOfInput = (inputs: ReadonlyMap<string, Expr>, name: string, slots: re
   const node = inputs.get(name);
   return { slot: slots.findIndex((s) => s.node === node && s.kind === "input"), offset: 0 };
 };
+
+/**
+ * Multi-output fusion: consecutive fused kernels of one iteration shape join one loop when each
+ * reads what another writes only at the same element. A single-element kernel independent of the
+ * loop being gathered runs before it instead of ending it (Adam's bias corrections between a
+ * parameter's moment and update kernels).
+ */
+function loops(steps: readonly Step[], slots: readonly Slot[]): Step[] {
+  const root = (s: number): number => slots[s]?.mergedInto ?? s;
+  const out: Step[] = [];
+  let parts: FusedStep[] = [];
+  const flush = (): void => {
+    if (parts.length > 1) out.push({ kind: "loop", parts });
+    else out.push(...parts);
+    parts = [];
+  };
+  for (const s of steps) {
+    if (s.kind === "fused" && parts.length > 0 && parts.every((p) => sameElements(p, s, root))) parts.push(s);
+    else if (s.kind === "fused" && size(s) <= 1 && parts.length > 0 && parts.every((p) => independent(s, p, root))) out.push(s);
+    else {
+      flush();
+      if (s.kind === "fused" && loopable(s)) parts.push(s);
+      else out.push(s);
+    }
+  }
+  flush();
+  return out;
+}
+
+const size = (s: FusedStep): number => s.shape.reduce((a, b) => a * b, 1);
+
+/**
+ * An elementwise kernel of more than one element (a single element is a broadcast, loaded before
+ * the loop starts), no reduction, not an f64 copy (emitted as word pairs), stored densely.
+ */
+const loopable = (s: FusedStep): boolean => size(s) > 1 && !s.reduce && s.dtype !== "f64" && isContiguous(s.store);
+
+/**
+ * Whether `b` can share a loop with the earlier kernel `a`: same shape, different outputs, and
+ * each reading the other's output only at the element it is computing.
+ */
+function sameElements(a: FusedStep, b: FusedStep, root: (s: number) => number): boolean {
+  if (!loopable(b) || a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) return false;
+  const [wa, wb] = [root(a.store.place.slot), root(b.store.place.slot)];
+  const atElement = (reader: FusedStep, written: View, w: number): boolean =>
+    reader.loads.every((l) => root(l.view.place.slot) !== w || (l.view.place.offset === written.place.offset && isContiguous(l.view) && l.view.shape.every((d, i) => d === written.shape[i])));
+  return wa !== wb && atElement(b, a.store, wa) && atElement(a, b.store, wb);
+}
+
+/** Whether steps `a` and `b` commute: neither reads what the other writes, and they write different slots. */
+function independent(a: Step, b: Step, root: (s: number) => number): boolean {
+  const [ra, wa, rb, wb] = [stepReads(a), stepWrites(a), stepReads(b), stepWrites(b)].map((slots) => slots.map(root)) as [number[], number[], number[], number[]];
+  const meet = (x: number[], y: number[]): boolean => x.some((i) => y.includes(i));
+  return !meet(ra, wb) && !meet(rb, wa) && !meet(wa, wb);
+}

@@ -8,7 +8,7 @@ import { type ConcreteShape, ShapeError, ValueError, sameShape, showShape } from
 import type { ArrayFor, DType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { BYTES, type Layout, layout } from "./memory.js";
-import { type Lowering, type Plan, type Step, plan } from "./plan.js";
+import { type FusedStep, type Lowering, type Plan, type Step, plan } from "./plan.js";
 import type { Place } from "./view.js";
 
 /** A typed array of any dtype, as `set` accepts and `view` returns. */
@@ -318,6 +318,8 @@ function describeStep(step: Step, p: Plan): string {
       const what = ops.length ? `fused ${ops.join(", ")}${step.reduce ? ` then ${step.reduce}` : ""}` : (step.reduce ?? `copy of ${step.out.op}`);
       return `${what} over ${showShape(step.shape)}`;
     }
+    case "loop":
+      return `one loop of ${step.parts.map((s) => describeStep(s, p).replace(/ over .*$/, "")).join("; ")} over ${showShape((step.parts[0] as FusedStep).shape)}`;
     case "matmul": {
       const side = (rows: number, cols: number, t: boolean): string => (t ? `(${cols}×${rows})ᵀ` : `${rows}×${cols}`);
       const batch = step.batch > 1 ? `${step.batch} × ` : "";

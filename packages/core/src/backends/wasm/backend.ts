@@ -76,9 +76,12 @@ function prepare(plan: Plan, layout: Layout, fma: boolean): () => Executable {
       }
       case "fused": {
         const step = s.dtype === "f64" && s.nodes.length === 0 ? asWords(s) : s;
-        kernel((f) => emitFused(f, step, (v, d) => byteAddress(v.place, d)));
+        kernel((f) => emitFused(f, [step], (v, d) => byteAddress(v.place, d)));
         return;
       }
+      case "loop":
+        kernel((f) => emitFused(f, s.parts, (v, d) => byteAddress(v.place, d)));
+        return;
       case "matmul":
         kernel((f) => emitMatmul(f, s, { a: byteAddress(s.a.place, "f32"), b: byteAddress(s.b.place, "f32"), c: byteAddress(s.place, "f32") }, fma));
         return;

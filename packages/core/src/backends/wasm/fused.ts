@@ -52,8 +52,12 @@ function combine(f: FunctionBuilder, op: "sum" | "max", dtype: DType, acc: numbe
   f.get(acc).get(v).simd(op === "sum" ? (dtype === "f32" ? Simd.f32x4_add : Simd.i32x4_add) : Simd.i32x4_max_s);
 }
 
-/** Emits the kernel of a fused step into `f`; `address` gives a view's base byte address. */
-export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View, dtype: DType) => number): void {
+/**
+ * Emits the kernel of a fused step, or one loop over the parts of a multi-output step (none a
+ * reduction), into `f`; `address` gives a view's base byte address.
+ */
+export function emitFused(f: FunctionBuilder, parts: readonly FusedStep[], address: (v: View, dtype: DType) => number): void {
+  const step = parts[0] as FusedStep;
   const size = step.shape.reduce((a, b) => a * b, 1);
   const reduce = step.reduce;
   const storeBase = address(step.store, step.dtype);
@@ -76,13 +80,27 @@ export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View
   }
   if (size === 0) return;
 
-  const { shape, strides } = collapse(step.shape, [...step.loads.map((l) => l.view.strides), step.store.strides]);
-  const accesses: Access[] = step.loads.map((l, i) => ({ base: address(l.view, l.dtype), dtype: l.dtype, strides: strides[i] as number[] }));
-  const store: Access = { base: storeBase, dtype: step.dtype, strides: strides[strides.length - 1] as number[] };
+  // Every part's accesses collapse together, so all walk one loop nest.
+  const { shape, strides } = collapse(step.shape, parts.flatMap((p) => [...p.loads.map((l) => l.view.strides), p.store.strides]));
   const rank = shape.length;
   const inner = shape[rank - 1] as number;
   const innerStride = (a: Access): number => a.strides[rank - 1] as number;
-  const emitters = step.nodes.map((n) => vectorEmitter(n.node));
+  let next = 0;
+  const access = (view: View, dtype: DType): Access => ({ base: address(view, dtype), dtype, strides: strides[next++] as number[] });
+  const kernels = parts.map((p) => {
+    const accesses = p.loads.map((l) => access(l.view, l.dtype));
+    return {
+      step: p,
+      accesses,
+      store: access(p.store, p.dtype),
+      emitters: p.nodes.map((n) => vectorEmitter(n.node)),
+      splats: accesses.map((a) => (innerStride(a) === 0 ? f.local(T.v128) : -1)),
+      values: accesses.map(() => f.local(T.v128)),
+      nodeValues: p.nodes.map(() => f.local(T.v128)),
+    };
+  });
+  type Kernel = (typeof kernels)[number];
+  const store = (kernels[0] as Kernel).store;
 
   // Outer loops: index locals; each access's row pointer is recomputed at the start of a row.
   const index: number[] = [];
@@ -94,11 +112,8 @@ export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View
     }
     f.get(pointers.get(a) as number);
   };
-  const all = [...accesses, store];
+  const all = kernels.flatMap((k) => [...k.accesses, k.store]);
   const j = f.local(T.i32);
-  const splats = accesses.map((a) => (innerStride(a) === 0 ? f.local(T.v128) : -1));
-  const values = accesses.map(() => f.local(T.v128));
-  const nodeValues = step.nodes.map(() => f.local(T.v128));
   const acc = reduce && innerStride(store) === 0 ? f.local(T.v128) : -1;
   // An f32 max along the row also tracks where each lane's maximum came from, so ties of 0 and −0
   // resolve as the reference's sequential fold does: to the last of them.
@@ -107,7 +122,7 @@ export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View
   const tmp = f.local(T.v128);
   const tmpAddr = f.local(T.i32);
 
-  const valueOf = (r: Ref): number => ("load" in r ? (values[r.load] as number) : (nodeValues[r.node] as number));
+  const valueOf = (k: Kernel, r: Ref): number => ("load" in r ? (k.values[r.load] as number) : (k.nodeValues[r.node] as number));
 
   /** Pushes the byte address of element j of the current row of an access walked with `stride`. */
   const elementAddress = (a: Access, stride: number): void => {
@@ -121,11 +136,10 @@ export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View
     f.op(Op.i32_add);
   };
 
-  const load = (a: Access, i: number, lanes: number): void => {
+  const load = (a: Access, target: number, splat: number, lanes: number): void => {
     const s = innerStride(a);
-    const target = values[i] as number;
     if (s === 0) {
-      f.get(splats[i] as number).set(target);
+      f.get(splat).set(target);
       return;
     }
     if (s === 1 && a.dtype !== "bool") {
@@ -155,21 +169,36 @@ export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View
     if (a.dtype === "bool") f.get(target).v128i32([0, 0, 0, 0]).simd(Simd.i32x4_ne).set(target);
   };
 
-  const hoist = (a: Access, i: number): void => {
+  const hoist = (a: Access, splat: number): void => {
     rowPointer(a);
     if (a.dtype === "bool") f.mem(Op.i32_load8_u, 0).simd(Simd.i32x4_splat).v128i32([0, 0, 0, 0]).simd(Simd.i32x4_ne);
     else f.simdMem(Simd.v128_load32_splat, 2);
-    f.set(splats[i] as number);
+    f.set(splat);
   };
 
-  /** One vector of the row: loads, nodes, then store or accumulate (`lanes` ≤ 4 valid). */
-  const body = (lanes: number): void => {
-    accesses.forEach((a, i) => load(a, i, lanes));
-    step.nodes.forEach((n, i) => {
-      (emitters[i] as NonNullable<(typeof emitters)[number]>)(f, n.args.map(valueOf));
-      f.set(nodeValues[i] as number);
+  /** Identifies the vector an access reads at j: equal keys, equal bytes. */
+  const key = (a: Access): string => `${a.base} ${a.dtype} ${a.strides.join(",")}`;
+
+  /**
+   * One vector of a kernel's row: loads, nodes, then store or accumulate (`lanes` ≤ 4 valid).
+   * `known` holds the locals with vectors this iteration already loaded or stored, by key: a part
+   * of a loop reuses its inputs and an earlier part's outputs instead of reading memory again.
+   */
+  const body = (k: Kernel, lanes: number, known: Map<string, number>): void => {
+    const { step, store } = k;
+    k.accesses.forEach((a, i) => {
+      const target = k.values[i] as number;
+      const dense = innerStride(a) === 1 && a.dtype !== "bool";
+      const seen = dense ? known.get(key(a)) : undefined;
+      if (seen !== undefined) f.get(seen).set(target);
+      else load(a, target, k.splats[i] as number, lanes);
+      if (dense) known.set(key(a), target);
     });
-    const result = valueOf(step.result);
+    step.nodes.forEach((n, i) => {
+      (k.emitters[i] as NonNullable<Kernel["emitters"][number]>)(f, n.args.map((r) => valueOf(k, r)));
+      f.set(k.nodeValues[i] as number);
+    });
+    const result = valueOf(k, step.result);
     if (reduce && acc >= 0) {
       // Lanes past the row's end hold garbage: replace them by the identity before accumulating.
       let v = result;
@@ -187,6 +216,8 @@ export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View
       f.set(acc);
       return;
     }
+    // What was known of the bytes this store overwrites is stale.
+    for (const other of [...known.keys()]) if (other.startsWith(`${store.base} `)) known.delete(other);
     const scatter = innerStride(store);
     elementAddress(store, scatter);
     f.set(tmpAddr);
@@ -217,12 +248,15 @@ export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View
       return;
     }
     storePartial(f, lanes, 0);
+    known.set(key(store), result);
   };
 
   const row = (): void => {
-    accesses.forEach((a, i) => {
-      if (innerStride(a) === 0) hoist(a, i);
-    });
+    for (const k of kernels) {
+      k.accesses.forEach((a, i) => {
+        if (innerStride(a) === 0) hoist(a, k.splats[i] as number);
+      });
+    }
     if (acc >= 0) {
       identity(f, reduce as "sum" | "max", step.dtype);
       f.set(acc);
@@ -233,11 +267,15 @@ export function emitFused(f: FunctionBuilder, step: FusedStep, address: (v: View
     f.i32(0).set(j);
     if (full > 0) {
       f.block(Op.loop);
-      body(4);
+      const known = new Map<string, number>();
+      for (const k of kernels) body(k, 4, known);
       f.get(j).i32(4).op(Op.i32_add).tee(j).i32(full * 4).op(Op.i32_lt_u).br(Op.br_if, 0);
       f.end();
     }
-    if (tail > 0) body(tail);
+    if (tail > 0) {
+      const known = new Map<string, number>();
+      for (const k of kernels) body(k, tail, known);
+    }
     if (acc >= 0) {
       // Horizontal reduction of the accumulator, then one read-modify-write of the output element.
       const op = reduce as "sum" | "max";
