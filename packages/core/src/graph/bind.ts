@@ -1,6 +1,6 @@
 import { type Shape, ShapeError, ValueError, showShape } from "../shape/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import type { Expr } from "./expr.js";
+import { type Expr, isOp } from "./expr.js";
 import { inputsOf } from "./topo.js";
 
 /** Tensors for named inputs: a record by input name, or a map by input node. */
@@ -24,7 +24,7 @@ export function bindInputs(roots: readonly Expr[], bindings: Bindings, op = "eva
   } else {
     // Extra entries of a Map are allowed; they still bind symbolic dimensions (a constant
     // gradient of shape ["batch", 3] gets its batch size from the input it was taken for).
-    for (const [node, t] of bindings) if (node.op === "input" && !values.has(node)) bindDims(op, String((node.params as { name: string }).name), node.shape, t.shape, dims);
+    for (const [node, t] of bindings) if (isOp(node, "input")) bindDims(op, node.params.name, node.shape, t.shape, dims);
   }
   for (const [name, node] of inputs) {
     const t = lookup(name, node);

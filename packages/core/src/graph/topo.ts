@@ -1,5 +1,5 @@
 import { ValueError, showShape } from "../shape/shape.js";
-import type { Expr } from "./expr.js";
+import { type Expr, isOp } from "./expr.js";
 
 /** All nodes the roots depend on, inputs before users (ascending ids are a topological order). */
 export function topoSort(roots: readonly Expr[]): Expr[] {
@@ -18,8 +18,8 @@ export function topoSort(roots: readonly Expr[]): Expr[] {
 export function inputsOf(roots: readonly Expr[]): Map<string, Expr> {
   const found = new Map<string, Expr>();
   for (const e of topoSort(roots)) {
-    if (e.op !== "input") continue;
-    const name = (e.params as { name: string }).name;
+    if (!isOp(e, "input")) continue;
+    const name = e.params.name;
     const other = found.get(name);
     if (other !== undefined && other !== e)
       throw new ValueError(
