@@ -1,9 +1,9 @@
 import type { Expr } from "../graph/expr.js";
-import { type Backend, type CompileOptions, type Program, compileWith } from "../compile/program.js";
+import { type Backend, type CompileOptions, type Program, compileWith } from "./program.js";
 import { ValueError } from "../shape/shape.js";
-import { jsBackend } from "./js/backend.js";
-import { relaxedWasmBackend, wasmBackend } from "./wasm/backend.js";
-import { features } from "./wasm/features.js";
+import { jsBackend } from "../backends/js/backend.js";
+import { relaxedWasmBackend, wasmBackend } from "../backends/wasm/backend.js";
+import { features } from "../backends/wasm/features.js";
 
 /** The backend for the options: `wasm` by default where WebAssembly SIMD is available, relaxed only on request. */
 function backendFor({ backend: name, relaxedSimd }: CompileOptions): Backend {
