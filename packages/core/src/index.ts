@@ -20,7 +20,7 @@ export type {
   ScalarCheck,
 } from "./shape/types.js";
 export { Expr, type AnyExpr, isOp } from "./graph/expr.js";
-export type { Primitive, PrintForm, Sampler, TestCase, InputSpec } from "./graph/primitive.js";
+export type { Primitive, PrintForm, Role, Sampler, TestCase, InputSpec, Traits } from "./graph/primitive.js";
 export { topoSort, inputsOf } from "./graph/topo.js";
 export { primitives, type OpName, type OpParams } from "./ops/index.js";
 
