@@ -2,6 +2,7 @@
 // shape that is not a tuple, is dynamic: accepted here and checked when the graph is built.
 import type { Dim, Shape, ShapeMismatch } from "@typegrad/core";
 import type { Layer, Same } from "./layer.js";
+import type { Params } from "./tree.js";
 
 type IsLiteral<D> = number extends D ? false : string extends D ? false : true;
 type IsTuple<S extends Shape> = number extends S["length"] ? false : true;
@@ -93,6 +94,34 @@ export type ApplyOut<S extends Shape, I extends Shape, O extends Shape> = [I] ex
         : Dim[]
       : Dim[]
     : Dim[];
+
+// ---- parameter trees --------------------------------------------------------------------------
+
+/** `{ a: X } & { b: Y }` → `{ a: X; b: Y }`, so trees read as one record. */
+export type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/** A layer's tree of parameters (`"init"`) or buffers (`"initState"`). */
+export type TreeOf<L, W extends "init" | "initState"> = L extends { readonly [K in W]: (...args: never[]) => infer P } ? P : never;
+
+/** The key of a layer inside a parent: its name, or its position. */
+type KeyOf<L, I extends number> = L extends { readonly name: infer N extends string } ? N : `${I}`;
+
+/** A layer's entry in its parent's tree; layers whose tree is empty add no key. */
+type Entry<L, W extends "init" | "initState", I extends number> = [keyof TreeOf<L, W>] extends [never] ? unknown : { [K in KeyOf<L, I>]: TreeOf<L, W> };
+
+type Entries<Ls extends readonly unknown[], W extends "init" | "initState", Idx extends unknown[] = []> = Ls extends readonly [infer L, ...infer Rest]
+  ? Entry<L, W, Idx["length"]> & Entries<Rest, W, [...Idx, 0]>
+  : unknown;
+
+/**
+ * The tree of a chain of layers, keyed like PyTorch's nn.Sequential (`"0"`, `"2"`, or a layer's
+ * name); a list whose length is not known gives the untyped tree.
+ */
+export type ChainTree<Ls extends readonly unknown[], W extends "init" | "initState"> = number extends Ls["length"]
+  ? Params
+  : Simplify<Entries<Ls, W>> extends infer T extends Params
+    ? T
+    : Params;
 
 /** `[2,3]`, for messages. */
 export const showShape = (shape: Shape): string => `[${shape.join(",")}]`;

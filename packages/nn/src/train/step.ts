@@ -1,7 +1,7 @@
 import { type Expr, type Key, type Program, Tensor, compile, foldIn, grad, input, key as makeKey } from "@typegrad/core";
 import type { Layer } from "../layer.js";
 import type { Optimizer } from "../optim/optimizer.js";
-import { type Params, type Tree, type Vars, flatten, mapTree, unflatten } from "../tree.js";
+import { type Leaf, type Params, type Tree, type Vars, flatten, mapTree, unflatten } from "../tree.js";
 
 /** A loss of the model's output and the target. */
 export type LossFn = (output: Expr, target: Expr) => Expr;
@@ -45,7 +45,8 @@ export function inputsFor(prefix: string, tree: Params): { vars: Vars; nodes: Re
 
 /** Leaves of a tree by `<prefix>:<path>`. */
 export function prefixed<L extends Expr | Tensor>(prefix: string, tree: Tree<L>): Record<string, L> {
-  return Object.fromEntries(Object.entries(flatten(tree)).map(([path, e]) => [`${prefix}:${path}`, e]));
+  const leaves: Record<string, Leaf> = flatten(tree);
+  return Object.fromEntries(Object.entries(leaves).map(([path, e]) => [`${prefix}:${path}`, e as L]));
 }
 
 /**
