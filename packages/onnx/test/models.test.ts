@@ -72,8 +72,8 @@ describe("the examples' models", () => {
     await check(regressionModel, ts, [x], "f32", [1]);
   });
 
-  it("the MNIST example's 784-128-10 network, trained briefly on real digits", async () => {
-    const { train, test } = await loadMnistOrThrow({ flatten: true });
+  it("the MNIST example's 784-128-10 network, trained briefly on real digits (the offline ones datasets ships)", async () => {
+    const { train, test } = await loadMnistOrThrow({ flatten: true, sources: ["embedded"] });
     const model = sequential(dense(784, 128), relu(), dense(128, 10));
     const images = train.images.data.subarray(0, 512 * 784);
     const labels = train.labels.data.subarray(0, 512);
