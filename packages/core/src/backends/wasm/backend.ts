@@ -5,8 +5,8 @@ import type { Expr } from "../../graph/expr.js";
 import { BYTES, type Layout } from "../../compile/memory.js";
 import type { FusedStep, Plan, Step } from "../../compile/plan.js";
 import type { Backend, Executable } from "../../compile/program.js";
-import { roles } from "../../compile/roles.js";
 import type { Place, View } from "../../compile/view.js";
+import { traitsOf } from "../../ops/index.js";
 import { ValueError } from "../../shape/shape.js";
 import type { DType } from "../../tensor/dtype.js";
 import { interpretStep } from "../js/interpret.js";
@@ -24,7 +24,7 @@ const PAGE = 65536;
 
 /** Whether a fused kernel can compute `e`: vector code for its op and dtypes, scalar code for one element, or a 32-bit reduction. */
 function fuses(e: Expr): boolean {
-  if (roles[e.op] === "reduce") return e.dtype === "f32" || e.dtype === "i32";
+  if (traitsOf(e.op).role === "reduce") return e.dtype === "f32" || e.dtype === "i32";
   return vectorEmitter(e) !== null || scalarCovers(e);
 }
 
@@ -117,9 +117,16 @@ function prepare(plan: Plan, layout: Layout, fma: boolean): () => Executable {
   };
 }
 
-/** The WebAssembly SIMD backend (relaxed-SIMD multiply-add in GEMMs where available). */
+/** The WebAssembly SIMD backend: the same bits on every engine (plain multiply and add in GEMMs). */
 export const wasmBackend: Backend = {
   name: "wasm",
   lowering: { fuses, native, views: true },
+  prepare: (plan, layout) => prepare(plan, layout, false),
+};
+
+/** The same backend with relaxed-SIMD multiply-add in GEMMs, where the engine has it (opt-in: bits depend on the CPU). */
+export const relaxedWasmBackend: Backend = {
+  ...wasmBackend,
+  relaxedSimd: features.relaxedSimd,
   prepare: (plan, layout) => prepare(plan, layout, features.relaxedSimd),
 };

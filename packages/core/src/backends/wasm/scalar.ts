@@ -3,10 +3,10 @@
 // the parameters' dtype). Every value is held as an f64 and rounded to its node's dtype after each
 // node, exactly as the reference evaluator computes (double, then `roundTo`), so the bits agree.
 import type { FusedStep, Ref } from "../../compile/plan.js";
-import { roles } from "../../compile/roles.js";
 import type { View } from "../../compile/view.js";
 import type { Expr } from "../../graph/expr.js";
 import type { CompareParams } from "../../ops/compare.js";
+import { traitsOf } from "../../ops/index.js";
 import type { DType } from "../../tensor/dtype.js";
 import { type FunctionBuilder, Op, T } from "./emitter.js";
 import { vectorEmitter } from "./elementwise.js";
@@ -21,7 +21,7 @@ const COMPARE: Record<CompareParams["kind"], number> = { lt: Op.f64_lt, le: Op.f
 
 /** Whether scalar code covers `e`: an elementwise node of a single element, of an op listed above. */
 export function scalarCovers(e: Expr): boolean {
-  return roles[e.op] === "elementwise" && COVERED.has(e.op) && e.shape.every((d) => d === 1);
+  return traitsOf(e.op).role === "elementwise" && COVERED.has(e.op) && e.shape.every((d) => d === 1);
 }
 
 /** Whether a fused step runs as scalar code: one element, and a node without vector code. */
