@@ -130,6 +130,5 @@ export const wasmBackend: Backend = {
 /** The same backend with relaxed-SIMD multiply-add in GEMMs, where the engine has it (opt-in: bits depend on the CPU). */
 export const relaxedWasmBackend: Backend = {
   ...wasmBackend,
-  relaxedSimd: features.relaxedSimd,
   prepare: (plan, layout) => prepare(plan, layout, features.relaxedSimd),
 };
