@@ -27,6 +27,8 @@ export interface Backend {
   readonly name: "wasm" | "js";
   /** Whether kernels may use relaxed SIMD, whose results depend on the CPU and engine (opt-in). */
   readonly relaxedSimd?: boolean;
+  /** Threads its programs may use, as `compile`'s option (absent: one). */
+  readonly threads?: number | "auto";
   readonly lowering: Lowering;
   /** Compiles a plan's kernels once; the returned factory makes independent executables, each with its own arena. */
   prepare(plan: Plan, layout: Layout): () => Executable;
@@ -44,6 +46,12 @@ export interface CompileOptions<I extends string = string, O extends string = st
    * bits of a result would depend on the machine and the engine version.
    */
   readonly relaxedSimd?: boolean;
+  /**
+   * Threads a program may use (wasm): `"auto"` (default) uses every core for steps large enough to
+   * gain and one thread when no step is; a number splits every large-enough-to-split step that
+   * many ways; 1 never starts a worker. Results have the same bits on any thread count.
+   */
+  readonly threads?: number | "auto";
 }
 
 /** A typed array over the arena. */
@@ -375,7 +383,7 @@ export function compileWith<I extends string, O extends string>(
     if ([...donations.values()].includes(i)) throw new ValueError("compile", `one output donated to input "${i}"`, "several");
     donations.set(o, i);
   }
-  const key = [backend.name + (backend.relaxedSimd === true ? "+relaxed" : ""), ...[...ins].map(([n, e]) => `${n}=${e.id}`), "|", ...[...outs].map(([n, e]) => `${n}=${e.id}`), "|", ...[...donations].map(([o, i]) => `${o}>${i}`)].join(" ");
+  const key = [backend.name + (backend.relaxedSimd === true ? "+relaxed" : "") + (backend.threads === undefined ? "" : `/${backend.threads}`), ...[...ins].map(([n, e]) => `${n}=${e.id}`), "|", ...[...outs].map(([n, e]) => `${n}=${e.id}`), "|", ...[...donations].map(([o, i]) => `${o}>${i}`)].join(" ");
   let compiled = cache.get(key)?.deref();
   if (compiled === undefined) {
     compiled = new Compiled(ins, outs, donations, backend);
