@@ -3,7 +3,7 @@
 // tiles and every element keeps its single sum in the order of k: the same bits on any thread count.
 import type { MatmulStep, Plan } from "../../compile/plan.js";
 import type { Columns } from "./packed.js";
-import { type Pool, cores, instanceId, workers } from "./threads.js";
+import { type Pool, cores, instanceId, threadsAvailable, workers } from "./threads.js";
 
 /** Threads of a program: a count, or `auto` — the cores, for steps large enough to gain, and 1 when none is. */
 export type Threads = number | "auto";
@@ -21,7 +21,7 @@ function columns(n: number, parts: number): Columns[] {
 export function splitPlan(plan: Plan, threads: Threads): { threads: number; parts: Map<MatmulStep, Columns[]> } {
   const count = Math.min(threads === "auto" ? cores() : Math.max(1, Math.floor(threads)), 64);
   const parts = new Map<MatmulStep, Columns[]>();
-  if (count < 2) return { threads: 1, parts };
+  if (count < 2 || !threadsAvailable()) return { threads: 1, parts };
   for (const s of plan.steps) {
     if (s.kind !== "matmul" || (threads === "auto" && s.batch * s.m * s.n * s.k < SPLIT_MIN)) continue;
     const n = Math.min(count, Math.ceil(s.n / 8));

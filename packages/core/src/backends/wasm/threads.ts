@@ -72,9 +72,21 @@ interface Thread {
   terminate(): void;
 }
 
+/** Node's worker_threads, where this is Node. */
+const nodeWorkers = (): typeof import("node:worker_threads") | undefined => globalThis.process?.getBuiltinModule?.("node:worker_threads");
+
+/**
+ * Whether programs can run on threads here: Node, or a browser page that is cross-origin isolated
+ * (shared memory needs the COOP/COEP headers); elsewhere programs run on one thread.
+ */
+export function threadsAvailable(): boolean {
+  if (typeof SharedArrayBuffer === "undefined") return false;
+  return nodeWorkers() !== undefined || (typeof Worker !== "undefined" && typeof Blob !== "undefined" && globalThis.crossOriginIsolated === true);
+}
+
 /** Starts a worker from the script above, or returns why threads are unavailable here. */
 function startWorker(onFailure: (reason: string) => void): Thread | string {
-  const wt = globalThis.process?.getBuiltinModule?.("node:worker_threads");
+  const wt = nodeWorkers();
   if (wt !== undefined) {
     const w = new wt.Worker(WORKER, { eval: true });
     w.unref();
@@ -198,7 +210,7 @@ let unavailable = false;
  * A pool with a dead worker is replaced (its programs keep failing with its error).
  */
 export function workers(count: number): Pool | undefined {
-  if (unavailable) return undefined;
+  if (unavailable || !threadsAvailable()) return undefined;
   if (pool?.dead !== undefined) {
     for (const w of pool.workers) w.terminate();
     pool = undefined;
