@@ -95,6 +95,12 @@ export interface Trainer {
   readonly step: (ts: TrainState, batch: Batch) => { readonly ts: TrainState; readonly loss: number; readonly output: Tensor };
 }
 
+/** Options of `trainStep` (and `fit`): how its programs compile. */
+export interface TrainOptions {
+  /** Threads of the compiled step, as `compile`'s option: `"auto"` (default), or a count (1: never a worker). */
+  readonly threads?: number | "auto";
+}
+
 const signature = (b: Batch): string => `${b.x.dtype}[${b.x.shape.join(",")}]→${b.y.dtype}[${b.y.shape.join(",")}]`;
 
 /**
@@ -105,7 +111,7 @@ const signature = (b: Batch): string => `${b.x.dtype}[${b.x.shape.join(",")}]→
  * const run = trainer.session(trainer.init(model.init(key(0))));
  * const loss = run.step({ x, y });
  */
-export function trainStep(model: Layer, loss: LossFn, optimizer: Optimizer): Trainer {
+export function trainStep(model: Layer, loss: LossFn, optimizer: Optimizer, options: TrainOptions = {}): Trainer {
   // Graphs are built once per batch shape; every session compiles its own programs from them
   // (the compiler caches plans and kernels per graph, so that is cheap), because a program's
   // memory holds the state of the run that uses it.
@@ -131,7 +137,7 @@ export function trainStep(model: Layer, loss: LossFn, optimizer: Optimizer): Tra
         const sig = `${signature(batch)} ${firstDtype(start.params)}`;
         if (current?.sig !== sig) {
           const g = graphFor(start, batch, sig);
-          const program = programs.get(sig) ?? compile(g.inputs, g.outputs, { donate: g.donate });
+          const program = programs.get(sig) ?? compile(g.inputs, g.outputs, { donate: g.donate, ...options });
           programs.set(sig, program);
           // Carry the state over from the previous program, or load it from the start state.
           for (const name of Object.keys(g.donate)) program.set(name, current ? current.program.view(name) : (initial[name] as Tensor));
