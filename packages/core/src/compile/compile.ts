@@ -1,4 +1,3 @@
-import type { Expr } from "../graph/expr.js";
 import { type Backend, type CompileOptions, type Program, compileWith } from "./program.js";
 import type { Nodes } from "./types.js";
 import { ValueError } from "../shape/shape.js";
