@@ -89,12 +89,14 @@ type IsUnionDim<D> = IsLiteral<D> extends true ? ([D] extends [UnionToIntersecti
 type HasUnionDim<S> = S extends readonly [infer H, ...infer T] ? (IsUnionDim<H> extends true ? true : HasUnionDim<T>) : false;
 
 /**
- * The ShapeMismatch of a failed check: `Op: What`, unless an operand has a dimension inferred as a
- * union of literals, which is reported as ambiguous (it is computed only once a check has failed).
+ * The ShapeMismatch of a failed check, `Op: What`, with a note when an operand has a dimension
+ * inferred as a union of literals (computed only once a check has failed; in generic code the
+ * note stays unresolved at the end of the message).
  */
-export type Mismatch<Op extends string, A, B, What extends string> = true extends HasUnionDim<A> | HasUnionDim<B>
-  ? ShapeMismatch<`${Op}: a dimension is ambiguous, inferred as a union of literals where a generic helper's arguments disagree (mark the dimension NoInfer in one of its parameters)`>
-  : ShapeMismatch<`${Op}: ${What}`>;
+export type Mismatch<Op extends string, A, B, What extends string> = ShapeMismatch<`${Op}: ${What}${AmbiguityNote<A, B>}`>;
+type AmbiguityNote<A, B> = true extends HasUnionDim<A> | HasUnionDim<B>
+  ? "; a dimension is ambiguous: a union of literals inferred where a generic helper's arguments disagree (mark it NoInfer in one of the helper's parameters)"
+  : "";
 
 /** `true` when S broadcasts to T: no longer, and each aligned dimension equal, 1 or dynamic. */
 type FitsInto<S extends Shape, T extends Shape> = S extends readonly [...infer SH extends Shape, infer SL]
