@@ -52,11 +52,11 @@ export { grad, vjp, valueAndGrad, hvp, jacobian, hessian } from "./autodiff/grad
 export { simplify } from "./simplify/simplify.js";
 export { print, printLatex, type PrintOptions } from "./print/print.js";
 export { printDot } from "./print/dot.js";
-export { evaluate, type Bindings, type ValueOf } from "./backends/js/evaluate.js";
+export { evaluate, type Bindings, type ValueOf } from "./graph/evaluate.js";
 
 export { type Key, key, split, foldIn, permutation } from "./random/key.js";
 export { uniform, normal, bernoulli, dropoutMask } from "./random/sample.js";
 
-export { compile } from "./backends/compile.js";
+export { compile } from "./compile/compile.js";
 export { Program, type CompileOptions, type Data } from "./compile/program.js";
 export { features as wasmFeatures } from "./backends/wasm/features.js";

@@ -6,7 +6,7 @@
 // builders return the input itself, and rules build with them.
 import { type Expr, isOp } from "../graph/expr.js";
 import { type Primitive, apply } from "../graph/primitive.js";
-import { evaluate } from "../backends/js/evaluate.js";
+import { evaluate } from "../graph/evaluate.js";
 import { add } from "../ops/add.js";
 import { broadcastTo } from "../ops/broadcast.js";
 import { constant, scalar } from "../ops/constant.js";

@@ -2,7 +2,7 @@
 // all in float64. Directional checks cost two evaluations per input whatever its size; the full
 // Jacobian is compared element by element only when it is small.
 import { grad, vjp } from "../autodiff/grad.js";
-import { evaluate } from "../backends/js/evaluate.js";
+import { evaluate } from "../graph/evaluate.js";
 import type { Expr } from "../graph/expr.js";
 import { inputsOf } from "../graph/topo.js";
 import { add } from "../ops/add.js";

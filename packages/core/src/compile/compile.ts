@@ -1,9 +1,9 @@
 import type { Expr } from "../graph/expr.js";
-import { type Backend, type CompileOptions, type Program, compileWith } from "../compile/program.js";
+import { type Backend, type CompileOptions, type Program, compileWith } from "./program.js";
 import { ValueError } from "../shape/shape.js";
-import { jsBackend } from "./js/backend.js";
-import { wasmBackend } from "./wasm/backend.js";
-import { features } from "./wasm/features.js";
+import { jsBackend } from "../backends/js/backend.js";
+import { wasmBackend } from "../backends/wasm/backend.js";
+import { features } from "../backends/wasm/features.js";
 
 /** The backend for a requested name: `wasm` by default where WebAssembly SIMD is available. */
 function backendFor(name: CompileOptions["backend"]): Backend {

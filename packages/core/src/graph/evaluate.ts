@@ -1,11 +1,11 @@
-import { type Expr, isOp } from "../../graph/expr.js";
-import { type Bindings, bindInputs } from "../../graph/bind.js";
-import { topoSort } from "../../graph/topo.js";
-import { primitives } from "../../ops/index.js";
-import type { OpName, OpParams } from "../../ops/index.js";
-import type { Primitive } from "../../graph/primitive.js";
-import { ValueError, bindShape } from "../../shape/shape.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import { type Expr, isOp } from "./expr.js";
+import { type Bindings, bindInputs } from "./bind.js";
+import { topoSort } from "./topo.js";
+import { primitives } from "../ops/index.js";
+import type { OpName, OpParams } from "../ops/index.js";
+import type { Primitive } from "./primitive.js";
+import { ValueError, bindShape } from "../shape/shape.js";
+import type { Tensor } from "../tensor/tensor.js";
 
 export { type Bindings, bindInputs };
 
