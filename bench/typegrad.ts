@@ -39,8 +39,11 @@ import {
   regressionMse,
 } from "./workloads.js";
 
-/** Compile options for every program here (`TYPEGRAD_BACKEND=js` selects the reference interpreter). */
-const options: CompileOptions = process.env.TYPEGRAD_BACKEND === "js" || process.env.TYPEGRAD_BACKEND === "wasm" ? { backend: process.env.TYPEGRAD_BACKEND } : {};
+/** Compile options for every program here (`TYPEGRAD_BACKEND=js` selects the reference interpreter, `TYPEGRAD_RELAXED_SIMD=1` allows relaxed kernels). */
+const options: CompileOptions = {
+  ...(process.env.TYPEGRAD_BACKEND === "js" || process.env.TYPEGRAD_BACKEND === "wasm" ? { backend: process.env.TYPEGRAD_BACKEND } : {}),
+  relaxedSimd: process.env.TYPEGRAD_RELAXED_SIMD === "1",
+};
 
 /** The backend programs get, for the report header. */
 export function engine(): string {

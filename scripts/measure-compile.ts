@@ -1,7 +1,7 @@
 // Quick local figures for the compiler (not a test, not the official benchmarks in bench/):
 // GEMM throughput, compile time of a training step, and steps per second of a tiny Adam step.
 // Run: npx tsx --conditions=@typegrad/source scripts/measure-compile.ts
-// (add --experimental-wasm-relaxed-simd on Node 20 to measure the relaxed-SIMD multiply-add)
+// (TYPEGRAD_RELAXED_SIMD=1 and, on Node 20, --experimental-wasm-relaxed-simd measure the relaxed-SIMD multiply-add)
 import {
   type Expr, type Shape, add, compile, constant, grad, input, matmul, mul, pow, reciprocal, sqrt, sub, sum, tanh, tensor, transpose,
 } from "../packages/core/src/index.js";
@@ -16,7 +16,7 @@ const random = (shape: number[]) => tensor(Float32Array.from({ length: shape.red
 
 function gemm(label: string, a: Expr, b: Expr, y: Expr, m: number, k: number, n: number): void {
   const names = [a, b].map((e) => (e.params as { name: string }).name);
-  const f = compile({ [names[0] as string]: a, [names[1] as string]: b }, { y });
+  const f = compile({ [names[0] as string]: a, [names[1] as string]: b }, { y }, { relaxedSimd: process.env.TYPEGRAD_RELAXED_SIMD === "1" });
   f.set(names[0] as string, random([...a.shape] as number[])).set(names[1] as string, random([...b.shape] as number[]));
   for (let i = 0; i < 20; i++) f.execute();
   let reps = 0;

@@ -2,14 +2,14 @@ import type { Expr } from "../graph/expr.js";
 import { type Backend, type CompileOptions, type Program, compileWith } from "./program.js";
 import { ValueError } from "../shape/shape.js";
 import { jsBackend } from "../backends/js/backend.js";
-import { wasmBackend } from "../backends/wasm/backend.js";
+import { relaxedWasmBackend, wasmBackend } from "../backends/wasm/backend.js";
 import { features } from "../backends/wasm/features.js";
 
-/** The backend for a requested name: `wasm` by default where WebAssembly SIMD is available. */
-function backendFor(name: CompileOptions["backend"]): Backend {
+/** The backend for the options: `wasm` by default where WebAssembly SIMD is available, relaxed only on request. */
+function backendFor({ backend: name, relaxedSimd }: CompileOptions): Backend {
   if (name === "js" || (name === undefined && !features.simd)) return jsBackend;
   if (!features.simd) throw new ValueError("compile", "WebAssembly SIMD for the wasm backend", "an engine without it", `use { backend: "js" }`);
-  return wasmBackend;
+  return relaxedSimd === true ? relaxedWasmBackend : wasmBackend;
 }
 
 /**
@@ -26,5 +26,5 @@ export function compile<I extends string, O extends string>(
   outputs: Readonly<Record<O, Expr>>,
   options: CompileOptions<NoInfer<I>, NoInfer<O>> = {},
 ): Program<I, O> {
-  return compileWith(backendFor(options.backend), inputs, outputs, options.donate);
+  return compileWith(backendFor(options), inputs, outputs, options.donate);
 }

@@ -25,6 +25,8 @@ export interface Executable {
 /** A way to run plans: what it computes natively, and how it compiles a plan's kernels. */
 export interface Backend {
   readonly name: "wasm" | "js";
+  /** Whether kernels may use relaxed SIMD, whose results depend on the CPU and engine (opt-in). */
+  readonly relaxedSimd?: boolean;
   readonly lowering: Lowering;
   /** Compiles a plan's kernels once; the returned factory makes independent executables, each with its own arena. */
   prepare(plan: Plan, layout: Layout): () => Executable;
@@ -36,6 +38,12 @@ export interface CompileOptions<I extends string = string, O extends string = st
   readonly backend?: "wasm" | "js";
   /** Outputs that overwrite inputs of the same shape and dtype (parameters, optimiser state). */
   readonly donate?: Partial<Record<O, I>>;
+  /**
+   * Allows relaxed-SIMD kernels (`f32x4.relaxed_madd` in matrix products) where the engine has
+   * them. Off by default: a relaxed multiply-add is fused or not as the CPU prefers, so the last
+   * bits of a result would depend on the machine and the engine version.
+   */
+  readonly relaxedSimd?: boolean;
 }
 
 /** A typed array over the arena. */
@@ -367,7 +375,7 @@ export function compileWith<I extends string, O extends string>(
     if ([...donations.values()].includes(i)) throw new ValueError("compile", `one output donated to input "${i}"`, "several");
     donations.set(o, i);
   }
-  const key = [backend.name, ...[...ins].map(([n, e]) => `${n}=${e.id}`), "|", ...[...outs].map(([n, e]) => `${n}=${e.id}`), "|", ...[...donations].map(([o, i]) => `${o}>${i}`)].join(" ");
+  const key = [backend.name + (backend.relaxedSimd === true ? "+relaxed" : ""), ...[...ins].map(([n, e]) => `${n}=${e.id}`), "|", ...[...outs].map(([n, e]) => `${n}=${e.id}`), "|", ...[...donations].map(([o, i]) => `${o}>${i}`)].join(" ");
   let compiled = cache.get(key)?.deref();
   if (compiled === undefined) {
     compiled = new Compiled(ins, outs, donations, backend);

@@ -113,9 +113,16 @@ function prepare(plan: Plan, layout: Layout, fma: boolean): () => Executable {
   };
 }
 
-/** The WebAssembly SIMD backend (relaxed-SIMD multiply-add in GEMMs where available). */
+/** The WebAssembly SIMD backend: the same bits on every engine (plain multiply and add in GEMMs). */
 export const wasmBackend: Backend = {
   name: "wasm",
   lowering: { fuses, native, views: true },
+  prepare: (plan, layout) => prepare(plan, layout, false),
+};
+
+/** The same backend with relaxed-SIMD multiply-add in GEMMs, where the engine has it (opt-in: bits depend on the CPU). */
+export const relaxedWasmBackend: Backend = {
+  ...wasmBackend,
+  relaxedSimd: features.relaxedSimd,
   prepare: (plan, layout) => prepare(plan, layout, features.relaxedSimd),
 };
