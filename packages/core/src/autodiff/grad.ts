@@ -1,11 +1,10 @@
 import type { Expr } from "../graph/expr.js";
-import type { Primitive } from "../graph/primitive.js";
 import { topoSort } from "../graph/topo.js";
 import { add } from "../ops/add.js";
 import { broadcastTo } from "../ops/broadcast.js";
 import { concat } from "../ops/concat.js";
 import { constant, scalar } from "../ops/constant.js";
-import { type OpName, type OpParams, primitives } from "../ops/index.js";
+import { primitiveOf } from "../ops/index.js";
 import { mul } from "../ops/mul.js";
 import { reshape } from "../ops/reshape.js";
 import { sum } from "../ops/sum.js";
@@ -14,10 +13,6 @@ import { type DType, isFloat } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 
 const zerosLike = (x: Expr): Expr => broadcastTo(scalar(0, x.dtype), x.shape);
-
-function runRule<K extends OpName>(prim: Primitive<K, OpParams[K]>, e: Expr, params: OpParams[K], outGrad: Expr, wants: boolean[]): readonly (Expr | null)[] {
-  return prim.vjp({ inputs: e.inputs, out: e, outGrad, params, wants });
-}
 
 /**
  * Reverse mode: the gradients of Σ(y·cotangent) with respect to each of `xs`, as expressions of
@@ -49,8 +44,7 @@ export function vjp(y: Expr, xs: readonly Expr[], cotangent: Expr): Expr[] {
     if (g === undefined || !needs.has(e) || e.inputs.length === 0) continue;
     const wants = e.inputs.map((i) => needs.has(i) && isFloat(i.dtype));
     if (!wants.some(Boolean)) continue;
-    const prim = primitives[e.op] as Primitive<OpName, OpParams[OpName]>;
-    const parts = runRule(prim, e, e.params, g, wants);
+    const parts = primitiveOf(e).vjp({ inputs: e.inputs, out: e, outGrad: g, params: e.params, wants });
     e.inputs.forEach((x, i) => {
       const gi = parts[i];
       if (!wants[i] || gi === null || gi === undefined) return;

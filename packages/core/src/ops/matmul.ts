@@ -10,6 +10,7 @@ import { transposeLast2 } from "./transpose.js";
 
 export const matmulOp: Primitive<"matmul", Record<string, never>> = {
   name: "matmul",
+  traits: { role: "kernel", cheap: false, splat: "none", differentiable: true },
   infer: ([a, b]) => {
     const [x, y] = [a as Expr, b as Expr];
     if (x.rank < 2 || y.rank < 2 || !sameShape(x.shape.slice(0, -2), y.shape.slice(0, -2)))

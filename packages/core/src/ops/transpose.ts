@@ -19,6 +19,7 @@ const inverse = (perm: readonly number[]): number[] => {
 
 export const transposeOp: Primitive<"transpose", TransposeParams> = {
   name: "transpose",
+  traits: { role: "view", cheap: false, splat: "move", differentiable: true },
   infer: ([x], p) => {
     const xs = (x as Expr).shape;
     const ok = p.perm.length === xs.length && [...p.perm].sort((a, b) => a - b).every((a, i) => a === i);

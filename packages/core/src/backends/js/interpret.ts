@@ -1,11 +1,10 @@
 // Steps run by the reference interpreter over arena data: the js backend runs every step this way,
 // and the wasm backend the nodes it has no kernel for (f64 arithmetic, for instance).
-import type { Primitive } from "../../graph/primitive.js";
 import { BYTES, type Layout } from "../../compile/memory.js";
 import type { CopyStep, NodeStep, Plan } from "../../compile/plan.js";
 import { type Data, arrayView } from "../../compile/program.js";
 import type { Place } from "../../compile/view.js";
-import { type OpName, type OpParams, primitives } from "../../ops/index.js";
+import { primitiveOf } from "../../ops/index.js";
 import type { ConcreteShape } from "../../shape/shape.js";
 import type { DType } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
@@ -23,7 +22,7 @@ export function interpretStep(step: NodeStep, p: Plan, layout: Layout, memory: A
   const args = e.inputs.map((x, i) => tensorAt(step.args[i] as Place, p.shapes.get(x) as ConcreteShape, x.dtype));
   const out = { shape: p.shapes.get(e) as ConcreteShape, dtype: e.dtype };
   const target = tensorAt(step.place, out.shape, out.dtype).data;
-  const prim = primitives[e.op] as Primitive<OpName, OpParams[OpName]>;
+  const prim = primitiveOf(e);
   const params = e.params;
   return () => target.set(prim.evaluate(args, params, out).data);
 }

@@ -5,8 +5,8 @@ import type { Expr } from "../../graph/expr.js";
 import { BYTES, type Layout } from "../../compile/memory.js";
 import type { FusedStep, Plan, Step } from "../../compile/plan.js";
 import type { Backend, Executable } from "../../compile/program.js";
-import { roles } from "../../compile/roles.js";
 import type { Place, View } from "../../compile/view.js";
+import { traitsOf } from "../../ops/index.js";
 import { ValueError } from "../../shape/shape.js";
 import type { DType } from "../../tensor/dtype.js";
 import { interpretStep } from "../js/interpret.js";
@@ -23,7 +23,7 @@ const PAGE = 65536;
 
 /** Whether a fused loop can compute `e`: vector code for its op and dtypes, or a 32-bit reduction. */
 function fuses(e: Expr): boolean {
-  if (roles[e.op] === "reduce") return e.dtype === "f32" || e.dtype === "i32";
+  if (traitsOf(e.op).role === "reduce") return e.dtype === "f32" || e.dtype === "i32";
   return vectorEmitter(e) !== null;
 }
 
