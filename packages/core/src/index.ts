@@ -3,7 +3,22 @@
 export { type DType, type FloatDType, type ArrayFor } from "./tensor/dtype.js";
 export { Tensor, tensor, zeros, ones, full, arange, linspace, eye, type NestedArray } from "./tensor/tensor.js";
 export { type Dim, type Shape, type ConcreteShape, ShapeError, ValueError } from "./shape/shape.js";
-export type { Broadcast, ShapeMismatch, Mutable } from "./shape/types.js";
+export type {
+  Broadcast,
+  ShapeMismatch,
+  Mutable,
+  Agree,
+  AllAgree,
+  IsTuple,
+  ShowShape,
+  OperandShape,
+  OperandDType,
+  DTypeAgree,
+  BinaryCheck,
+  BroadcastCheck,
+  SameShapeCheck,
+  ScalarCheck,
+} from "./shape/types.js";
 export { Expr, type AnyExpr, isOp } from "./graph/expr.js";
 export type { Primitive, PrintForm, Role, Sampler, TestCase, InputSpec, Traits } from "./graph/primitive.js";
 export { topoSort, inputsOf } from "./graph/topo.js";

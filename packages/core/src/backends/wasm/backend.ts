@@ -14,7 +14,7 @@ import { FunctionBuilder, ModuleBuilder, T } from "./emitter.js";
 import { vectorEmitter } from "./elementwise.js";
 import { features } from "./features.js";
 import { emitFused } from "./fused.js";
-import { emitMatmul } from "./gemm.js";
+import { emitMatmul, matmulScratch } from "./gemm.js";
 import { HOST } from "./math.js";
 import { emitTake } from "./take.js";
 import { emitRandomBits } from "./threefry.js";
@@ -50,7 +50,10 @@ function asWords(step: FusedStep): FusedStep {
 
 /** Compiles the module of one plan; the factory instantiates it over a fresh memory each time. */
 function prepare(plan: Plan, layout: Layout, fma: boolean): () => Executable {
-  const pages = Math.max(1, Math.ceil(layout.size / PAGE));
+  // Past the arena: scratch for packed GEMM panels, and slack for kernels that read a vector past a slot's end.
+  const scratch = Math.ceil(layout.size / 16) * 16;
+  const scratchBytes = Math.max(0, ...plan.steps.map((s) => (s.kind === "matmul" ? matmulScratch(s, { from: 0, to: s.n }) : 0)));
+  const pages = Math.max(1, Math.ceil((scratch + scratchBytes + 64) / PAGE));
   const m = new ModuleBuilder().importMemory(pages);
   for (const name of Object.keys(HOST)) m.importFunction(name, [T.f64], [T.f64]);
   const fail = m.importFunction("takeError", [T.i32, T.i32, T.i32, T.i32], []);
@@ -83,7 +86,7 @@ function prepare(plan: Plan, layout: Layout, fma: boolean): () => Executable {
         kernel((f) => emitFused(f, s.parts, (v, d) => byteAddress(v.place, d)));
         return;
       case "matmul":
-        kernel((f) => emitMatmul(f, s, { a: byteAddress(s.a.place, "f32"), b: byteAddress(s.b.place, "f32"), c: byteAddress(s.place, "f32") }, fma));
+        kernel((f) => emitMatmul(f, s, { a: byteAddress(s.a.place, "f32"), b: byteAddress(s.b.place, "f32"), c: byteAddress(s.place, "f32"), scratch }, fma));
         return;
       case "native": {
         const shape = (e: Expr): readonly number[] => plan.shapes.get(e) as readonly number[];
