@@ -17,14 +17,15 @@ import { emitFused } from "./fused.js";
 import { emitMatmul, matmulScratch } from "./gemm.js";
 import { HOST } from "./math.js";
 import { emitTake } from "./take.js";
+import { SCALAR_HOST, type ScalarHost, emitScalar, isScalarStep, scalarCovers } from "./scalar.js";
 import { emitRandomBits } from "./threefry.js";
 
 const PAGE = 65536;
 
-/** Whether a fused loop can compute `e`: vector code for its op and dtypes, or a 32-bit reduction. */
+/** Whether a fused kernel can compute `e`: vector code for its op and dtypes, scalar code for one element, or a 32-bit reduction. */
 function fuses(e: Expr): boolean {
   if (traitsOf(e.op).role === "reduce") return e.dtype === "f32" || e.dtype === "i32";
-  return vectorEmitter(e) !== null;
+  return vectorEmitter(e) !== null || scalarCovers(e);
 }
 
 /** Kernel-role nodes with a wasm kernel of their own: f32 matrix products, random bits, take. */
@@ -56,6 +57,7 @@ function prepare(plan: Plan, layout: Layout, fma: boolean): () => Executable {
   const pages = Math.max(1, Math.ceil((scratch + scratchBytes + 64) / PAGE));
   const m = new ModuleBuilder().importMemory(pages);
   for (const name of Object.keys(HOST)) m.importFunction(name, [T.f64], [T.f64]);
+  const host = Object.fromEntries(Object.keys(SCALAR_HOST).map((name) => [name, m.importFunction(`scalar_${name}`, name === "pow" ? [T.f64, T.f64] : [T.f64], [T.f64])])) as ScalarHost;
   const fail = m.importFunction("takeError", [T.i32, T.i32, T.i32, T.i32], []);
   const interpreted = plan.steps.flatMap((s, i) => (s.kind === "interpret" ? [{ step: s, name: `step${i}` }] : []));
   for (const { name } of interpreted) m.importFunction(name, [], []);
@@ -79,7 +81,8 @@ function prepare(plan: Plan, layout: Layout, fma: boolean): () => Executable {
       }
       case "fused": {
         const step = s.dtype === "f64" && s.nodes.length === 0 ? asWords(s) : s;
-        kernel((f) => emitFused(f, [step], (v, d) => byteAddress(v.place, d)));
+        if (isScalarStep(s)) kernel((f) => emitScalar(f, s, (v, d) => byteAddress(v.place, d), host));
+        else kernel((f) => emitFused(f, [step], (v, d) => byteAddress(v.place, d)));
         return;
       }
       case "loop":
@@ -110,6 +113,7 @@ function prepare(plan: Plan, layout: Layout, fma: boolean): () => Executable {
   return () => {
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
     const env: Record<string, unknown> = { memory, sin: Math.sin, cos: Math.cos, takeError };
+    for (const [name, fn] of Object.entries(SCALAR_HOST)) env[`scalar_${name}`] = fn;
     for (const { step, name } of interpreted) env[name] = interpretStep(step, plan, layout, memory.buffer);
     const instance = new WebAssembly.Instance(module, { env: env as WebAssembly.ModuleImports });
     return { memory: memory.buffer, execute: instance.exports.run as () => void };
@@ -126,6 +130,5 @@ export const wasmBackend: Backend = {
 /** The same backend with relaxed-SIMD multiply-add in GEMMs, where the engine has it (opt-in: bits depend on the CPU). */
 export const relaxedWasmBackend: Backend = {
   ...wasmBackend,
-  relaxedSimd: features.relaxedSimd,
   prepare: (plan, layout) => prepare(plan, layout, features.relaxedSimd),
 };
