@@ -18,9 +18,11 @@ const fail = (message) => {
   console.error(`consumer: FAILED: ${message}\n  (work folder kept: ${work})`);
   process.exit(1);
 };
+// A user's shell: without the npm_config_* settings that `pnpm run` passes to its children.
+const userEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
 const sh = (command, cwd, env = {}) => {
   try {
-    return execSync(command, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+    return execSync(command, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...userEnv, ...env } });
   } catch (e) {
     fail(`\`${command}\` in ${cwd} exited ${e.status}\n${e.stdout}\n${e.stderr}`);
   }
@@ -40,7 +42,7 @@ mkdirSync(join(work, "tarballs"));
 for (const { dir, manifest } of packages) {
   for (const entry of Object.values(manifest.exports))
     if (!existsSync(join(dir, entry.default))) fail(`${manifest.name}: ${entry.default} is missing; run \`pnpm build\` first`);
-  const out = execFileSync("npx", ["-y", "pnpm@10", "pack", "--pack-destination", join(work, "tarballs")], { cwd: dir, encoding: "utf8" });
+  const out = execFileSync("npx", ["-y", "pnpm@10", "pack", "--pack-destination", join(work, "tarballs")], { cwd: dir, encoding: "utf8", env: userEnv });
   const file = out.trim().split("\n").filter((l) => l.endsWith(".tgz")).pop();
   tarballs.set(manifest.name, resolve(dir, file));
   const files = execFileSync("tar", ["-tzf", tarballs.get(manifest.name)], { encoding: "utf8" }).split("\n");

@@ -73,5 +73,5 @@ export { type Key, key, split, foldIn, permutation } from "./random/key.js";
 export { uniform, normal, bernoulli, dropoutMask } from "./random/sample.js";
 
 export { compile } from "./compile/compile.js";
-export { Program, type CompileOptions, type Data } from "./compile/program.js";
+export { Program, type Backend, type CompileOptions, type Data, type Executable } from "./compile/program.js";
 export { features as wasmFeatures } from "./backends/wasm/features.js";

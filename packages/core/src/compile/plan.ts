@@ -354,8 +354,10 @@ function fusedKernel(
 
 /**
  * Donation: output o overwrites input x. The kernel computing o writes into x's slot directly when
- * it reads x only element by element and nothing after it reads x; otherwise o is computed apart and
- * copied into x at the end. Outputs still sitting in a donated input's slot are copied first.
+ * it reads x only element by element, nothing after it reads x, and no step after it can fail (a
+ * gather checking its indices); otherwise o is computed apart and copied into x at the end. So a
+ * run that throws leaves every donated input as it was. Outputs still sitting in a donated input's
+ * slot are copied first.
  */
 function applyDonation(
   donate: ReadonlyMap<string, string>,
@@ -366,6 +368,7 @@ function applyDonation(
   steps: Step[],
   shapeOf: (e: Expr) => readonly number[],
 ): { steps: Step[]; outputs: Map<string, Place> } {
+  const lastFallible = steps.findLastIndex((s) => (s.kind === "native" || s.kind === "interpret") && s.out.op === "take");
   const targets = new Map([...donate].map(([o, x]) => [placeOfInput(inputs, x, slots).slot, o] as const));
   const first: Step[] = [];
   const last: Step[] = [];
@@ -393,6 +396,7 @@ function applyDonation(
       v.place.slot !== x.slot || (v.place.offset === 0 && isContiguous(v) && v.strides.every((s, i) => s !== 0 || v.shape[i] === 1));
     const inPlace =
       kernel !== undefined &&
+      at > lastFallible &&
       steps.filter((s) => stepWrites(s).includes(from.slot)).length === 1 &&
       kernel.store.place.slot === from.slot &&
       (slots[from.slot] as Slot).kind === "temp" &&

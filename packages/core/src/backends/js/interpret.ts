@@ -10,12 +10,12 @@ import type { DType } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 
 /** The typed array of `size` elements at a place of the arena. */
-export function placeView(memory: ArrayBuffer, layout: Layout, place: Place, dtype: DType, size: number): Data {
+export function placeView(memory: ArrayBufferLike, layout: Layout, place: Place, dtype: DType, size: number): Data {
   return arrayView(dtype, memory, (layout.offsets[place.slot] as number) + place.offset * BYTES[dtype], size);
 }
 
 /** Evaluates one node with its primitive's reference evaluator, reading and writing the arena. */
-export function interpretStep(step: NodeStep, p: Plan, layout: Layout, memory: ArrayBuffer): () => void {
+export function interpretStep(step: NodeStep, p: Plan, layout: Layout, memory: ArrayBufferLike): () => void {
   const e = step.out;
   const tensorAt = (place: Place, shape: ConcreteShape, dtype: DType): Tensor =>
     new Tensor(shape, dtype, placeView(memory, layout, place, dtype, shape.reduce((a, b) => a * b, 1)));
@@ -28,7 +28,7 @@ export function interpretStep(step: NodeStep, p: Plan, layout: Layout, memory: A
 }
 
 /** Copies a donated output into its input. */
-export function copyStep(step: CopyStep, layout: Layout, memory: ArrayBuffer): () => void {
+export function copyStep(step: CopyStep, layout: Layout, memory: ArrayBufferLike): () => void {
   const from = placeView(memory, layout, step.from, step.dtype, step.size);
   const to = placeView(memory, layout, step.to, step.dtype, step.size);
   return () => to.set(from);
