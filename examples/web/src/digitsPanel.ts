@@ -30,6 +30,7 @@ export function digitsPanel(): void {
     const accs: [number[], (number | null)[], (number | null)[]] = [[], [], []];
     let perEpoch = 1;
     status.textContent = "loading the digits…";
+    progress.removeAttribute("value"); // indeterminate until the data are in
     status.dataset.state = "loading";
     status.classList.remove("error");
     worker = new Worker(new URL("./digits.worker.ts", import.meta.url), { type: "module" });
@@ -40,6 +41,7 @@ export function digitsPanel(): void {
         perEpoch = m.batchesPerEpoch;
         status.textContent = `${m.train.toLocaleString("en-US")} training and ${m.test.toLocaleString("en-US")} test digits loaded in ${m.seconds.toFixed(1)} s; training…`;
         status.dataset.state = "training";
+        progress.value = 0;
       } else if (m.type === "progress") onProgress(m.event);
       else if (m.type === "snapshot") {
         values = { params: unpackTree(m.params), state: {} };

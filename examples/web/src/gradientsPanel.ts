@@ -1,6 +1,6 @@
 // Panel 3: an expression in x, its first and second derivatives as simplified graphs, typeset
 // from `printLatex` with KaTeX, plotted over [−4, 4], and the graph of f and f′ drawn from `printDot`.
-import { type Expr, compile, grad, input, linspace, printDot, printLatex, simplify, sum } from "@typegrad/core";
+import { type Expr, compile, grad, input, linspace, printDot, printLatex, simplify, sum, topoSort } from "@typegrad/core";
 import katex from "katex";
 import "katex/dist/katex.min.css";
 import { byId } from "./dom.js";
@@ -50,7 +50,10 @@ export function gradientsPanel(): void {
       katex.render(printLatex(e), byId(id), { displayMode: true, throwOnError: false });
     });
     const [f, d1] = exprs;
-    byId("grad-graph").replaceChildren(drawGraph(parseDot(printDot([f, d1]))));
+    // printDot numbers nodes in topological order: find the outputs' ids to tag them.
+    const order = topoSort([f, d1]);
+    const names = new Map([[`n${order.indexOf(d1)}`, f === d1 ? "f = f′" : "f′"], [`n${order.indexOf(f)}`, f === d1 ? "f = f′" : "f"]]);
+    byId("grad-graph").replaceChildren(drawGraph(parseDot(printDot([f, d1])), names));
     const values = curves(ast).map((c) => Array.from(c, (v) => (Number.isFinite(v) ? v : null)));
     plot.set([xs.data, ...values]);
     status.textContent = `f and f′ share their common subexpressions: ${parseDot(printDot([f, d1])).length} nodes in the graph below`;

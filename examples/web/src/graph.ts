@@ -32,8 +32,8 @@ const el = (name: string, attrs: Record<string, string | number>, text?: string)
   return e;
 };
 
-/** An SVG drawing of the graph, leaves at the top, outputs (bold) at the bottom. */
-export function drawGraph(nodes: readonly Node[]): SVGSVGElement {
+/** An SVG drawing of the graph, leaves at the top; outputs are bold, tagged with their `names` by node id. */
+export function drawGraph(nodes: readonly Node[], names: ReadonlyMap<string, string> = new Map()): SVGSVGElement {
   const depth = new Map<string, number>();
   // DOT lists nodes in topological order, so inputs come first.
   for (const n of nodes) depth.set(n.id, Math.max(-1, ...n.inputs.map((i) => depth.get(i) ?? 0)) + 1);
@@ -42,7 +42,7 @@ export function drawGraph(nodes: readonly Node[]): SVGSVGElement {
   const [rowH, boxH, gap] = [46, 24, 12];
   const boxW = (n: Node): number => Math.max(30, 9 * [...n.label].length + 14);
   const rowWidth = (row: readonly Node[]): number => row.reduce((s, n) => s + boxW(n), 0) + gap * (row.length - 1);
-  const width = Math.max(...rows.map(rowWidth)) + 40;
+  const width = Math.max(...rows.map(rowWidth)) + 80;
   const pos = new Map<string, { x: number; y: number; w: number }>();
   rows.forEach((row, r) => {
     const mean = (n: Node): number => (n.inputs.length ? n.inputs.reduce((s, i) => s + (pos.get(i)?.x ?? 0), 0) / n.inputs.length : 0);
@@ -70,7 +70,9 @@ export function drawGraph(nodes: readonly Node[]): SVGSVGElement {
     if (!p) continue;
     const leaf = n.inputs.length === 0;
     svg.append(el("rect", { x: p.x - p.w / 2, y: p.y - boxH / 2, width: p.w, height: boxH, rx: 5, fill: leaf ? "#eef1f5" : "#fff", stroke: n.bold ? "#e8590c" : "#7a8596", "stroke-width": n.bold ? 2 : 1 }));
-    svg.append(el("text", { x: p.x, y: p.y + 4, "text-anchor": "middle" }, n.label));
+    svg.append(el("text", { x: p.x, y: p.y + 5, "text-anchor": "middle" }, n.label));
+    const name = names.get(n.id);
+    if (name !== undefined) svg.append(el("text", { x: p.x + p.w / 2 + 6, y: p.y + 5, fill: "#e8590c" }, name));
   }
   return svg;
 }
