@@ -39,7 +39,7 @@ export function drawGraph(nodes: readonly Node[], names: ReadonlyMap<string, str
   for (const n of nodes) depth.set(n.id, Math.max(-1, ...n.inputs.map((i) => depth.get(i) ?? 0)) + 1);
   const rows: Node[][] = [];
   for (const n of nodes) (rows[depth.get(n.id) ?? 0] ??= []).push(n);
-  const [rowH, boxH, gap] = [46, 24, 12];
+  const [rowH, boxH, gap] = [46, 24, 30];
   const boxW = (n: Node): number => Math.max(30, 9 * [...n.label].length + 14);
   const rowWidth = (row: readonly Node[]): number => row.reduce((s, n) => s + boxW(n), 0) + gap * (row.length - 1);
   const width = Math.max(...rows.map(rowWidth)) + 80;

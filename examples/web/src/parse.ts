@@ -9,8 +9,8 @@ export type Ast =
   | { readonly kind: "bin"; readonly op: "+" | "-" | "*" | "/" | "^"; readonly lhs: Ast; readonly rhs: Ast }
   | { readonly kind: "call"; readonly fn: FnName; readonly arg: Ast };
 
-const functions = { sin, cos, exp, log, sqrt, tanh, sigmoid, relu, softplus, abs } satisfies Record<string, (x: Expr) => Expr>;
-export type FnName = keyof typeof functions;
+export type FnName = "sin" | "cos" | "exp" | "log" | "sqrt" | "tanh" | "sigmoid" | "relu" | "softplus" | "abs";
+const functions: Readonly<Record<FnName, (x: Expr) => Expr>> = { sin, cos, exp, log, sqrt, tanh, sigmoid, relu, softplus, abs };
 export const FUNCTIONS = Object.keys(functions) as readonly FnName[];
 const isFn = (s: string): s is FnName => s in functions;
 
