@@ -53,6 +53,8 @@ export interface FitOptions<
   readonly callbacks?: readonly Callback<P, B, OptState<K, P>>[];
   /** Progress: on standard output (default, TTY-aware), to a function per finished line, or off. */
   readonly progress?: boolean | ((line: string) => void) | ProgressSink;
+  /** Threads of the compiled step, as `compile`'s option: `"auto"` (default), or a count (1: never a worker). */
+  readonly threads?: number | "auto";
 }
 
 const show = (values: Readonly<Record<string, number>>, prefix = ""): string =>
@@ -77,7 +79,7 @@ export function fit<I extends Shape, P extends Params, B extends Params, K exten
 ): { ts: TrainState<P, B, OptState<K, P>>; history: EpochLog[] };
 export function fit(options: FitOptions): { ts: TrainState; history: EpochLog[] } {
   const { model, loss, optimizer, epochs, metrics = [], callbacks = [] } = options;
-  const trainer = trainStep(model, loss, optimizer);
+  const trainer = trainStep(model, loss, optimizer, options.threads === undefined ? {} : { threads: options.threads });
   const start = options.ts ?? (options.params ? trainer.init(options.params) : undefined);
   if (start === undefined) throw new Error("fit: expected params or ts to start from");
   const sink = sinkOf(options.progress);

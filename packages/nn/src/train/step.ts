@@ -125,6 +125,12 @@ interface UncheckedTrainer {
 }
 type UncheckedSession = Omit<TrainSession, "step"> & { readonly step: (batch: Batch) => number };
 
+/** Options of `trainStep` (and `fit`): how its programs compile. */
+export interface TrainOptions {
+  /** Threads of the compiled step, as `compile`'s option: `"auto"` (default), or a count (1: never a worker). */
+  readonly threads?: number | "auto";
+}
+
 const signature = (b: Batch): string => `${b.x.dtype}[${b.x.shape.join(",")}]→${b.y.dtype}[${b.y.shape.join(",")}]`;
 
 /**
@@ -139,8 +145,9 @@ export function trainStep<I extends Shape, O extends Shape, P extends Params, B 
   model: Layer<I, O, P, B>,
   loss: LossFn,
   optimizer: Optimizer<K>,
+  options?: TrainOptions,
 ): Trainer<I, P, B, OptState<K, P>>;
-export function trainStep(model: Layer, loss: LossFn, optimizer: Optimizer): UncheckedTrainer {
+export function trainStep(model: Layer, loss: LossFn, optimizer: Optimizer, options: TrainOptions = {}): UncheckedTrainer {
   // Graphs are built once per batch shape; every session compiles its own programs from them
   // (the compiler caches plans and kernels per graph, so that is cheap), because a program's
   // memory holds the state of the run that uses it.
@@ -166,7 +173,7 @@ export function trainStep(model: Layer, loss: LossFn, optimizer: Optimizer): Unc
         const sig = `${signature(batch)} ${firstDtype(start.params)}`;
         if (current?.sig !== sig) {
           const g = graphFor(start, batch, sig);
-          const program = programs.get(sig) ?? compile(g.inputs, g.outputs, { donate: g.donate });
+          const program = programs.get(sig) ?? compile(g.inputs, g.outputs, { donate: g.donate, ...options });
           programs.set(sig, program);
           // Carry the state over from the previous program, or load it from the start state.
           for (const name of Object.keys(g.donate)) program.set(name, current ? current.program.view(name) : (initial[name] as Tensor));
