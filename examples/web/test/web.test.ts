@@ -70,6 +70,7 @@ describe.skipIf(!hasChromium)("playground", () => {
     page = context.pages()[0] ?? (await context.newPage());
     page.on("console", (m) => void (m.type() === "error" && errors.push(`console: ${m.text()}`)));
     page.on("pageerror", (e) => void errors.push(`page: ${e.stack ?? e.message}`));
+    page.on("worker", (w) => w.on("console", (m) => void (m.type() === "error" && errors.push(`worker console: ${m.text()}`))));
     page.on("requestfailed", (r) => void errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
     page.on("response", (r) => void (r.status() >= 400 && errors.push(`HTTP ${r.status()}: ${r.url()}`)));
     // Long tasks on the main thread, from the first paint on.
