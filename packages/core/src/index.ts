@@ -5,6 +5,7 @@ export { Tensor, tensor, zeros, ones, full, arange, linspace, eye, type NestedAr
 export { type Dim, type Shape, type ConcreteShape, ShapeError, ValueError } from "./shape/shape.js";
 export type { Broadcast, ShapeMismatch, Mutable } from "./shape/types.js";
 export { Expr, type AnyExpr, isOp } from "./graph/expr.js";
+export { checkTensor, checkExpr, describe as describeValue } from "./graph/check.js";
 export type { Primitive, PrintForm, Sampler, TestCase, InputSpec } from "./graph/primitive.js";
 export { topoSort, inputsOf } from "./graph/topo.js";
 export { primitives, type OpName, type OpParams } from "./ops/index.js";
