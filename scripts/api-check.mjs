@@ -8,6 +8,7 @@ const ENTRY_POINTS = {
   "@typegrad/core/testing": "packages/core/src/testing/index.ts",
   "@typegrad/nn": "packages/nn/src/index.ts",
   "@typegrad/datasets": "packages/datasets/src/index.ts",
+  "@typegrad/onnx": "packages/onnx/src/index.ts",
 };
 
 /** The names an index file exports: `export { a, type B, c as d } from …` and direct declarations. */

@@ -3,10 +3,25 @@
 export { type DType, type FloatDType, type ArrayFor } from "./tensor/dtype.js";
 export { Tensor, tensor, zeros, ones, full, arange, linspace, eye, type NestedArray } from "./tensor/tensor.js";
 export { type Dim, type Shape, type ConcreteShape, ShapeError, ValueError } from "./shape/shape.js";
-export type { Broadcast, ShapeMismatch, Mutable } from "./shape/types.js";
+export type {
+  Broadcast,
+  ShapeMismatch,
+  Mutable,
+  Agree,
+  AllAgree,
+  IsTuple,
+  ShowShape,
+  OperandShape,
+  OperandDType,
+  DTypeAgree,
+  BinaryCheck,
+  BroadcastCheck,
+  SameShapeCheck,
+  ScalarCheck,
+} from "./shape/types.js";
 export { Expr, type AnyExpr, isOp } from "./graph/expr.js";
 export { checkTensor, checkExpr, describe as describeValue } from "./graph/check.js";
-export type { Primitive, PrintForm, Sampler, TestCase, InputSpec } from "./graph/primitive.js";
+export type { Primitive, PrintForm, Role, Sampler, TestCase, InputSpec, Traits } from "./graph/primitive.js";
 export { topoSort, inputsOf } from "./graph/topo.js";
 export { primitives, type OpName, type OpParams } from "./ops/index.js";
 
@@ -59,5 +74,5 @@ export { type Key, key, split, foldIn, permutation } from "./random/key.js";
 export { uniform, normal, bernoulli, dropoutMask } from "./random/sample.js";
 
 export { compile } from "./compile/compile.js";
-export { Program, type CompileOptions, type Data } from "./compile/program.js";
+export { Program, type Backend, type CompileOptions, type Data, type Executable } from "./compile/program.js";
 export { features as wasmFeatures } from "./backends/wasm/features.js";

@@ -54,6 +54,7 @@ describe("autodiff", () => {
 
   it("refuses non-scalar outputs and integer inputs clearly", () => {
     const x = input("x", [3], "f64");
+    // @ts-expect-error: grad of a non-scalar is a type error too
     expect(() => grad(x, [x])).toThrow(/grad: expected a scalar output, got \[3\]/);
     const i = input("i", [3], "i32");
     expect(() => grad(sum(x), [i])).toThrow(/integer and bool values have no gradient/);

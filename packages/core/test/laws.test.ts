@@ -21,25 +21,23 @@ interface Law {
   readonly differentiable: boolean;
 }
 
-// Leaves have nothing to test; randomBits, compare and oneHot are piecewise constant (bits and
-// bools, or integers in); stopGradient's gradient is zero by definition, not the identity's.
-const leaves = new Set<OpName>(["input", "constant"]);
-const notDifferentiable = new Set<string>(["randomBits", "compare", "stopGradient", "oneHot"]);
-
+// Leaves have nothing to test. Each op's file says whether it is differentiable (randomBits and
+// compare are piecewise constant; stopGradient's gradient is zero by definition), and so does
+// each composite's entry (oneHot takes integers).
 function primitiveLaw<N extends OpName>(prim: Primitive<N, OpParams[N]>): Law {
   return {
     name: prim.name,
     build: (xs, params) => apply(prim, xs, params as OpParams[N]),
     domain: prim.domain,
-    differentiable: !notDifferentiable.has(prim.name),
+    differentiable: prim.traits.differentiable,
   };
 }
 
 const laws: Law[] = [
-  ...(Object.keys(primitives) as OpName[])
-    .filter((name) => !leaves.has(name))
-    .map((name) => primitiveLaw(primitives[name] as Primitive<OpName, OpParams[OpName]>)),
-  ...composites.map((c): Law => ({ name: c.name, build: (xs, p) => c.build(xs, p), domain: c.domain, differentiable: !notDifferentiable.has(c.name) })),
+  ...Object.values(primitives)
+    .filter((prim) => prim.traits.role !== "leaf")
+    .map((prim) => primitiveLaw(prim as Primitive<OpName, OpParams[OpName]>)),
+  ...composites.map((c): Law => ({ name: c.name, build: (xs, p) => c.build(xs, p), domain: c.domain, differentiable: c.differentiable ?? true })),
 ];
 
 const storage = { f32: Float32Array, f64: Float64Array, i32: Int32Array, bool: Uint8Array } as const;

@@ -1,7 +1,16 @@
 // Losses, each the mean over the batch by default (PyTorch's reduction "mean"), written with
 // stable formulas: log-softmax through logSumExp, and BCE on logits without forming σ(x).
 import {
+  type AllAgree,
+  type DType,
+  type DTypeAgree,
   type Expr,
+  type IsTuple,
+  type OperandDType,
+  type OperandShape,
+  type SameShapeCheck,
+  type ShapeMismatch,
+  type ShowShape,
   type FloatDType,
   type Shape,
   ShapeError,
@@ -28,6 +37,43 @@ export type Reduction = "mean" | "sum" | "none";
 /** A loss: predictions and targets to a scalar (or per-sample values with reduction "none"). */
 export type Loss = (prediction: Expr, target: Expr) => Expr;
 
+/** The result of a loss: a scalar, or per-sample values of shape S with reduction "none". */
+type LossOut<R extends Reduction, S extends Shape, D> = Expr<R extends "none" ? S : [], D extends DType ? D : DType>;
+
+/** `unknown` when predictions and targets share shape and dtype (or that waits for run time), else a ShapeMismatch. */
+type PairCheck<Op extends string, P, T> =
+  DTypeAgree<OperandDType<P>, OperandDType<T>> extends true
+    ? SameShapeCheck<Op, OperandShape<P>, OperandShape<T>, "predictions and targets">
+    : ShapeMismatch<`${Op}: expected predictions and targets of one dtype, got ${OperandDType<P>} and ${OperandDType<T>}`>;
+
+/** S without its last dimension (the class axis of logits). */
+type Rows<S extends Shape> = S extends readonly [...infer H extends Shape, unknown] ? H : Shape;
+
+/**
+ * `unknown` when targets fit logits [...B, C]: i32 labels [...B], or targets [...B, C] of the
+ * logits' dtype (a dtype or shape left open waits for run time); else a ShapeMismatch naming both.
+ */
+type CrossEntropyCheck<L, T, SL extends Shape = OperandShape<L>, ST extends Shape = OperandShape<T>, DT = OperandDType<T>> =
+  (
+    [DT] extends ["i32"]
+      ? AllAgree<Rows<SL>, ST>
+      : DTypeAgree<OperandDType<L>, DT> extends true
+        ? [DT] extends ["bool"]
+          ? false
+          : AllAgree<SL, ST> extends true
+            ? true
+            : DTypeAgree<DT, "i32"> extends true
+              ? AllAgree<Rows<SL>, ST>
+              : false
+        : false
+  ) extends false
+    ? IsTuple<SL> extends true
+      ? IsTuple<ST> extends true
+        ? ShapeMismatch<`crossEntropy: expected i32 labels ${ShowShape<Rows<SL>>} or ${OperandDType<L>} targets ${ShowShape<SL>} for logits ${ShowShape<SL>}, got ${DT & string}${ShowShape<ST>}`>
+        : unknown
+      : unknown
+    : unknown;
+
 const reduce = (x: Expr, reduction: Reduction): Expr => (reduction === "mean" ? mean(x) : reduction === "sum" ? sum(x) : x);
 
 function checkSame(op: string, a: Expr, b: Expr): void {
@@ -39,6 +85,11 @@ function checkSame(op: string, a: Expr, b: Expr): void {
  * @example
  * mse(model.apply(params, x, ctx), y);
  */
+export function mse<P extends Expr, T extends Expr, R extends Reduction = "mean">(
+  prediction: P,
+  target: T & PairCheck<"mse", P, T>,
+  reduction?: R,
+): LossOut<R, OperandShape<P>, OperandDType<P>>;
 export function mse(prediction: Expr, target: Expr, reduction: Reduction = "mean"): Expr {
   checkSame("mse", prediction, target);
   return reduce(square(sub(prediction, target)), reduction);
@@ -51,6 +102,11 @@ export function mse(prediction: Expr, target: Expr, reduction: Reduction = "mean
  * @example
  * crossEntropy(logits, input("labels", ["batch"], "i32"));
  */
+export function crossEntropy<L extends Expr, T extends Expr, R extends Reduction = "mean">(
+  logits: L,
+  target: T & CrossEntropyCheck<L, T>,
+  reduction?: R,
+): LossOut<R, Rows<OperandShape<L>>, OperandDType<L>>;
 export function crossEntropy(logits: Expr, target: Expr, reduction: Reduction = "mean"): Expr {
   const classes = logits.shape[logits.rank - 1];
   if (logits.rank === 0 || typeof classes !== "number") throw new ShapeError("crossEntropy", "logits [..., C] with a numeric class count", showShape(logits.shape));
@@ -73,6 +129,11 @@ export function crossEntropy(logits: Expr, target: Expr, reduction: Reduction = 
  * @example
  * binaryCrossEntropy(logits, targets);
  */
+export function binaryCrossEntropy<P extends Expr, T extends Expr, R extends Reduction = "mean">(
+  logits: P,
+  target: T & PairCheck<"binaryCrossEntropy", P, T>,
+  reduction?: R,
+): LossOut<R, OperandShape<P>, OperandDType<P>>;
 export function binaryCrossEntropy(logits: Expr, target: Expr, reduction: Reduction = "mean"): Expr {
   checkSame("binaryCrossEntropy", logits, target);
   const perElement = add(sub(maximum(logits, 0), mul(logits, target)), log(add(exp(neg(abs(logits))), 1)));

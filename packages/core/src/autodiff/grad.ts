@@ -1,23 +1,19 @@
 import type { Expr } from "../graph/expr.js";
-import type { Primitive } from "../graph/primitive.js";
 import { topoSort } from "../graph/topo.js";
 import { add } from "../ops/add.js";
 import { broadcastTo } from "../ops/broadcast.js";
 import { concat } from "../ops/concat.js";
 import { constant, scalar } from "../ops/constant.js";
-import { type OpName, type OpParams, primitives } from "../ops/index.js";
+import { primitiveOf } from "../ops/index.js";
 import { mul } from "../ops/mul.js";
 import { reshape } from "../ops/reshape.js";
 import { sum } from "../ops/sum.js";
 import { type Shape, ShapeError, ValueError, isConcrete, sameShape, showShape, sizeOf } from "../shape/shape.js";
+import type { ScalarCheck } from "../shape/types.js";
 import { type DType, isFloat } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 
 const zerosLike = (x: Expr): Expr => broadcastTo(scalar(0, x.dtype), x.shape);
-
-function runRule<K extends OpName>(prim: Primitive<K, OpParams[K]>, e: Expr, params: OpParams[K], outGrad: Expr, wants: boolean[]): readonly (Expr | null)[] {
-  return prim.vjp({ inputs: e.inputs, out: e, outGrad, params, wants });
-}
 
 /**
  * Reverse mode: the gradients of Σ(y·cotangent) with respect to each of `xs`, as expressions of
@@ -49,8 +45,7 @@ export function vjp(y: Expr, xs: readonly Expr[], cotangent: Expr): Expr[] {
     if (g === undefined || !needs.has(e) || e.inputs.length === 0) continue;
     const wants = e.inputs.map((i) => needs.has(i) && isFloat(i.dtype));
     if (!wants.some(Boolean)) continue;
-    const prim = primitives[e.op] as Primitive<OpName, OpParams[OpName]>;
-    const parts = runRule(prim, e, e.params, g, wants);
+    const parts = primitiveOf(e).vjp({ inputs: e.inputs, out: e, outGrad: g, params: e.params, wants });
     e.inputs.forEach((x, i) => {
       const gi = parts[i];
       if (!wants[i] || gi === null || gi === undefined) return;
@@ -68,29 +63,49 @@ export function vjp(y: Expr, xs: readonly Expr[], cotangent: Expr): Expr[] {
   return xs.map((x) => grads.get(x) ?? zerosLike(x));
 }
 
-/** The gradient of a scalar with respect to each of `xs`. */
-export function grad<const X extends readonly Expr[]>(y: Expr, xs: X): { [K in keyof X]: X[K] };
-/** Function style, like JAX: `grad(f)` is the function x ↦ ∇f(x). */
-export function grad<S extends Shape, D extends DType>(f: (x: Expr<S, D>) => Expr): (x: Expr<S, D>) => Expr<S, D>;
-export function grad(y: Expr | ((x: Expr) => Expr), xs?: readonly Expr[]): readonly Expr[] | ((x: Expr) => Expr) {
-  if (typeof y === "function") return (x: Expr) => grad(y(x), [x])[0] as Expr;
-  if (y.rank !== 0)
-    throw new ShapeError("grad", "a scalar output", showShape(y.shape), "reduce it (sum, mean) first, or call vjp with a cotangent");
-  return vjp(y, xs ?? [], scalar(1, y.dtype));
+/** What `grad` differentiates: a scalar expression, or a function of one expression to a scalar. */
+type Differentiable = Expr | ((x: never) => Expr);
+
+/** `unknown` when the output (of the function) is a scalar, else a ShapeMismatch for `grad`. */
+type GradCheck<Op extends string, F> = ScalarCheck<Op, F extends (x: never) => Expr<infer S> ? S : F extends Expr<infer S> ? S : Shape, "reduce it with sum or mean first, or use vjp with a cotangent">;
+
+/** Gradients shaped like `xs`, or the gradient function x ↦ ∇f(x). */
+type GradOf<F, X extends readonly Expr[]> = F extends (x: infer P) => Expr ? (x: P) => P : { [K in keyof X]: X[K] };
+
+/**
+ * The gradient of a scalar with respect to each of `xs`; or, like JAX, `grad(f)` is the function
+ * x ↦ ∇f(x). A non-scalar output is a type error (and a run-time one): use `vjp` with a cotangent.
+ * @example
+ * const x = input("x", [3]);
+ * const [dx] = grad(sum(mul(x, x)), [x]);   // Expr<[3], "f32">
+ * const df = grad((v: Expr<[3], "f32">) => sum(mul(v, v)));
+ */
+export function grad<F extends Differentiable, const X extends readonly Expr[] = []>(y: F & GradCheck<"grad", F>, xs?: X): GradOf<F, X>;
+export function grad(y: Expr | ((x: Expr) => Expr), xs?: readonly Expr[]): unknown {
+  if (typeof y === "function") return (x: Expr) => gradOf(y(x), [x])[0] as Expr;
+  return gradOf(y, xs ?? []);
 }
 
-/** The value of f at x together with its gradient. */
-export function valueAndGrad<S extends Shape, D extends DType>(f: (x: Expr<S, D>) => Expr): (x: Expr<S, D>) => [Expr<[]>, Expr<S, D>] {
+function gradOf(y: Expr, xs: readonly Expr[]): readonly Expr[] {
+  if (y.rank !== 0)
+    throw new ShapeError("grad", "a scalar output", showShape(y.shape), "reduce it (sum, mean) first, or call vjp with a cotangent");
+  return vjp(y, xs, scalar(1, y.dtype));
+}
+
+/** The value of f at x together with its gradient; f must return a scalar. */
+export function valueAndGrad<S extends Shape, D extends DType, Y extends Shape>(
+  f: ((x: Expr<S, D>) => Expr<Y>) & ScalarCheck<"valueAndGrad", Y, "reduce it with sum or mean first">,
+): (x: Expr<S, D>) => [Expr<[]>, Expr<S, D>] {
   return (x) => {
-    const y = f(x);
-    return [y as Expr<[]>, grad(y, [x])[0] as Expr<S, D>];
+    const y: Expr = f(x);
+    return [y as Expr<[]>, gradOf(y, [x])[0] as Expr<S, D>];
   };
 }
 
-/** The Hessian-vector product H(y)·v with respect to x, by differentiating ⟨∇y, v⟩. */
-export function hvp<S extends Shape, D extends DType>(y: Expr, x: Expr<S, D>, v: Expr<S, D>): Expr<S, D> {
-  const [g] = grad(y, [x]);
-  return grad(sum(mul(g as Expr, v)), [x])[0] as Expr<S, D>;
+/** The Hessian-vector product H(y)·v with respect to x, by differentiating ⟨∇y, v⟩ (y a scalar). */
+export function hvp<Y extends Shape, S extends Shape, D extends DType>(y: Expr<Y> & ScalarCheck<"hvp", Y, "reduce it with sum or mean first">, x: Expr<S, D>, v: Expr<S, D>): Expr<S, D> {
+  const [g] = gradOf(y, [x]);
+  return gradOf(sum(mul(g as Expr, v)), [x])[0] as Expr<S, D>;
 }
 
 /** The Jacobian of y with respect to x: shape [...y.shape, ...x.shape], one VJP per element of y. */
@@ -107,7 +122,7 @@ export function jacobian(y: Expr, x: Expr): Expr {
 }
 
 /** The Hessian of a scalar y with respect to x: shape [...x.shape, ...x.shape]. */
-export function hessian(y: Expr, x: Expr): Expr {
-  const [g] = grad(y, [x]);
+export function hessian<Y extends Shape>(y: Expr<Y> & ScalarCheck<"hessian", Y, "reduce it with sum or mean first">, x: Expr): Expr {
+  const [g] = gradOf(y, [x]);
   return jacobian(g as Expr, x);
 }

@@ -5,8 +5,9 @@ import { jsBackend } from "../backends/js/backend.js";
 import { relaxedWasmBackend, wasmBackend } from "../backends/wasm/backend.js";
 import { features } from "../backends/wasm/features.js";
 
-/** The backend for the options: `wasm` by default where WebAssembly SIMD is available, relaxed only on request. */
+/** The backend for the options: `wasm` by default where WebAssembly SIMD is available, relaxed only on request; or the one given. */
 function backendFor({ backend: name, relaxedSimd }: CompileOptions): Backend {
+  if (typeof name === "object") return name;
   if (name === "js" || (name === undefined && !features.simd)) return jsBackend;
   if (!features.simd) throw new ValueError("compile", "WebAssembly SIMD for the wasm backend", "an engine without it", `use { backend: "js" }`);
   return relaxedSimd === true ? relaxedWasmBackend : wasmBackend;

@@ -3,10 +3,9 @@
 // how donated outputs overwrite their inputs.
 import type { Expr } from "../graph/expr.js";
 import { topoSort } from "../graph/topo.js";
-import type { OpName } from "../ops/index.js";
+import { type OpName, traitsOf } from "../ops/index.js";
 import { bindShape, stridesOf } from "../shape/shape.js";
 import type { DType } from "../tensor/dtype.js";
-import { roles } from "./roles.js";
 import { type Place, type View, broadcastView, contiguous, isContiguous, reshapeView, sliceView, transposeView } from "./view.js";
 
 /** What a backend computes itself; everything else runs in the reference interpreter, node by node. */
@@ -145,9 +144,6 @@ export function stepWrites(step: Step): number[] {
   }
 }
 
-
-/** Ops of one or two instructions: recomputing them beats a round trip through memory. */
-const CHEAP: ReadonlySet<OpName> = new Set<OpName>(["neg", "abs", "sign", "add", "mul", "maximum", "minimum", "compare", "where", "cast", "reciprocal", "sqrt"]);
 /** Most nodes recomputed in one kernel for one stored value avoided. */
 const MAX_RECOMPUTED = 8;
 
@@ -202,13 +198,13 @@ export function plan(
   const recomputed = new Set<Expr>();
   const fusedUser = (u: Expr): boolean => group.has(u) || recomputed.has(u);
   for (const e of [...order].reverse()) {
-    const role = roles[e.op];
+    const role = traitsOf(e.op).role;
     if ((role !== "elementwise" && role !== "reduce") || !lowering.fuses(e)) continue;
     const us = [...(users.get(e) as Set<Expr>)];
     const g = us[0] === undefined ? undefined : group.get(us[0]);
     const inner = role === "elementwise" && !isOutput.has(e) && us.length > 0;
     if (inner && g !== undefined && us.every((u) => group.get(u) === g)) group.set(e, g);
-    else if (inner && CHEAP.has(e.op) && us.every(fusedUser)) recomputed.add(e);
+    else if (inner && traitsOf(e.op).cheap && us.every(fusedUser)) recomputed.add(e);
     else group.set(e, e);
   }
   // Recomputation stays bounded: a node that would drag a long chain into each kernel is stored.
@@ -246,7 +242,7 @@ export function plan(
     const g = group.get(e);
     if ((g !== undefined && g !== e) || recomputed.has(e)) continue;
     const x = e.inputs[0] as Expr;
-    switch (g === e ? "fused" : roles[e.op]) {
+    switch (g === e ? "fused" : traitsOf(e.op).role) {
       case "leaf":
         store(e, e.op === "input" ? "input" : "constant");
         break;
@@ -286,7 +282,7 @@ export function plan(
     const source = copied.get(e);
     if (source) steps.push(copyKernel(e, source, contiguous(place, shapeOf(e))));
     else if (group.get(e) === e) steps.push(fusedKernel(e, order, group, recomputed, viewOf, shapeOf, place));
-    else if (roles[e.op] === "leaf" || roles[e.op] === "alias" || (roles[e.op] === "view" && lowering.views)) continue;
+    else if (traitsOf(e.op).role === "leaf" || traitsOf(e.op).role === "alias" || (traitsOf(e.op).role === "view" && lowering.views)) continue;
     else if (e.op === "matmul" && matrixArgs.has(e)) {
       const [a, b] = matrixArgs.get(e) as [Operand, Operand];
       const cs = shapeOf(e);
@@ -303,7 +299,7 @@ export function plan(
         start += len;
       }
     } else {
-      steps.push({ kind: roles[e.op] === "kernel" && lowering.native(e) ? "native" : "interpret", out: e, args: e.inputs.map((i) => viewOf(i).place), place });
+      steps.push({ kind: traitsOf(e.op).role === "kernel" && lowering.native(e) ? "native" : "interpret", out: e, args: e.inputs.map((i) => viewOf(i).place), place });
     }
   }
   const donated = applyDonation(donate, inputs, outputs, outputPlaces, slots, steps, shapeOf);
@@ -324,7 +320,7 @@ function fusedKernel(
   shapeOf: (e: Expr) => readonly number[],
   place: Place,
 ): FusedStep {
-  const reduce = roles[root.op] === "reduce" ? (root.op as "sum" | "max") : null;
+  const reduce = traitsOf(root.op).role === "reduce" ? (root.op as "sum" | "max") : null;
   const shape = reduce ? shapeOf(root.inputs[0] as Expr) : shapeOf(root);
   const loads: { view: View; dtype: DType }[] = [];
   const loadIndex = new Map<Expr, number>();
@@ -358,8 +354,10 @@ function fusedKernel(
 
 /**
  * Donation: output o overwrites input x. The kernel computing o writes into x's slot directly when
- * it reads x only element by element and nothing after it reads x; otherwise o is computed apart and
- * copied into x at the end. Outputs still sitting in a donated input's slot are copied first.
+ * it reads x only element by element, nothing after it reads x, and no step after it can fail (a
+ * gather checking its indices); otherwise o is computed apart and copied into x at the end. So a
+ * run that throws leaves every donated input as it was. Outputs still sitting in a donated input's
+ * slot are copied first.
  */
 function applyDonation(
   donate: ReadonlyMap<string, string>,
@@ -370,6 +368,7 @@ function applyDonation(
   steps: Step[],
   shapeOf: (e: Expr) => readonly number[],
 ): { steps: Step[]; outputs: Map<string, Place> } {
+  const lastFallible = steps.findLastIndex((s) => (s.kind === "native" || s.kind === "interpret") && s.out.op === "take");
   const targets = new Map([...donate].map(([o, x]) => [placeOfInput(inputs, x, slots).slot, o] as const));
   const first: Step[] = [];
   const last: Step[] = [];
@@ -397,6 +396,7 @@ function applyDonation(
       v.place.slot !== x.slot || (v.place.offset === 0 && isContiguous(v) && v.strides.every((s, i) => s !== 0 || v.shape[i] === 1));
     const inPlace =
       kernel !== undefined &&
+      at > lastFallible &&
       steps.filter((s) => stepWrites(s).includes(from.slot)).length === 1 &&
       kernel.store.place.slot === from.slot &&
       (slots[from.slot] as Slot).kind === "temp" &&

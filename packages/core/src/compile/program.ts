@@ -14,19 +14,35 @@ import type { Place } from "./view.js";
 /** A typed array of any dtype, as `set` accepts and `view` returns. */
 export type Data = ArrayFor<DType>;
 
-/** The kernels of one specialised plan over one arena. */
+/**
+ * The kernels of one specialised plan over one arena: what a backend makes of a plan. Programs
+ * write inputs into the arena and read outputs from it through typed-array views at the places
+ * the plan's layout gives.
+ */
 export interface Executable {
-  /** The arena: all tensor data of the program. Never resized, so views into it stay valid. */
-  readonly memory: ArrayBuffer;
-  /** Runs every step once. */
+  /**
+   * The arena as the host sees it: all tensor data of the program. Never resized, so views into
+   * it stay valid. A `SharedArrayBuffer` when worker threads share it; a device backend keeps a
+   * host copy here and moves data to and from the device in `execute` and `readback`.
+   */
+  readonly memory: ArrayBufferLike;
+  /** Runs every step once. Unless `readback` is given, the outputs are in the arena when it returns. */
   readonly execute: () => void;
+  /**
+   * For backends whose results arrive later (a device, workers the thread cannot block on):
+   * resolves once the arena holds the results of every `execute` so far.
+   */
+  readonly readback?: () => Promise<void>;
 }
 
-/** A way to run plans: what it computes natively, and how it compiles a plan's kernels. */
+/**
+ * A way to run plans: what it computes natively, and how it compiles a plan's kernels. The
+ * built-in ones are `wasm` and `js`; `compile` also takes any object implementing this (a
+ * threaded or device backend), see docs/compile.md.
+ */
 export interface Backend {
-  readonly name: "wasm" | "js";
-  /** Whether kernels may use relaxed SIMD, whose results depend on the CPU and engine (opt-in). */
-  readonly relaxedSimd?: boolean;
+  /** A name for messages and `describe`; programs are cached per backend object, not per name. */
+  readonly name: string;
   readonly lowering: Lowering;
   /** Compiles a plan's kernels once; the returned factory makes independent executables, each with its own arena. */
   prepare(plan: Plan, layout: Layout): () => Executable;
@@ -34,8 +50,8 @@ export interface Backend {
 
 /** Options of `compile`. */
 export interface CompileOptions<I extends string = string, O extends string = string> {
-  /** `wasm` (default where WebAssembly SIMD is available) or `js`, the reference interpreter. */
-  readonly backend?: "wasm" | "js";
+  /** `wasm` (default where WebAssembly SIMD is available), `js` (the reference interpreter) or a backend object. */
+  readonly backend?: "wasm" | "js" | Backend;
   /** Outputs that overwrite inputs of the same shape and dtype (parameters, optimiser state). */
   readonly donate?: Partial<Record<O, I>>;
   /**
@@ -47,7 +63,7 @@ export interface CompileOptions<I extends string = string, O extends string = st
 }
 
 /** A typed array over the arena. */
-export function arrayView(dtype: DType, buffer: ArrayBuffer, byteOffset: number, length: number): Data {
+export function arrayView(dtype: DType, buffer: ArrayBufferLike, byteOffset: number, length: number): Data {
   switch (dtype) {
     case "f32":
       return new Float32Array(buffer, byteOffset, length);
@@ -106,6 +122,7 @@ class Instance {
   readonly outputs = new Map<string, Data>();
   readonly shapes = new Map<string, ConcreteShape>();
   readonly execute: () => void;
+  readonly readback: (() => Promise<void>) | undefined;
   /** Inputs not set since this instance became current. */
   readonly unset: Set<string>;
   readonly dims: ReadonlyMap<string, number>;
@@ -119,6 +136,7 @@ class Instance {
     const { plan: p, layout: l } = s;
     this.dims = s.dims;
     this.execute = exe.execute;
+    this.readback = exe.readback;
     const viewOf = (e: Expr, place: Place): Data => {
       const length = (p.shapes.get(e) as ConcreteShape).reduce((a, b) => a * b, 1);
       return arrayView(e.dtype, exe.memory, (l.offsets[place.slot] as number) + place.offset * BYTES[e.dtype], length);
@@ -175,12 +193,41 @@ export class Program<I extends string = string, O extends string = string> {
    * f.run({ x: tensor([1, 2, 3]) }).y.item();   // 14
    */
   run(bindings: Readonly<Record<I, Tensor>>): { [K in O]: Tensor } {
-    const { dims } = bindInputs([...this.inputs.values()], bindings, "run");
+    const inst = this.bindAll(bindings, "run");
+    if (inst.readback !== undefined) throw new ValueError("run", "a backend that finishes synchronously", `the ${this.backend.name} backend, which reads results back asynchronously`, "use await runAsync(bindings)");
+    inst.execute();
+    return this.outputTensors();
+  }
+
+  /**
+   * `run` for every backend, including those whose results arrive asynchronously (a device,
+   * worker threads): resolves with the outputs once they are read back.
+   * @example
+   * const { y } = await compile({ x }, { y: sum(mul(x, x)) }).runAsync({ x: tensor([1, 2, 3]) });
+   */
+  async runAsync(bindings: Readonly<Record<I, Tensor>>): Promise<{ [K in O]: Tensor }> {
+    const inst = this.bindAll(bindings, "runAsync");
+    inst.execute();
+    await inst.readback?.();
+    return this.outputTensors();
+  }
+
+  /** `execute`, then waits until the outputs are read back (immediately on the built-in backends). */
+  async executeAsync(): Promise<void> {
+    this.execute();
+    await this.current?.readback?.();
+  }
+
+  private bindAll(bindings: Readonly<Record<I, Tensor>>, op: string): Instance {
+    const { dims } = bindInputs([...this.inputs.values()], bindings, op);
     const inst = this.instance(dims);
     this.current = inst;
     for (const name of this.inputs.keys()) (inst.inputs.get(name) as Data).set(bindings[name].data);
     inst.unset.clear();
-    inst.execute();
+    return inst;
+  }
+
+  private outputTensors(): { [K in O]: Tensor } {
     const result = {} as { [K in O]: Tensor };
     for (const name of this.outputs.keys()) result[name] = this.get(name);
     return result;
@@ -208,7 +255,11 @@ export class Program<I extends string = string, O extends string = string> {
     return this;
   }
 
-  /** Runs the program on the inputs as set. Allocates nothing on the wasm backend (f32, i32 and bool kernels). */
+  /**
+   * Runs the program on the inputs as set. Allocates nothing on the wasm backend (f32, i32 and
+   * bool kernels). On a backend that reads results back asynchronously, await `executeAsync()`
+   * before reading outputs.
+   */
   execute(): void {
     const inst = this.current;
     if (inst === undefined || inst.unset.size > 0) {
@@ -343,6 +394,8 @@ function describeStep(step: Step, p: Plan): string {
 }
 
 /** Compilations by graph: nodes are hash-consed, so equal graphs have equal node ids while they live. */
+const backendIds = new WeakMap<Backend, number>();
+let backendCount = 0;
 const cache = new Map<string, WeakRef<Compiled>>();
 const registry = new FinalizationRegistry<string>((key) => {
   if (cache.get(key)?.deref() === undefined) cache.delete(key);
@@ -375,7 +428,8 @@ export function compileWith<I extends string, O extends string>(
     if ([...donations.values()].includes(i)) throw new ValueError("compile", `one output donated to input "${i}"`, "several");
     donations.set(o, i);
   }
-  const key = [backend.name + (backend.relaxedSimd === true ? "+relaxed" : ""), ...[...ins].map(([n, e]) => `${n}=${e.id}`), "|", ...[...outs].map(([n, e]) => `${n}=${e.id}`), "|", ...[...donations].map(([o, i]) => `${o}>${i}`)].join(" ");
+  if (!backendIds.has(backend)) backendIds.set(backend, backendCount++);
+  const key = [`${backend.name}#${backendIds.get(backend)}`, ...[...ins].map(([n, e]) => `${n}=${e.id}`), "|", ...[...outs].map(([n, e]) => `${n}=${e.id}`), "|", ...[...donations].map(([o, i]) => `${o}>${i}`)].join(" ");
   let compiled = cache.get(key)?.deref();
   if (compiled === undefined) {
     compiled = new Compiled(ins, outs, donations, backend);

@@ -1,9 +1,7 @@
 import { type Expr, isOp } from "./expr.js";
 import { type Bindings, bindInputs } from "./bind.js";
 import { topoSort } from "./topo.js";
-import { primitives } from "../ops/index.js";
-import type { OpName, OpParams } from "../ops/index.js";
-import type { Primitive } from "./primitive.js";
+import { primitiveOf } from "../ops/index.js";
 import { ValueError, bindShape } from "../shape/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 
@@ -12,14 +10,9 @@ export { type Bindings, bindInputs };
 /** The value an expression evaluates to: a tensor of its shape and dtype. */
 export type ValueOf<E> = E extends Expr<infer S, infer D> ? Tensor<S, D> : never;
 
-function run<K extends OpName>(prim: Primitive<K, OpParams[K]>, e: Expr, args: readonly Tensor[], params: OpParams[K], dims: ReadonlyMap<string, number>): Tensor {
-  return prim.evaluate(args, params, { shape: bindShape(e.shape, dims, e.op), dtype: e.dtype });
-}
-
 /** Evaluates one node whose inputs are evaluated, with its primitive's reference evaluator. */
 function evaluateNode(e: Expr, args: readonly Tensor[], dims: ReadonlyMap<string, number>): Tensor {
-  const prim = primitives[e.op] as Primitive<OpName, OpParams[OpName]>;
-  return run(prim, e, args, e.params, dims);
+  return primitiveOf(e).evaluate(args, e.params, { shape: bindShape(e.shape, dims, e.op), dtype: e.dtype });
 }
 
 /**

@@ -72,8 +72,37 @@ export interface TestCase<P> {
 }
 
 /**
+ * How the compiler runs a primitive:
+ * - `leaf`: input or constant, stored in the arena for the program's lifetime;
+ * - `alias`: moves no element (reshape, stopGradient), so it shares its input's storage;
+ * - `view`: a strided view of its input (broadcast, transpose, slice), read in place by kernels;
+ * - `elementwise`: fused with its neighbours into one loop;
+ * - `reduce`: ends a fused loop (a trailing reduction);
+ * - `kernel`: runs as a step of its own (matmul, gathers, joins, random bits).
+ */
+export type Role = "leaf" | "alias" | "view" | "elementwise" | "reduce" | "kernel";
+
+/**
+ * What the compiler, the simplifier and the law suite need to know of a primitive, declared in
+ * its own file so that no other table lists ops.
+ */
+export interface Traits {
+  readonly role: Role;
+  /** A few instructions per element: a fused kernel recomputes it rather than store it (elementwise only). */
+  readonly cheap: boolean;
+  /**
+   * How a splat (a constant of one repeated value) passes through: `map` gives the splat of the
+   * op applied to the values (elementwise), `move` the same splat (ops that only move elements),
+   * `none` needs evaluation.
+   */
+  readonly splat: "map" | "move" | "none";
+  /** False where no gradient flows by definition (bits, booleans, stopGradient): the law suite checks no derivative. */
+  readonly differentiable: boolean;
+}
+
+/**
  * Everything about one primitive: shape rule, reference evaluator, VJP rule (written with ops, so
- * gradients are graphs), print form and the domain its law tests sample.
+ * gradients are graphs), print form, traits and the domain its law tests sample.
  */
 export interface Primitive<N extends OpName, P> {
   readonly name: N;
@@ -84,6 +113,8 @@ export interface Primitive<N extends OpName, P> {
   /** One gradient per input (null where none flows: integer inputs, piecewise-constant ops). */
   readonly vjp: (args: VjpArgs<P>) => readonly (Expr | null)[];
   readonly print: PrintForm<P>;
+  /** How the compiler, the simplifier and the law suite treat it. */
+  readonly traits: Traits;
   /** Samples a valid test case: input shapes, value domains and params. */
   readonly domain: (s: Sampler) => TestCase<P>;
   /** Hash-consing key of the params; JSON by default. */

@@ -24,6 +24,8 @@ export interface Composite<P = unknown> {
   build(inputs: readonly Expr[], params: P): Expr;
   /** Samples a valid test case: input shapes, value domains and params. */
   readonly domain: (s: Sampler) => TestCase<P>;
+  /** False where no gradient flows (integer inputs): the law suite checks no derivative. True by default. */
+  readonly differentiable?: boolean;
 }
 
 type NoParams = Record<string, never>;
@@ -104,6 +106,7 @@ export const composites: readonly Composite[] = [
   },
   {
     name: "oneHot",
+    differentiable: false,
     build: ([labels], p: { classes: number }) => oneHot(labels as Expr<Shape, "i32">, p.classes, "f64"),
     domain: (s) => {
       const classes = s.int(1, 5);

@@ -35,14 +35,16 @@ export function logSumExp<S extends Shape, D extends FloatDType, const A extends
 /** x − logSumExp(x) along `axis`: log-probabilities from logits. */
 export function logSoftmax<S extends Shape, D extends FloatDType, const A extends number = -1>(x: Expr<S, D>, axis?: A & AxesCheck<"logSoftmax", S, A>): Expr<S, D> {
   const [xe, ax]: [Expr<Shape, D>, number] = [x, axis ?? -1];
-  return sub(xe, logSumExp(xe, ax, true)) as Expr<S, D>;
+  const y: Expr<Shape, D> = sub(xe, logSumExp(xe, ax, true));
+  return y as Expr<S, D>;
 }
 
 /** e^(x−m) / Σ e^(x−m) along `axis`: probabilities from logits. */
 export function softmax<S extends Shape, D extends FloatDType, const A extends number = -1>(x: Expr<S, D>, axis?: A & AxesCheck<"softmax", S, A>): Expr<S, D> {
   const [xe, ax]: [Expr, number] = [x, axis ?? -1];
   const e = exp(sub(xe, stopGradient(max(xe, ax, true))));
-  return div(e, sum(e, ax, true)) as Expr<S, D>;
+  const y: Expr = div(e, sum(e, ax, true));
+  return y as Expr<S, D>;
 }
 
 /** Above this many classes oneHot compares instead of indexing an identity table. */

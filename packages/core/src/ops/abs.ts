@@ -7,6 +7,7 @@ import { mapUnary, unaryDomain, unaryInfer } from "./elementwise.js";
 
 export const absOp: Primitive<"abs", Record<string, never>> = {
   name: "abs",
+  traits: { role: "elementwise", cheap: true, splat: "map", differentiable: true },
   infer: unaryInfer("abs", false),
   evaluate: mapUnary(Math.abs),
   // d|x| = sign(x) dx

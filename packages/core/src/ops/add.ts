@@ -4,6 +4,7 @@ import { binaryDomain, binaryInfer, mapBinary } from "./elementwise.js";
 
 export const addOp: Primitive<"add", Record<string, never>> = {
   name: "add",
+  traits: { role: "elementwise", cheap: true, splat: "map", differentiable: true },
   infer: binaryInfer("add"),
   evaluate: mapBinary((a, b) => a + b),
   // d(a + b) = da + db

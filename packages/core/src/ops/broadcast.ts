@@ -20,6 +20,7 @@ export function expandedAxes(from: Shape, to: Shape): number[] {
 
 export const broadcastOp: Primitive<"broadcast", BroadcastParams> = {
   name: "broadcast",
+  traits: { role: "view", cheap: false, splat: "move", differentiable: true },
   infer: ([x], p) => {
     const from = (x as Expr).shape;
     const lead = p.shape.length - from.length;

@@ -3,8 +3,8 @@
 // so op modules can call them while the (cyclic) op modules load.
 import type { Expr } from "../graph/expr.js";
 import { type Primitive, apply } from "../graph/primitive.js";
-import { type Dim, type Shape, ValueError, broadcastShapes, sameShape } from "../shape/shape.js";
-import type { Broadcast, BroadcastCheck } from "../shape/types.js";
+import { type Shape, ValueError, broadcastShapes, sameShape } from "../shape/shape.js";
+import type { BinaryCheck, BinaryShape, JointDType, OperandDType } from "../shape/types.js";
 import type { DType } from "../tensor/dtype.js";
 import { broadcastTo } from "./broadcast.js";
 import { scalar } from "./constant.js";
@@ -15,18 +15,14 @@ export type UnaryFn = <S extends Shape, D extends DType>(x: Expr<S, D>) => Expr<
 
 /**
  * A binary elementwise function with numpy broadcasting; numbers take the other operand's dtype.
- * Overloads go from specific to general so shape-generic code type-checks without resolving
- * conditional types: same shape (or a number), a trailing bias, then general broadcasting.
+ * One signature over whole operands: a mistake is reported on the second operand as a
+ * `ShapeMismatch` naming the op and both shapes (or dtypes), and equal shapes (even generic ones)
+ * or a number operand resolve without computing a broadcast.
  */
-export interface BinaryFn<Op extends string, R extends DType | "same" = "same"> {
-  <S extends Shape, D extends DType>(a: Expr<S, D>, b: Expr<NoInfer<S>, NoInfer<D>> | number): Expr<S, R extends DType ? R : D>;
-  <S extends Shape, D extends DType>(a: number, b: Expr<S, D>): Expr<S, R extends DType ? R : D>;
-  <P extends Dim[], L extends Dim, D extends DType>(a: Expr<[...P, L], D>, b: Expr<[NoInfer<L>], NoInfer<D>>): Expr<[...P, L], R extends DType ? R : D>;
-  <A extends Shape, B extends Shape, D extends DType>(
-    a: Expr<A, D>,
-    b: Expr<B, NoInfer<D>> & BroadcastCheck<Op, A, B>,
-  ): Expr<Broadcast<A, B>, R extends DType ? R : D>;
-}
+export type BinaryFn<Op extends string, R extends DType | "same" = "same"> = <X extends Expr | number, Y extends Expr | number>(
+  a: X,
+  b: Y & BinaryCheck<Op, X, Y>,
+) => Expr<BinaryShape<X, Y>, R extends DType ? R : JointDType<OperandDType<X>, OperandDType<Y>>>;
 
 /** Number or expression, as elementwise ops accept. */
 export type Operand = Expr | number;

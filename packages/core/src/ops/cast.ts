@@ -10,6 +10,7 @@ export interface CastParams {
 
 export const castOp: Primitive<"cast", CastParams> = {
   name: "cast",
+  traits: { role: "elementwise", cheap: true, splat: "map", differentiable: true },
   infer: ([x], p) => ({ shape: (x as Expr).shape, dtype: p.dtype }),
   evaluate: ([x], p, out) => {
     const src = (x as Tensor).data;

@@ -17,6 +17,7 @@ const SYMBOLS = { lt: ["<", "<"], le: ["≤", "\\le"], eq: ["=", "="], ne: ["≠
 
 export const compareOp: Primitive<"compare", CompareParams> = {
   name: "compare",
+  traits: { role: "elementwise", cheap: true, splat: "map", differentiable: false },
   infer: binaryInfer("compare", "bool"),
   evaluate: (inputs, p, out) => mapBinary((a, b) => (TESTS[p.kind](a, b) ? 1 : 0))(inputs, p, out),
   // A comparison is piecewise constant: no gradient flows through it.

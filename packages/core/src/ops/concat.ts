@@ -13,6 +13,7 @@ export interface ConcatParams {
 
 export const concatOp: Primitive<"concat", ConcatParams> = {
   name: "concat",
+  traits: { role: "kernel", cheap: false, splat: "move", differentiable: true },
   infer: (xs, p) => {
     const first = xs[0] as Expr;
     let total = 0;

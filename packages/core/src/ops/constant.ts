@@ -57,6 +57,7 @@ export function showElement(x: number, dtype: DType): string {
 /** A leaf holding a tensor. */
 export const constantOp: Primitive<"constant", ConstantParams> = {
   name: "constant",
+  traits: { role: "leaf", cheap: false, splat: "none", differentiable: false },
   infer: (_inputs, p) => ({ shape: p.value.shape, dtype: p.value.dtype }),
   evaluate: (_inputs, p) => p.value,
   vjp: () => [],

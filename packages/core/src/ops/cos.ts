@@ -8,6 +8,7 @@ import { mapUnary, unaryDomain, unaryInfer } from "./elementwise.js";
 
 export const cosOp: Primitive<"cos", Record<string, never>> = {
   name: "cos",
+  traits: { role: "elementwise", cheap: false, splat: "map", differentiable: true },
   infer: unaryInfer("cos", true),
   evaluate: mapUnary(Math.cos),
   // d cos x = −sin x dx

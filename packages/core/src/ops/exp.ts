@@ -5,6 +5,7 @@ import { mapUnary, unaryDomain, unaryInfer } from "./elementwise.js";
 
 export const expOp: Primitive<"exp", Record<string, never>> = {
   name: "exp",
+  traits: { role: "elementwise", cheap: false, splat: "map", differentiable: true },
   infer: unaryInfer("exp", true),
   evaluate: mapUnary(Math.exp),
   // d eˣ = eˣ dx

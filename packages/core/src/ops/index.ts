@@ -1,5 +1,7 @@
 // The one list of primitives. OpName and every per-op table derive from it: a table typed as
 // `{ [K in OpName]: … }` fails to compile when an op is added without its entry.
+import type { Expr } from "../graph/expr.js";
+import type { Primitive, Traits } from "../graph/primitive.js";
 import { absOp } from "./abs.js";
 import { addOp } from "./add.js";
 import { broadcastOp } from "./broadcast.js";
@@ -73,3 +75,13 @@ export type OpName = keyof typeof primitives;
 
 /** The params of each primitive. */
 export type OpParams = { [K in OpName]: (typeof primitives)[K] extends { evaluate: (i: never, p: infer P, o: never) => unknown } ? P : never };
+
+/**
+ * The primitive of a node, typed over every op. The one retyping of the op list: indexing
+ * `primitives` by a name that is any op gives a union of primitives, whose functions no argument
+ * satisfies; each node's params are its op's by construction (`apply` builds them together).
+ */
+export const primitiveOf = (e: Expr): Primitive<OpName, OpParams[OpName]> => primitives[e.op] as Primitive<OpName, OpParams[OpName]>;
+
+/** How the compiler, the simplifier and the law suite treat an op, as its file declares. */
+export const traitsOf = (op: OpName): Traits => primitives[op].traits;

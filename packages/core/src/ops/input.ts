@@ -13,6 +13,7 @@ export interface InputParams {
 /** A placeholder leaf, bound to a tensor when a program runs. */
 export const inputOp: Primitive<"input", InputParams> = {
   name: "input",
+  traits: { role: "leaf", cheap: false, splat: "none", differentiable: true },
   infer: (_inputs, p) => ({ shape: p.shape, dtype: p.dtype }),
   evaluate: () => {
     throw new ValueError("input", "a binding for every input", "an unbound input");

@@ -7,6 +7,7 @@ import { mapUnary, unaryDomain, unaryInfer } from "./elementwise.js";
 
 export const logOp: Primitive<"log", Record<string, never>> = {
   name: "log",
+  traits: { role: "elementwise", cheap: false, splat: "map", differentiable: true },
   infer: unaryInfer("log", true),
   evaluate: mapUnary(Math.log),
   // d log x = dx / x

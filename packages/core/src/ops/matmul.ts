@@ -1,8 +1,8 @@
 import type { Expr } from "../graph/expr.js";
 import { type Primitive, apply } from "../graph/primitive.js";
 import { type ConcreteShape, type Dim, type Shape, ShapeError, ValueError, broadcastShapes, sameShape, showShape, sizeOf } from "../shape/shape.js";
-import type { Agree, Broadcast, BroadcastCheck, IsTuple, ShapeMismatch, ShowShape } from "../shape/types.js";
-import { type DType, allocate, isFloat } from "../tensor/dtype.js";
+import type { Agree, Broadcast, BroadcastCheck, DTypeAgree, DTypeCheck, IsTuple, JointDType, OperandDType, OperandShape, ShapeMismatch, ShowShape } from "../shape/types.js";
+import { allocate, isFloat } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { broadcastTo } from "./broadcast.js";
 import { reshape } from "./reshape.js";
@@ -10,6 +10,7 @@ import { transposeLast2 } from "./transpose.js";
 
 export const matmulOp: Primitive<"matmul", Record<string, never>> = {
   name: "matmul",
+  traits: { role: "kernel", cheap: false, splat: "none", differentiable: true },
   infer: ([a, b]) => {
     const [x, y] = [a as Expr, b as Expr];
     if (x.rank < 2 || y.rank < 2 || !sameShape(x.shape.slice(0, -2), y.shape.slice(0, -2)))
@@ -64,36 +65,39 @@ type Split2<S extends Shape> = S extends readonly [...infer B extends Shape, inf
 /** The right operand as [batch, K, [N]]; a vector [K] has no batch and no N. */
 type Split2R<S extends Shape> = S extends readonly [...infer B extends Shape, infer K, infer N] ? [B, K, [N]] : S extends readonly [infer K] ? [[], K, []] : never;
 
-/** `unknown` when A @ B fits (inner dimensions agree, batches broadcast), else a ShapeMismatch. */
-type MatmulCheck<A extends Shape, B extends Shape> = IsTuple<A> extends true
-  ? IsTuple<B> extends true
-    ? [Split2<A>, Split2R<B>] extends [[infer BA extends Shape, unknown, infer KA], [infer BB extends Shape, infer KB, unknown]]
-      ? Agree<KA, KB> extends true
-        ? BroadcastCheck<"matmul: batch dimensions", BA, BB>
-        : ShapeMismatch<`matmul: expected inner dimensions to match, got ${ShowShape<A>} and ${ShowShape<B>}`>
-      : ShapeMismatch<`matmul: expected operands of rank ≥ 1, got ${ShowShape<A>} and ${ShowShape<B>}`>
-    : unknown
-  : unknown;
+/** `unknown` when A @ B fits (dtypes agree, inner dimensions agree, batches broadcast), else a ShapeMismatch. */
+type MatmulCheck<X, Y, A extends Shape = OperandShape<X>, B extends Shape = OperandShape<Y>> =
+  DTypeAgree<OperandDType<X>, OperandDType<Y>> extends false
+    ? DTypeCheck<"matmul", X, Y>
+    : IsTuple<A> extends true
+      ? IsTuple<B> extends true
+        ? [Split2<A>, Split2R<B>] extends [[infer BA extends Shape, unknown, infer KA], [infer BB extends Shape, infer KB, unknown]]
+          ? Agree<KA, KB> extends true
+            ? BroadcastCheck<"matmul: batch dimensions", BA, BB>
+            : ShapeMismatch<`matmul: expected inner dimensions to match, got ${ShowShape<A>} and ${ShowShape<B>}`>
+          : ShapeMismatch<`matmul: expected operands of rank ≥ 1, got ${ShowShape<A>} and ${ShowShape<B>}`>
+        : unknown
+      : unknown;
 
 /** The shape of A @ B: broadcast batches, then M and N (each dropped for a vector operand). */
 type MatmulShape<A extends Shape, B extends Shape> = [Split2<A>, Split2R<B>] extends [
   [infer BA extends Shape, infer M extends Dim[], unknown],
   [infer BB extends Shape, unknown, infer N extends Dim[]],
 ]
-  ? [...Broadcast<BA, BB>, ...M, ...N]
+  ? [...(Pair<BA, BB> extends Pair<BB, BA> ? BA : Broadcast<BA, BB>), ...M, ...N]
   : Dim[];
+type Pair<A, B> = [A, B];
 
 /**
  * Matrix product with numpy semantics: batches broadcast, a vector operand is a row (left) or column (right).
+ * One signature over whole operands, so a mistake is reported on `b` as a `ShapeMismatch` naming both shapes.
  * @example
  * matmul(input("x", ["batch", 784]), input("w", [784, 128]));   // Expr<["batch", 128]>
  */
-export function matmul<M extends Dim, K extends Dim, N extends Dim, D extends DType>(a: Expr<[M, K], D>, b: Expr<[NoInfer<K>, N], NoInfer<D>>): Expr<[M, N], D>;
-export function matmul<B extends Dim[], M extends Dim, K extends Dim, N extends Dim, D extends DType>(a: Expr<[...B, M, K], D>, b: Expr<[NoInfer<K>, N], NoInfer<D>>): Expr<[...B, M, N], D>;
-export function matmul<B extends Dim[], M extends Dim, K extends Dim, N extends Dim, D extends DType>(a: Expr<[...B, M, K], D>, b: Expr<[...B, NoInfer<K>, N], NoInfer<D>>): Expr<[...B, M, N], D>;
-export function matmul<K extends Dim, N extends Dim, D extends DType>(a: Expr<[K], D>, b: Expr<[NoInfer<K>, N], NoInfer<D>>): Expr<[N], D>;
-export function matmul<M extends Dim, K extends Dim, D extends DType>(a: Expr<[M, K], D>, b: Expr<[NoInfer<K>], NoInfer<D>>): Expr<[M], D>;
-export function matmul<A extends Shape, B extends Shape, D extends DType>(a: Expr<A, D>, b: Expr<B, NoInfer<D>> & MatmulCheck<A, B>): Expr<MatmulShape<A, B>, D>;
+export function matmul<X extends Expr, Y extends Expr>(
+  a: X,
+  b: Y & MatmulCheck<X, Y>,
+): Expr<MatmulShape<OperandShape<X>, OperandShape<Y>>, JointDType<OperandDType<X>, OperandDType<Y>>>;
 export function matmul(a: Expr, b: Expr): Expr {
   if (a.rank === 0 || b.rank === 0) throw new ShapeError("matmul", "operands of rank ≥ 1", `${showShape(a.shape)} and ${showShape(b.shape)}`, "use mul for scalars");
   const x = a.rank === 1 ? reshape(a, [1, a.shape[0] as Dim]) : a;

@@ -15,6 +15,7 @@ import { where } from "./where.js";
 
 export const maxOp: Primitive<"max", ReduceParams> = {
   name: "max",
+  traits: { role: "reduce", cheap: false, splat: "none", differentiable: true },
   infer: reduceInfer,
   evaluate: ([x], p, out) =>
     reduceLoop(x as NonNullable<typeof x>, p, out, -Infinity, (a, v) => (Number.isNaN(a) || Number.isNaN(v) ? NaN : a > v ? a : v)),

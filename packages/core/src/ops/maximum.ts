@@ -13,6 +13,7 @@ export function choiceGrad(outGrad: Expr, chosen: Expr, other: Expr): Expr {
 
 export const maximumOp: Primitive<"maximum", Record<string, never>> = {
   name: "maximum",
+  traits: { role: "elementwise", cheap: true, splat: "map", differentiable: true },
   infer: binaryInfer("maximum"),
   evaluate: mapBinary((a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : a > b ? a : b)),
   vjp: ({ inputs: [a, b], outGrad }) => [choiceGrad(outGrad, a as Expr, b as Expr), choiceGrad(outGrad, b as Expr, a as Expr)],

@@ -7,6 +7,7 @@ import { neg } from "./neg.js";
 
 export const minimumOp: Primitive<"minimum", Record<string, never>> = {
   name: "minimum",
+  traits: { role: "elementwise", cheap: true, splat: "map", differentiable: true },
   infer: binaryInfer("minimum"),
   evaluate: mapBinary((a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : a < b ? a : b)),
   // min(a, b) = −max(−a, −b): the chosen operand is the smaller one.

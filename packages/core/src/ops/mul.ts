@@ -5,6 +5,7 @@ import { binaryDomain, binaryInfer, mapBinary } from "./elementwise.js";
 
 export const mulOp: Primitive<"mul", Record<string, never>> = {
   name: "mul",
+  traits: { role: "elementwise", cheap: true, splat: "map", differentiable: true },
   infer: binaryInfer("mul"),
   evaluate: mapBinary((a, b) => a * b),
   // d(a·b) = b·da + a·db

@@ -5,6 +5,7 @@ import { mapUnary, unaryDomain, unaryInfer } from "./elementwise.js";
 
 export const negOp: Primitive<"neg", Record<string, never>> = {
   name: "neg",
+  traits: { role: "elementwise", cheap: true, splat: "map", differentiable: true },
   infer: unaryInfer("neg", false),
   evaluate: mapUnary((x) => -x),
   // d(−x) = −dx

@@ -8,6 +8,7 @@ import { mul } from "./mul.js";
 
 export const powOp: Primitive<"pow", Record<string, never>> = {
   name: "pow",
+  traits: { role: "elementwise", cheap: false, splat: "map", differentiable: true },
   infer: binaryInfer("pow"),
   evaluate: mapBinary(Math.pow),
   // ∂aᵇ/∂a = b·aᵇ⁻¹,  ∂aᵇ/∂b = aᵇ·log a

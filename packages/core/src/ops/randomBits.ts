@@ -11,6 +11,7 @@ export interface RandomBitsParams {
 
 export const randomBitsOp: Primitive<"randomBits", RandomBitsParams> = {
   name: "randomBits",
+  traits: { role: "kernel", cheap: false, splat: "none", differentiable: false },
   infer: ([k], p) => {
     const key = k as Expr;
     if (key.dtype !== "i32" || key.rank !== 1 || key.shape[0] !== 2)

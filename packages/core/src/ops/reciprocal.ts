@@ -6,6 +6,7 @@ import { mapUnary, unaryDomain, unaryInfer } from "./elementwise.js";
 
 export const reciprocalOp: Primitive<"reciprocal", Record<string, never>> = {
   name: "reciprocal",
+  traits: { role: "elementwise", cheap: true, splat: "map", differentiable: true },
   infer: unaryInfer("reciprocal", true),
   evaluate: mapUnary((x) => 1 / x),
   // d(1/x) = −dx / x²

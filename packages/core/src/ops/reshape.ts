@@ -21,6 +21,7 @@ const withoutUnits = (shape: Shape): Shape => shape.filter((d) => d !== 1);
 
 export const reshapeOp: Primitive<"reshape", ReshapeParams> = {
   name: "reshape",
+  traits: { role: "alias", cheap: false, splat: "move", differentiable: true },
   infer: ([x], p) => {
     const from = count((x as Expr).shape);
     const to = count(p.shape);

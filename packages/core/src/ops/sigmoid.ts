@@ -6,6 +6,7 @@ import { mapUnary, unaryDomain, unaryInfer } from "./elementwise.js";
 
 export const sigmoidOp: Primitive<"sigmoid", Record<string, never>> = {
   name: "sigmoid",
+  traits: { role: "elementwise", cheap: false, splat: "map", differentiable: true },
   infer: unaryInfer("sigmoid", true),
   evaluate: mapUnary((x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)))),
   // σ′(x) = σ(x)·(1 − σ(x))

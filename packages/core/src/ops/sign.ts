@@ -5,6 +5,7 @@ import { mapUnary, unaryDomain, unaryInfer } from "./elementwise.js";
 
 export const signOp: Primitive<"sign", Record<string, never>> = {
   name: "sign",
+  traits: { role: "elementwise", cheap: true, splat: "map", differentiable: true },
   infer: unaryInfer("sign", false),
   evaluate: mapUnary((x) => (x > 0 ? 1 : x < 0 ? -1 : x)),
   // Piecewise constant: the derivative is 0 wherever it exists.

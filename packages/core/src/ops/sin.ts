@@ -7,6 +7,7 @@ import { mapUnary, unaryDomain, unaryInfer } from "./elementwise.js";
 
 export const sinOp: Primitive<"sin", Record<string, never>> = {
   name: "sin",
+  traits: { role: "elementwise", cheap: false, splat: "map", differentiable: true },
   infer: unaryInfer("sin", true),
   evaluate: mapUnary(Math.sin),
   // d sin x = cos x dx

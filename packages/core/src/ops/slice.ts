@@ -30,6 +30,7 @@ export function copyRange(src: Tensor, axis: number, start: number, end: number,
 
 export const sliceOp: Primitive<"slice", SliceParams> = {
   name: "slice",
+  traits: { role: "view", cheap: false, splat: "move", differentiable: true },
   infer: ([x], p) => {
     const xs = (x as Expr).shape;
     const n = xs[p.axis];

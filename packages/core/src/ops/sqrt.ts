@@ -6,6 +6,7 @@ import { mapUnary, unaryDomain, unaryInfer } from "./elementwise.js";
 
 export const sqrtOp: Primitive<"sqrt", Record<string, never>> = {
   name: "sqrt",
+  traits: { role: "elementwise", cheap: true, splat: "map", differentiable: true },
   infer: unaryInfer("sqrt", true),
   evaluate: mapUnary(Math.sqrt),
   // d √x = dx / (2√x)

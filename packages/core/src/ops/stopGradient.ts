@@ -4,6 +4,7 @@ import { mapUnary, unaryDomain, unaryInfer } from "./elementwise.js";
 
 export const stopGradientOp: Primitive<"stopGradient", Record<string, never>> = {
   name: "stopGradient",
+  traits: { role: "alias", cheap: false, splat: "map", differentiable: false },
   infer: unaryInfer("stopGradient", false),
   evaluate: mapUnary((x) => x),
   // The value passes; the gradient is cut here by definition.

@@ -9,6 +9,7 @@ import { reshape } from "./reshape.js";
 
 export const sumOp: Primitive<"sum", ReduceParams> = {
   name: "sum",
+  traits: { role: "reduce", cheap: false, splat: "none", differentiable: true },
   infer: reduceInfer,
   evaluate: ([x], p, out) => reduceLoop(x as NonNullable<typeof x>, p, out, 0, (a, v) => a + v),
   // Every summed element receives the output's gradient.

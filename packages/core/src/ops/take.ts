@@ -18,6 +18,7 @@ export interface TakeParams {
 
 export const takeOp: Primitive<"take", TakeParams> = {
   name: "take",
+  traits: { role: "kernel", cheap: false, splat: "none", differentiable: true },
   infer: ([x, idx], p) => {
     const xe = x as Expr;
     const ie = idx as Expr;

@@ -6,6 +6,7 @@ import { mapUnary, unaryDomain, unaryInfer } from "./elementwise.js";
 
 export const tanhOp: Primitive<"tanh", Record<string, never>> = {
   name: "tanh",
+  traits: { role: "elementwise", cheap: false, splat: "map", differentiable: true },
   infer: unaryInfer("tanh", true),
   evaluate: mapUnary(Math.tanh),
   // tanh′(x) = 1 − tanh²(x)

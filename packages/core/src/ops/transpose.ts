@@ -19,6 +19,7 @@ const inverse = (perm: readonly number[]): number[] => {
 
 export const transposeOp: Primitive<"transpose", TransposeParams> = {
   name: "transpose",
+  traits: { role: "view", cheap: false, splat: "move", differentiable: true },
   infer: ([x], p) => {
     const xs = (x as Expr).shape;
     const ok = p.perm.length === xs.length && [...p.perm].sort((a, b) => a - b).every((a, i) => a === i);
@@ -58,7 +59,7 @@ export const transposeOp: Primitive<"transpose", TransposeParams> = {
 export function transpose<S extends Shape, D extends DType, const P extends readonly number[] = never>(
   x: Expr<S, D>,
   perm?: P & PermCheck<S, P>,
-): Expr<Transposed<S, P>, D> {
+): Expr<NoInfer<Transposed<S, P>>, D> {
   const axes: readonly number[] = perm ?? x.shape.map((_, i) => x.rank - 1 - i);
   const norm = axes.map((a) => (a < 0 ? a + x.rank : a));
   if (norm.every((a, i) => a === i) && norm.length === x.rank) return x as Expr as Expr<Transposed<S, P>, D>;

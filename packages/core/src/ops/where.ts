@@ -10,6 +10,7 @@ import { scalar } from "./constant.js";
 
 export const whereOp: Primitive<"where", Record<string, never>> = {
   name: "where",
+  traits: { role: "elementwise", cheap: true, splat: "map", differentiable: true },
   infer: (inputs) => {
     const [c, a, b] = inputs as [Expr, Expr, Expr];
     if (c.dtype !== "bool") throw new ValueError("where", "a bool condition", c.dtype, "make it with a comparison such as greater(x, 0)");

@@ -1,14 +1,13 @@
 import type { Expr } from "../graph/expr.js";
-import type { Primitive } from "../graph/primitive.js";
 import { topoSort } from "../graph/topo.js";
-import { type OpName, type OpParams, primitives } from "../ops/index.js";
+import { primitiveOf } from "../ops/index.js";
 import { showShape } from "../shape/shape.js";
 import { splatValue } from "../simplify/splat.js";
 import { TEXT } from "./syntax.js";
 
 /** A node's label: an input's name, a constant's value, or the op's symbol (its name for custom forms). */
 function label(e: Expr): string {
-  const form = (primitives[e.op] as Primitive<OpName, OpParams[OpName]>).print;
+  const form = primitiveOf(e).print;
   const v = e.op === "constant" ? splatValue(e) : undefined;
   if (v !== undefined) return TEXT.number(v, e.dtype).text;
   if (e.op === "input" || e.op === "constant") return form.kind === "custom" ? form.text([], e.params, e.inputs) : e.op;

@@ -3,9 +3,9 @@
 // composites (softmax, onehot) replace their parts. Sharing is decided on this DAG, so a node a
 // pattern consumed does not count as a use.
 import type { Expr } from "../graph/expr.js";
-import type { Primitive, PrintForm } from "../graph/primitive.js";
+import type { PrintForm } from "../graph/primitive.js";
 import { topoSort } from "../graph/topo.js";
-import { type OpName, type OpParams, primitives } from "../ops/index.js";
+import { type OpName, type OpParams, primitiveOf } from "../ops/index.js";
 import { arg, splatValue } from "../simplify/splat.js";
 import { logSumExpOf, oneHotOf, softmaxOf } from "./patterns.js";
 import { ATOM, type Printed, type Syntax } from "./syntax.js";
@@ -24,7 +24,7 @@ const doc = (parts: readonly Doc[], show: Doc["show"]): Doc => ({
   show,
 });
 
-const formOf = (e: Expr): PrintForm<OpParams[OpName]> => (primitives[e.op] as Primitive<OpName, OpParams[OpName]>).print;
+const formOf = (e: Expr): PrintForm<OpParams[OpName]> => primitiveOf(e).print;
 
 /** Same docs in a row of factors become one power: x·x → x². */
 function powers(s: Syntax, docs: readonly Doc[], printed: readonly Printed[]): Printed[] {

@@ -3,6 +3,7 @@
  * `number` or `string` (a dynamic shape) is accepted here and checked when the node is built.
  */
 import type { Add, Mul, Sub } from "./decimal.js";
+import type { DType } from "../tensor/dtype.js";
 import type { Dim, Shape } from "./shape.js";
 
 /** A shape error the compiler shows: the message names the op, the shapes and the constraint. */
@@ -308,3 +309,85 @@ export type SliceCheck<S extends Shape, A extends number, St extends number, E e
           : ShapeMismatch<`slice: expected a numeric dimension on axis ${A} of ${ShowShape<S>}, got ${N}`>
         : unknown
   : unknown;
+
+// ---- operands: shapes and dtypes of whole arguments ---------------------------------------------
+
+/** The shape of an operand (a number is a scalar). */
+export type OperandShape<X> = X extends { readonly shape: infer S extends Shape } ? S : [];
+/** The dtype of an operand (`never` for a number, which takes the other operand's). */
+export type OperandDType<X> = X extends { readonly dtype: infer D extends DType } ? D : never;
+
+/** One dtype literal; a union (such as an `Expr` whose dtype is left open) is checked at run time. */
+type OneDType<D> = [D] extends ["f32"] ? true : [D] extends ["f64"] ? true : [D] extends ["i32"] ? true : [D] extends ["bool"] ? true : false;
+
+/** `true` unless both dtypes are single literals that differ (a number takes the other's dtype). */
+export type DTypeAgree<A, B> =
+  Pair<A, B> extends Pair<B, A>
+    ? true
+    : [A] extends [never]
+      ? true
+      : [B] extends [never]
+        ? true
+        : OneDType<A> extends true
+        ? OneDType<B> extends true
+          ? false
+          : true
+        : true;
+
+/** The dtype of a result from operands A and B: the single literal among them, or A. */
+export type JointDType<A, B> = Pair<A, B> extends Pair<B, A> ? A : [A] extends [never] ? B : [B] extends [never] ? A : OneDType<A> extends true ? A : B;
+
+/** `unknown` when X and Y share a dtype (or that is left to run time), else a ShapeMismatch naming both. */
+export type DTypeCheck<Op extends string, X, Y> =
+  DTypeAgree<OperandDType<X>, OperandDType<Y>> extends true
+    ? unknown
+    : ShapeMismatch<`${Op}: expected operands of one dtype, got ${ShowOperand<X>} and ${ShowOperand<Y>} (cast one with cast(x, dtype))`>;
+
+/** `f32[3,4]`, for messages. */
+type ShowOperand<X> = `${OperandDType<X>}${ShowShape<OperandShape<X>>}`;
+
+/** `unknown` for a scalar (or a shape known only at run time), else a ShapeMismatch naming the op's requirement. */
+export type ScalarCheck<Op extends string, S extends Shape, Hint extends string> = IsTuple<S> extends true
+  ? S extends readonly []
+    ? unknown
+    : ShapeMismatch<`${Op}: expected a scalar, got ${ShowShape<S>} (${Hint})`>
+  : unknown;
+
+/** `unknown` when two shapes are equal (dimensions agree; dynamic ones wait for run time), else a ShapeMismatch. */
+export type SameShapeCheck<Op extends string, A extends Shape, B extends Shape, What extends string = "operands"> =
+  Pair<A, B> extends Pair<B, A>
+    ? unknown
+    : IsTuple<A> extends true
+      ? IsTuple<B> extends true
+        ? AllAgree<A, B> extends true
+          ? unknown
+          : ShapeMismatch<`${Op}: expected ${What} of one shape, got ${ShowShape<A>} and ${ShowShape<B>}`>
+        : unknown
+      : unknown;
+
+/** Same rank and every pair of dimensions agrees. */
+export type AllAgree<A extends Shape, B extends Shape> = A extends readonly [infer a, ...infer AR extends Shape]
+  ? B extends readonly [infer b, ...infer BR extends Shape]
+    ? Agree<a, b> extends true
+      ? AllAgree<AR, BR>
+      : false
+    : false
+  : B extends readonly []
+    ? true
+    : false;
+
+/** `unknown` when two operands fit elementwise (dtypes agree, shapes broadcast), else a ShapeMismatch. */
+export type BinaryCheck<Op extends string, X, Y> = [X, Y] extends [number, unknown] | [unknown, number]
+  ? unknown
+  : DTypeAgree<OperandDType<X>, OperandDType<Y>> extends true
+    ? BroadcastCheck<Op, OperandShape<X>, OperandShape<Y>>
+    : DTypeCheck<Op, X, Y>;
+
+/** The shape of an elementwise result: a number takes the other's shape, equal shapes stay, else broadcast. */
+export type BinaryShape<X, Y> = Y extends number
+  ? OperandShape<X>
+  : X extends number
+    ? OperandShape<Y>
+    : Pair<OperandShape<X>, OperandShape<Y>> extends Pair<OperandShape<Y>, OperandShape<X>>
+      ? OperandShape<X>
+      : Broadcast<OperandShape<X>, OperandShape<Y>>;

@@ -5,12 +5,12 @@
 // 1/(1/x) → x (1/x overflows for subnormal x). Moves to the input's own shape need no rule: the
 // builders return the input itself, and rules build with them.
 import { type Expr, isOp } from "../graph/expr.js";
-import { type Primitive, apply } from "../graph/primitive.js";
+import { apply } from "../graph/primitive.js";
 import { evaluate } from "../graph/evaluate.js";
 import { add } from "../ops/add.js";
 import { broadcastTo } from "../ops/broadcast.js";
 import { constant, scalar } from "../ops/constant.js";
-import { type OpName, type OpParams, primitives } from "../ops/index.js";
+import { type OpName, primitiveOf, primitives, traitsOf } from "../ops/index.js";
 import { mul } from "../ops/mul.js";
 import { neg } from "../ops/neg.js";
 import { reshape } from "../ops/reshape.js";
@@ -28,52 +28,12 @@ export interface Rule {
   readonly rewrite: (e: Expr) => Expr | undefined;
 }
 
-/** How an op treats splat inputs: elementwise ops map values, moves keep them, the rest must be evaluated. */
-const kinds: { [K in OpName]: "leaf" | "elementwise" | "move" | "other" } = {
-  input: "leaf",
-  constant: "leaf",
-  neg: "elementwise",
-  exp: "elementwise",
-  log: "elementwise",
-  sqrt: "elementwise",
-  reciprocal: "elementwise",
-  sigmoid: "elementwise",
-  tanh: "elementwise",
-  abs: "elementwise",
-  sign: "elementwise",
-  sin: "elementwise",
-  cos: "elementwise",
-  stopGradient: "elementwise",
-  add: "elementwise",
-  mul: "elementwise",
-  pow: "elementwise",
-  maximum: "elementwise",
-  minimum: "elementwise",
-  compare: "elementwise",
-  where: "elementwise",
-  cast: "elementwise",
-  sum: "other",
-  max: "other",
-  reshape: "move",
-  broadcast: "move",
-  transpose: "move",
-  slice: "move",
-  concat: "move",
-  take: "other",
-  matmul: "other",
-  randomBits: "other",
-};
-
 /** All-constant nodes up to this many elements (inputs and output) are evaluated. */
 const FOLD_LIMIT = 256;
 
-function build<K extends OpName>(prim: Primitive<K, OpParams[K]>, inputs: readonly Expr[], params: OpParams[K]): Expr {
-  return apply(prim, inputs, params);
-}
-
 /** The node `e` with other inputs (of the same shapes), same op and params. */
 export function rebuild(e: Expr, inputs: readonly Expr[]): Expr {
-  return build(primitives[e.op] as Primitive<OpName, OpParams[OpName]>, inputs, e.params);
+  return apply(primitiveOf(e), inputs, e.params);
 }
 
 /** A splat when every element is equal, else a constant. */
@@ -89,8 +49,8 @@ function asConstant(e: Expr, value: Tensor): Expr {
  * evaluated. Moves of non-uniform constants stay, as materialising them saves no work.
  */
 export function fold(e: Expr): Expr | undefined {
-  const kind = kinds[e.op];
-  if (kind === "leaf") {
+  const { role, splat: kind } = traitsOf(e.op);
+  if (role === "leaf") {
     const v = e.rank > 0 ? splatValue(e) : undefined;
     return v === undefined ? undefined : splat(v, e);
   }
@@ -98,7 +58,7 @@ export function fold(e: Expr): Expr | undefined {
   const values = e.inputs.map(splatValue);
   if (values.every((v) => v !== undefined)) {
     if (kind === "move" && values.every((v) => Object.is(v, values[0]))) return splat(values[0] as number, e);
-    if (kind === "elementwise") {
+    if (kind === "map") {
       const scalars = e.inputs.map((x, i) => scalar(values[i] as number, x.dtype));
       return splat(evaluate(rebuild(e, scalars)).item(), e);
     }
@@ -222,7 +182,7 @@ export const rules: readonly Rule[] = [
       if (axes.some((a) => a >= axis && a < axis + r)) return undefined;
       const inner = axes.map((a) => (a < axis ? a : a - r + 1));
       const shift = keepDims ? 0 : axes.filter((a) => a < axis).length;
-      return build(primitives.take, [sum(arg(t), inner, keepDims), second(t)], { axis: axis - shift });
+      return apply(primitives.take, [sum(arg(t), inner, keepDims), second(t)], { axis: axis - shift });
     },
   },
   // take(c, i) with all slices of c along the axis equal is that slice, broadcast over i. Exact

@@ -3,16 +3,17 @@
 import { type Expr, isOp } from "../graph/expr.js";
 import { broadcastTo } from "../ops/broadcast.js";
 import { scalar } from "../ops/constant.js";
+import { traitsOf } from "../ops/index.js";
 
-/** Ops that only move elements: applied to a splat they give a splat of the same value. */
-const MOVES = new Set(["broadcast", "reshape", "transpose", "slice"]);
+/** Whether a node only moves the elements of its one input: applied to a splat it gives a splat of the same value. */
+const isMove = (e: Expr): boolean => e.inputs.length === 1 && traitsOf(e.op).splat === "move";
 
 /** The first input of a node that has one. */
 export const arg = (e: Expr): Expr => e.inputs[0] as Expr;
 
-/** Strips element moves (broadcast, reshape, transpose, slice) off a node. */
+/** Strips element moves (broadcast, reshape, transpose, slice, a concat of one) off a node. */
 export function unmoved(e: Expr): Expr {
-  while (MOVES.has(e.op)) e = arg(e);
+  while (isMove(e)) e = arg(e);
   return e;
 }
 

@@ -5,8 +5,8 @@ import type { Expr } from "../../graph/expr.js";
 import { BYTES, type Layout } from "../../compile/memory.js";
 import type { FusedStep, Plan, Step } from "../../compile/plan.js";
 import type { Backend, Executable } from "../../compile/program.js";
-import { roles } from "../../compile/roles.js";
 import type { Place, View } from "../../compile/view.js";
+import { traitsOf } from "../../ops/index.js";
 import { ValueError } from "../../shape/shape.js";
 import type { DType } from "../../tensor/dtype.js";
 import { interpretStep } from "../js/interpret.js";
@@ -14,17 +14,18 @@ import { FunctionBuilder, ModuleBuilder, T } from "./emitter.js";
 import { vectorEmitter } from "./elementwise.js";
 import { features } from "./features.js";
 import { emitFused } from "./fused.js";
-import { emitMatmul } from "./gemm.js";
+import { emitMatmul, matmulScratch } from "./gemm.js";
 import { HOST } from "./math.js";
 import { emitTake } from "./take.js";
+import { SCALAR_HOST, type ScalarHost, emitScalar, isScalarStep, scalarCovers } from "./scalar.js";
 import { emitRandomBits } from "./threefry.js";
 
 const PAGE = 65536;
 
-/** Whether a fused loop can compute `e`: vector code for its op and dtypes, or a 32-bit reduction. */
+/** Whether a fused kernel can compute `e`: vector code for its op and dtypes, scalar code for one element, or a 32-bit reduction. */
 function fuses(e: Expr): boolean {
-  if (roles[e.op] === "reduce") return e.dtype === "f32" || e.dtype === "i32";
-  return vectorEmitter(e) !== null;
+  if (traitsOf(e.op).role === "reduce") return e.dtype === "f32" || e.dtype === "i32";
+  return vectorEmitter(e) !== null || scalarCovers(e);
 }
 
 /** Kernel-role nodes with a wasm kernel of their own: f32 matrix products, random bits, take. */
@@ -50,9 +51,13 @@ function asWords(step: FusedStep): FusedStep {
 
 /** Compiles the module of one plan; the factory instantiates it over a fresh memory each time. */
 function prepare(plan: Plan, layout: Layout, fma: boolean): () => Executable {
-  const pages = Math.max(1, Math.ceil(layout.size / PAGE));
+  // Past the arena: scratch for packed GEMM panels, and slack for kernels that read a vector past a slot's end.
+  const scratch = Math.ceil(layout.size / 16) * 16;
+  const scratchBytes = Math.max(0, ...plan.steps.map((s) => (s.kind === "matmul" ? matmulScratch(s, { from: 0, to: s.n }) : 0)));
+  const pages = Math.max(1, Math.ceil((scratch + scratchBytes + 64) / PAGE));
   const m = new ModuleBuilder().importMemory(pages);
   for (const name of Object.keys(HOST)) m.importFunction(name, [T.f64], [T.f64]);
+  const host = Object.fromEntries(Object.keys(SCALAR_HOST).map((name) => [name, m.importFunction(`scalar_${name}`, name === "pow" ? [T.f64, T.f64] : [T.f64], [T.f64])])) as ScalarHost;
   const fail = m.importFunction("takeError", [T.i32, T.i32, T.i32, T.i32], []);
   const interpreted = plan.steps.flatMap((s, i) => (s.kind === "interpret" ? [{ step: s, name: `step${i}` }] : []));
   for (const { name } of interpreted) m.importFunction(name, [], []);
@@ -76,14 +81,15 @@ function prepare(plan: Plan, layout: Layout, fma: boolean): () => Executable {
       }
       case "fused": {
         const step = s.dtype === "f64" && s.nodes.length === 0 ? asWords(s) : s;
-        kernel((f) => emitFused(f, [step], (v, d) => byteAddress(v.place, d)));
+        if (isScalarStep(s)) kernel((f) => emitScalar(f, s, (v, d) => byteAddress(v.place, d), host));
+        else kernel((f) => emitFused(f, [step], (v, d) => byteAddress(v.place, d)));
         return;
       }
       case "loop":
         kernel((f) => emitFused(f, s.parts, (v, d) => byteAddress(v.place, d)));
         return;
       case "matmul":
-        kernel((f) => emitMatmul(f, s, { a: byteAddress(s.a.place, "f32"), b: byteAddress(s.b.place, "f32"), c: byteAddress(s.place, "f32") }, fma));
+        kernel((f) => emitMatmul(f, s, { a: byteAddress(s.a.place, "f32"), b: byteAddress(s.b.place, "f32"), c: byteAddress(s.place, "f32"), scratch }, fma));
         return;
       case "native": {
         const shape = (e: Expr): readonly number[] => plan.shapes.get(e) as readonly number[];
@@ -107,6 +113,7 @@ function prepare(plan: Plan, layout: Layout, fma: boolean): () => Executable {
   return () => {
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
     const env: Record<string, unknown> = { memory, sin: Math.sin, cos: Math.cos, takeError };
+    for (const [name, fn] of Object.entries(SCALAR_HOST)) env[`scalar_${name}`] = fn;
     for (const { step, name } of interpreted) env[name] = interpretStep(step, plan, layout, memory.buffer);
     const instance = new WebAssembly.Instance(module, { env: env as WebAssembly.ModuleImports });
     return { memory: memory.buffer, execute: instance.exports.run as () => void };
@@ -123,6 +130,5 @@ export const wasmBackend: Backend = {
 /** The same backend with relaxed-SIMD multiply-add in GEMMs, where the engine has it (opt-in: bits depend on the CPU). */
 export const relaxedWasmBackend: Backend = {
   ...wasmBackend,
-  relaxedSimd: features.relaxedSimd,
   prepare: (plan, layout) => prepare(plan, layout, features.relaxedSimd),
 };

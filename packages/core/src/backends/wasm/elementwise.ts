@@ -107,21 +107,11 @@ function castRule(from: DType, to: DType): Emitter | null {
   }
 }
 
-/** The vector rule of every primitive; null where a primitive is not elementwise. */
-export const vectorRules: { readonly [K in OpName]: Rule<K> | null } = {
-  input: null,
-  constant: null,
-  stopGradient: null,
-  reshape: null,
-  broadcast: null,
-  transpose: null,
-  slice: null,
-  concat: null,
-  take: null,
-  matmul: null,
-  randomBits: null,
-  sum: null,
-  max: null,
+/**
+ * The vector rule of each elementwise primitive that has one. An op without a rule still runs: the
+ * compiler leaves it out of fused loops and the interpreter computes it.
+ */
+export const vectorRules: { readonly [K in OpName]?: Rule<K> } = {
   neg: simd({ f32: Simd.f32x4_neg, i32: Simd.i32x4_neg }),
   abs: simd({ f32: Simd.f32x4_abs, i32: Simd.i32x4_abs }),
   sqrt: simd({ f32: Simd.f32x4_sqrt }),
@@ -169,6 +159,6 @@ function lower<K extends OpName>(rule: Rule<K> | null, s: Signature<K>): Emitter
 
 /** The emitter for a node, or null when no vector code covers its op and dtypes. */
 export function vectorEmitter(e: Expr): Emitter | null {
-  const rule = vectorRules[e.op] as Rule<OpName> | null;
+  const rule = (vectorRules[e.op] as Rule<OpName> | undefined) ?? null;
   return lower(rule, { inputs: e.inputs.map((x) => x.dtype), out: e.dtype, params: e.params, constants: e.inputs.map(scalarConstant) });
 }

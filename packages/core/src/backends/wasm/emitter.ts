@@ -15,25 +15,48 @@ export const Op = {
   br_if: 0x0d,
   call: 0x10,
   drop: 0x1a,
+  select: 0x1b,
   local_get: 0x20,
   local_set: 0x21,
   local_tee: 0x22,
   i32_load: 0x28,
+  f32_load: 0x2a,
+  f64_load: 0x2b,
   i32_load8_u: 0x2d,
   i32_store: 0x36,
   f32_store: 0x38,
+  f64_store: 0x39,
   i32_store8: 0x3a,
   i32_const: 0x41,
   f32_const: 0x43,
+  f64_const: 0x44,
   i32_lt_u: 0x49,
   i32_ge_u: 0x4f,
+  f64_eq: 0x61,
+  f64_ne: 0x62,
+  f64_lt: 0x63,
+  f64_gt: 0x64,
+  f64_le: 0x65,
+  f64_ge: 0x66,
   i32_add: 0x6a,
   i32_sub: 0x6b,
   i32_mul: 0x6c,
+  i32_and: 0x71,
   i32_xor: 0x73,
   i32_shl: 0x74,
   i32_rotl: 0x77,
+  f64_abs: 0x99,
+  f64_neg: 0x9a,
+  f64_floor: 0x9c,
+  f64_trunc: 0x9d,
+  f64_sqrt: 0x9f,
+  f64_add: 0xa0,
+  f64_sub: 0xa1,
+  f64_mul: 0xa2,
+  f64_div: 0xa3,
   f32_demote_f64: 0xb6,
+  f64_convert_i32_s: 0xb7,
+  f64_convert_i32_u: 0xb8,
   f64_promote_f32: 0xbb,
 } as const;
 
@@ -102,8 +125,8 @@ export const Simd = {
   f32x4_relaxed_madd: 0x105,
 } as const;
 
-/** Memory ops with bulk-memory's 0xfc prefix. */
-const Bulk = { memory_copy: 0x0a, memory_fill: 0x0b } as const;
+/** Ops behind the 0xfc prefix: saturating conversions and bulk memory. */
+const Bulk = { i32_trunc_sat_f64_s: 0x02, i32_trunc_sat_f64_u: 0x03, memory_copy: 0x0a, memory_fill: 0x0b } as const;
 
 /** A growable byte buffer (number arrays of every byte cost more than the kernels' emission). */
 export class Bytes {
@@ -217,6 +240,19 @@ export class FunctionBuilder {
 
   f32(value: number): this {
     this.body.byte(Op.f32_const).word(value, true);
+    return this;
+  }
+
+  f64(value: number): this {
+    this.body.byte(Op.f64_const);
+    scratch.setFloat64(0, value, true);
+    for (let i = 0; i < 8; i++) this.body.byte(scratch.getUint8(i));
+    return this;
+  }
+
+  /** f64 → i32, saturating (NaN → 0), as a signed or unsigned 32-bit integer. */
+  truncSat(unsigned: boolean): this {
+    this.body.byte(0xfc).byte(unsigned ? Bulk.i32_trunc_sat_f64_u : Bulk.i32_trunc_sat_f64_s);
     return this;
   }
 

@@ -1,39 +1,45 @@
-// Matrix products. With B stored row-major (A·B and Aᵀ·B) a 4×8 register tile accumulates eight
-// f32x4 vectors: per step of k, two vector loads of B's row, four broadcast loads of A and eight
-// multiply-adds. With B stored transposed (A·Bᵀ) rows of A and of Bᵀ are both contiguous along k,
+// Matrix products. Large ones take the blocked path (packed.ts). Smaller ones read their operands
+// in place: with B stored row-major (A·B and Aᵀ·B) a 4×8 register tile accumulates eight f32x4
+// vectors — per step of k, two vector loads of B's row, four broadcast loads of A and eight
+// multiply-adds; with B stored transposed (A·Bᵀ) rows of A and of Bᵀ are both contiguous along k,
 // so a 4×2 tile of dot products runs along k instead. Remainder rows and columns get smaller tiles
-// of the same code; nothing is copied or transposed.
+// of the same code. Every path computes only the columns it is given, so threads can share a product.
 import type { MatmulStep } from "../../compile/plan.js";
 import { type FunctionBuilder, Op, Simd, T } from "./emitter.js";
 import { storePartial } from "./fused.js";
+import { BLOCK, type Bases, type Columns, emitPacked, multiplyAdd, packedScratch } from "./packed.js";
 
-/** Base byte addresses of the operands and the result. */
+/** Base byte addresses of the operands and the result, and of this part's scratch for packing. */
 export interface MatmulAddresses {
   readonly a: number;
   readonly b: number;
   readonly c: number;
+  readonly scratch: number;
 }
 
-/** acc += a·b on f32x4 locals, fused when relaxed SIMD is available. */
-function multiplyAdd(f: FunctionBuilder, fma: boolean, acc: number, a: number, b: number): void {
-  if (fma) f.get(a).get(b).get(acc).simd(Simd.f32x4_relaxed_madd).set(acc);
-  else f.get(acc).get(a).get(b).simd(Simd.f32x4_mul).simd(Simd.f32x4_add).set(acc);
-}
+/**
+ * Whether a product takes the blocked, packed path: when B (k×n) outgrows what the direct tiles
+ * keep cached. Below that, packing costs more than it saves (measured; docs/compile.md).
+ */
+export const packs = (s: MatmulStep): boolean => s.k * s.n >= BLOCK.packAbove;
 
-/** Emits C = A·B (or with one operand read transposed) for every matrix of the batch. */
-export function emitMatmul(f: FunctionBuilder, s: MatmulStep, at: MatmulAddresses, fma: boolean): void {
+/** Scratch bytes a part computing columns `cols` of a product needs. */
+export const matmulScratch = (s: MatmulStep, cols: Columns): number => (packs(s) ? packedScratch(s, cols) : 0);
+
+/** Emits columns `cols` of C = A·B (or with an operand read transposed) for every matrix of the batch. */
+export function emitMatmul(f: FunctionBuilder, s: MatmulStep, at: MatmulAddresses, fma: boolean, cols: Columns = { from: 0, to: s.n }): void {
+  if (cols.to <= cols.from) return;
   const base = { a: f.local(T.i32), b: f.local(T.i32), c: f.local(T.i32) };
   f.i32(at.a).set(base.a).i32(at.b).set(base.b).i32(at.c).set(base.c);
   f.repeat(s.batch, () => {
-    if (s.b.transposed) dotTiles(f, s, base, fma);
-    else outerTiles(f, s, base, fma);
+    if (packs(s)) emitPacked(f, s, base, cols, at.scratch, fma);
+    else if (s.b.transposed) dotTiles(f, s, base, cols, fma);
+    else outerTiles(f, s, base, cols, fma);
     f.get(base.a).i32(s.a.batchStride * 4).op(Op.i32_add).set(base.a);
     f.get(base.b).i32(s.b.batchStride * 4).op(Op.i32_add).set(base.b);
     f.get(base.c).i32(s.m * s.n * 4).op(Op.i32_add).set(base.c);
   });
 }
-
-type Bases = { readonly a: number; readonly b: number; readonly c: number };
 
 /** Full tiles and a remainder tile along two axes, the outer axis in the outer loop. */
 interface Axis {
@@ -68,8 +74,9 @@ function tiles(
 }
 
 /** A·B and Aᵀ·B: 4×8 tiles of C, columns outside so a panel of B stays in cache. */
-function outerTiles(f: FunctionBuilder, s: MatmulStep, base: Bases, fma: boolean): void {
+function outerTiles(f: FunctionBuilder, s: MatmulStep, base: Bases, cols: Columns, fma: boolean): void {
   const { m, k, n } = s;
+  const width = cols.to - cols.from;
   // Byte strides of A(i, p) along i and along p.
   const [rowA, stepA] = s.a.transposed ? [4, m * 4] : [k * 4, 4];
   const pa = f.local(T.i32);
@@ -81,14 +88,14 @@ function outerTiles(f: FunctionBuilder, s: MatmulStep, base: Bases, fma: boolean
   const av = f.local(T.v128);
   tiles(
     f,
-    { count: Math.floor(n / 8), size: 8, tail: n % 8 },
+    { count: Math.floor(width / 8), size: 8, tail: width % 8 },
     { count: Math.floor(m / 4), size: 4, tail: m % 4 },
     (width, height, col, row) => {
       const vectors = Math.ceil(width / 4);
       // pa = A + row·4·rowA, pb = B + col·32, pc = C + row·4·n·4 + col·32
       f.get(base.a).get(row).i32(4 * rowA).op(Op.i32_mul).op(Op.i32_add).set(pa);
-      f.get(base.b).get(col).i32(32).op(Op.i32_mul).op(Op.i32_add).set(pb);
-      f.get(base.c).get(row).i32(16 * n).op(Op.i32_mul).op(Op.i32_add).get(col).i32(32).op(Op.i32_mul).op(Op.i32_add).set(pc);
+      f.get(base.b).get(col).i32(32).op(Op.i32_mul).op(Op.i32_add).i32(cols.from * 4).op(Op.i32_add).set(pb);
+      f.get(base.c).get(row).i32(16 * n).op(Op.i32_mul).op(Op.i32_add).get(col).i32(32).op(Op.i32_mul).op(Op.i32_add).i32(cols.from * 4).op(Op.i32_add).set(pc);
       for (let r = 0; r < height; r++) for (let v = 0; v < vectors; v++) f.v128i32([0, 0, 0, 0]).set(acc[r * 2 + v] as number);
       if (k > 0) {
         f.i32(k).set(left);
@@ -114,8 +121,9 @@ function outerTiles(f: FunctionBuilder, s: MatmulStep, base: Bases, fma: boolean
 }
 
 /** A·Bᵀ: 4×2 tiles of dot products along k, rows outside so a block of A stays in cache. */
-function dotTiles(f: FunctionBuilder, s: MatmulStep, base: Bases, fma: boolean): void {
+function dotTiles(f: FunctionBuilder, s: MatmulStep, base: Bases, cols: Columns, fma: boolean): void {
   const { m, k, n } = s;
+  const width = cols.to - cols.from;
   const pa = f.local(T.i32);
   const pb = f.local(T.i32);
   const left = f.local(T.i32);
@@ -127,10 +135,10 @@ function dotTiles(f: FunctionBuilder, s: MatmulStep, base: Bases, fma: boolean):
   tiles(
     f,
     { count: Math.floor(m / 4), size: 4, tail: m % 4 },
-    { count: Math.floor(n / 2), size: 2, tail: n % 2 },
+    { count: Math.floor(width / 2), size: 2, tail: width % 2 },
     (height, width, row, col) => {
       f.get(base.a).get(row).i32(16 * k).op(Op.i32_mul).op(Op.i32_add).set(pa);
-      f.get(base.b).get(col).i32(8 * k).op(Op.i32_mul).op(Op.i32_add).set(pb);
+      f.get(base.b).get(col).i32(8 * k).op(Op.i32_mul).op(Op.i32_add).i32(cols.from * k * 4).op(Op.i32_add).set(pb);
       for (let r = 0; r < height; r++) for (let c = 0; c < width; c++) f.v128i32([0, 0, 0, 0]).set(acc[r * 2 + c] as number);
       const loads = (mask: boolean): void => {
         const masked = (): void => {
@@ -166,7 +174,7 @@ function dotTiles(f: FunctionBuilder, s: MatmulStep, base: Bases, fma: boolean):
           f.get(v).get(v).get(v).shuffle([4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11]).simd(Simd.f32x4_add).set(v);
           // C(row·4 + r, col·2 + c)
           f.get(base.c).get(row).i32(16 * n).op(Op.i32_mul).op(Op.i32_add).get(col).i32(8).op(Op.i32_mul).op(Op.i32_add);
-          f.get(v).lane(Simd.f32x4_extract_lane, 0).mem(Op.f32_store, 2, (r * n + c) * 4);
+          f.get(v).lane(Simd.f32x4_extract_lane, 0).mem(Op.f32_store, 2, (r * n + c + cols.from) * 4);
         }
       }
     },
