@@ -49,3 +49,16 @@ export { type Metric, accuracy } from "./train/metrics.js";
 export { type EvaluateOptions, predict, evaluateModel } from "./train/evaluate.js";
 export { type ProgressSink, stdoutProgress, lineProgress } from "./train/progress.js";
 export { type EpochLog, type Callback, type FitOptions, fit } from "./train/fit.js";
+export {
+  type PackedTensor,
+  type PackedTree,
+  type PackedState,
+  type Packed,
+  type TrainEvent,
+  packTree,
+  packState,
+  unpackTree,
+  unpackState,
+  unpackValues,
+  postProgress,
+} from "./transfer.js";
