@@ -1,7 +1,8 @@
-import { type Expr, type Program, Tensor, compile, input } from "@typegrad/core";
+import { type Expr, type Program, type Shape, Tensor, compile, input } from "@typegrad/core";
 import type { ModelValues } from "../checkpoint/stateDict.js";
 import type { Layer } from "../layer.js";
-import { flatten } from "../tree.js";
+import type { ApplyOut, FeatureCheck } from "../shapes.js";
+import { type Params, flatten } from "../tree.js";
 import type { Metric } from "./metrics.js";
 import { type Batch, type LossFn, inputsFor, prefixed } from "./step.js";
 
@@ -44,6 +45,11 @@ function forward(model: Layer, values: ModelValues, x: Tensor, y?: Tensor, loss?
  * @example
  * const yhat = predict(model, { params, state }, x);
  */
+export function predict<I extends Shape, O extends Shape, P extends Params, B extends Params, X extends Shape>(
+  model: Layer<I, O, P, B>,
+  values: ModelValues<P, B>,
+  x: Tensor<X> & FeatureCheck<"predict", X, I>,
+): Tensor<ApplyOut<X, I, O>>;
 export function predict(model: Layer, values: ModelValues, x: Tensor): Tensor {
   const program = forward(model, values, x);
   program.set("x", x).execute();
@@ -61,6 +67,12 @@ export interface EvaluateOptions {
  * @example
  * evaluateModel(model, { params, state }, testBatches, { loss: crossEntropy, metrics: [accuracy] });   // { loss, accuracy }
  */
+export function evaluateModel<I extends Shape, P extends Params, B extends Params, X extends Shape, Y extends Shape>(
+  model: Layer<I, Shape, P, B>,
+  values: ModelValues<P, B>,
+  batches: Iterable<Batch<X, Y>> & FeatureCheck<"evaluateModel", X, I>,
+  options?: EvaluateOptions,
+): Record<string, number>;
 export function evaluateModel(model: Layer, values: ModelValues, batches: Iterable<Batch>, options: EvaluateOptions = {}): Record<string, number> {
   const { loss, metrics = [] } = options;
   const sums: Record<string, number> = {};

@@ -1,5 +1,7 @@
+import type { Shape } from "@typegrad/core";
 import type { Layer } from "../layer.js";
-import type { Optimizer } from "../optim/optimizer.js";
+import type { OptState, Optimizer } from "../optim/optimizer.js";
+import type { Checked, FeatureCheck, TreeCheck } from "../shapes.js";
 import type { Params } from "../tree.js";
 import { evaluateModel } from "./evaluate.js";
 import type { Metric } from "./metrics.js";
@@ -18,27 +20,41 @@ export interface EpochLog {
 }
 
 /** Hooks into `fit`; `onEpochEnd` may return "stop" to end training early. */
-export interface Callback {
+export interface Callback<P extends Params = Params, B extends Params = Params, S extends Params = Params> {
   readonly onBatchEnd?: (info: { readonly epoch: number; readonly batch: number; readonly loss: number }) => void;
-  readonly onEpochEnd?: (log: EpochLog, ts: TrainState) => void | "stop";
+  readonly onEpochEnd?: (log: EpochLog, ts: TrainState<P, B, S>) => void | "stop";
 }
 
-/** Options of `fit`. */
-export interface FitOptions {
-  readonly model: Layer;
+/**
+ * Options of `fit`, for a model with input features I and trees P (parameters), B (buffers), and
+ * an optimiser with slots K; batches' x is X. The types check `params`/`ts` against the model and
+ * X against its input features.
+ */
+export interface FitOptions<
+  I extends Shape = Shape,
+  P extends Params = Params,
+  B extends Params = Params,
+  K extends string = string,
+  X extends Shape = Shape,
+  Y extends Shape = Shape,
+  Q extends Params = P,
+> {
+  readonly model: Layer<I, Shape, P, B>;
   readonly loss: LossFn;
-  readonly optimizer: Optimizer;
+  readonly optimizer: Optimizer<K>;
   /** Where to start: fresh parameters, or a training state to resume. */
-  readonly params?: Params;
-  readonly ts?: TrainState;
+  readonly params?: Checked<Q, TreeCheck<"fit: params", Q, P>>;
+  readonly ts?: TrainState<P, B, OptState<K, P>>;
   /** The training batches of one epoch (called once per epoch, so it can reshuffle). */
-  readonly data: (epoch: number) => Iterable<Batch>;
+  readonly data: ((epoch: number) => Iterable<Batch<X, Y>>) & FeatureCheck<"fit", X, I>;
   readonly epochs: number;
-  readonly validation?: () => Iterable<Batch>;
+  readonly validation?: () => Iterable<Batch<X, Y>>;
   readonly metrics?: readonly Metric[];
-  readonly callbacks?: readonly Callback[];
+  readonly callbacks?: readonly Callback<P, B, OptState<K, P>>[];
   /** Progress: on standard output (default, TTY-aware), to a function per finished line, or off. */
   readonly progress?: boolean | ((line: string) => void) | ProgressSink;
+  /** Threads of the compiled step, as `compile`'s option: `"auto"` (default), or a count (1: never a worker). */
+  readonly threads?: number | "auto";
 }
 
 const show = (values: Readonly<Record<string, number>>, prefix = ""): string =>
@@ -58,9 +74,12 @@ function sinkOf(progress: FitOptions["progress"]): ProgressSink | undefined {
  * @example
  * const { ts, history } = fit({ model, loss: crossEntropy, optimizer: adam(), params, data: () => trainBatches, epochs: 3, metrics: [accuracy] });
  */
+export function fit<I extends Shape, P extends Params, B extends Params, K extends string, X extends Shape, Y extends Shape, Q extends Params = P>(
+  options: FitOptions<I, P, B, K, X, Y, Q>,
+): { ts: TrainState<P, B, OptState<K, P>>; history: EpochLog[] };
 export function fit(options: FitOptions): { ts: TrainState; history: EpochLog[] } {
   const { model, loss, optimizer, epochs, metrics = [], callbacks = [] } = options;
-  const trainer = trainStep(model, loss, optimizer);
+  const trainer = trainStep(model, loss, optimizer, options.threads === undefined ? {} : { threads: options.threads });
   const start = options.ts ?? (options.params ? trainer.init(options.params) : undefined);
   if (start === undefined) throw new Error("fit: expected params or ts to start from");
   const sink = sinkOf(options.progress);
