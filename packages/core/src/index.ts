@@ -60,7 +60,7 @@ export { randomBits } from "./ops/randomBits.js";
 
 export { sub, div, square } from "./math/arithmetic.js";
 export { mean, variance } from "./math/reductions.js";
-export { relu, leakyRelu, softplus, gelu, clip } from "./math/activations.js";
+export { relu, leakyRelu, log1p, softplus, gelu, clip } from "./math/activations.js";
 export { logSumExp, logSoftmax, softmax, oneHot } from "./math/softmax.js";
 export { composites, type Composite } from "./math/index.js";
 

@@ -18,7 +18,7 @@ import {
   abs,
   add,
   exp,
-  log,
+  log1p,
   logSoftmax,
   maximum,
   mean,
@@ -125,7 +125,7 @@ export function crossEntropy(logits: Expr, target: Expr, reduction: Reduction = 
 
 /**
  * Binary cross-entropy from logits (F.binary_cross_entropy_with_logits), mean over elements:
- * max(x, 0) − x·y + log(1 + e^(−|x|)), finite for any x.
+ * max(x, 0) − x·y + log1p(e^(−|x|)), finite for any x and accurate in the tails.
  * @example
  * binaryCrossEntropy(logits, targets);
  */
@@ -136,6 +136,6 @@ export function binaryCrossEntropy<P extends Expr, T extends Expr, R extends Red
 ): LossOut<R, OperandShape<P>, OperandDType<P>>;
 export function binaryCrossEntropy(logits: Expr, target: Expr, reduction: Reduction = "mean"): Expr {
   checkSame("binaryCrossEntropy", logits, target);
-  const perElement = add(sub(maximum(logits, 0), mul(logits, target)), log(add(exp(neg(abs(logits))), 1)));
+  const perElement = add(sub(maximum(logits, 0), mul(logits, target)), log1p(exp(neg(abs(logits)))));
   return reduce(perElement, reduction);
 }

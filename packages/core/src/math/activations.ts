@@ -1,7 +1,7 @@
 // Activations as composites: their gradients come from the primitives they are built of.
 import type { Expr } from "../graph/expr.js";
 import { typedUnary } from "../ops/builders.js";
-import { greater } from "../ops/compare.js";
+import { equal, greater, lessEqual } from "../ops/compare.js";
 import { abs } from "../ops/abs.js";
 import { add } from "../ops/add.js";
 import { exp } from "../ops/exp.js";
@@ -14,9 +14,10 @@ import { tanh } from "../ops/tanh.js";
 import { where } from "../ops/where.js";
 import type { Shape } from "../shape/shape.js";
 import type { DType } from "../tensor/dtype.js";
+import { div, sub } from "./arithmetic.js";
 
-/** max(x, 0), with gradient 0 at x = 0 (as PyTorch). */
-export const relu = typedUnary((x) => where(greater(x, 0), x, 0));
+/** max(x, 0), with gradient 0 at x = 0 and NaN kept NaN (as PyTorch). */
+export const relu = typedUnary((x) => where(lessEqual(x, 0), 0, x));
 
 /** x for x > 0, αx otherwise. */
 export function leakyRelu<S extends Shape, D extends DType>(x: Expr<S, D>, alpha = 0.01): Expr<S, D> {
@@ -25,12 +26,24 @@ export function leakyRelu<S extends Shape, D extends DType>(x: Expr<S, D>, alpha
 }
 
 /**
- * log(1 + eˣ), computed stably as max(x, 0) + log(1 + e^(−|x|)); like PyTorch it returns x
- * itself above `threshold` (20), where the two agree to double precision anyway.
+ * log(1 + x), accurate for tiny x where 1 + x rounds to 1: with w = 1 + x (rounded),
+ * log1p(x) = x · log(w) / (w − 1), and x itself when w = 1 (Goldberg's form; the rounding of w
+ * cancels between log(w) and w − 1). The divisor is kept away from 0, so gradients stay finite.
+ */
+export const log1p = typedUnary((x) => {
+  const w = add(x, 1);
+  const exact = equal(w, 1);
+  return where(exact, x, div(mul(x, log(w)), where(exact, 1, sub(w, 1))));
+});
+
+/**
+ * log(1 + eˣ) as max(x, 0) + log1p(e^(−|x|)), accurate to the last bits for very negative x too
+ * (softplus(−40) = 4.25e−18); like PyTorch it returns x itself above `threshold` (20), where the
+ * two agree to double precision anyway.
  */
 export function softplus<S extends Shape, D extends DType>(x: Expr<S, D>, threshold = 20): Expr<S, D> {
   const xe: Expr = x;
-  const smooth = add(maximum(xe, 0), log(add(exp(neg(abs(xe))), 1)));
+  const smooth = add(maximum(xe, 0), log1p(exp(neg(abs(xe)))));
   return where(greater(xe, threshold), xe, smooth) as Expr as Expr<S, D>;
 }
 
