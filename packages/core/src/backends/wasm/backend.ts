@@ -7,7 +7,7 @@ import type { FusedStep, Plan, Step } from "../../compile/plan.js";
 import type { Backend, Executable } from "../../compile/program.js";
 import type { Place, View } from "../../compile/view.js";
 import { traitsOf } from "../../ops/index.js";
-import { ValueError } from "../../shape/shape.js";
+import { type TakeParams, takeRangeError } from "../../ops/take.js";
 import type { DType } from "../../tensor/dtype.js";
 import { interpretStep } from "../js/interpret.js";
 import { FunctionBuilder, ModuleBuilder, T } from "./emitter.js";
@@ -34,10 +34,6 @@ function native(e: Expr): boolean {
   return (e.op === "matmul" && e.dtype === "f32") || e.op === "randomBits" || e.op === "take";
 }
 
-/** Called by take kernels on an index out of range: the interpreter's error. */
-const takeError = (i: number, k: number, n: number, axis: number): never => {
-  throw new ValueError("take", `indices in [0, ${n})`, `${i} at flat position ${k}`, `indices pick along axis ${axis} of length ${n}; negative ones are not wrapped`);
-};
 
 /** An f64 copy as a copy of i32 pairs: one more axis of two words, strides doubled. */
 function asWords(step: FusedStep): FusedStep {
@@ -63,6 +59,7 @@ function prepare(plan: Plan, layout: Layout, fma: boolean, threads: Threads): ()
   const parallel = shared ? m.importFunction("parallel", [T.i32], []) : -1;
   const host = Object.fromEntries(Object.keys(SCALAR_HOST).map((name) => [name, m.importFunction(`scalar_${name}`, name === "pow" ? [T.f64, T.f64] : [T.f64], [T.f64])])) as ScalarHost;
   const fail = m.importFunction("takeError", [T.i32, T.i32, T.i32, T.i32], []);
+  const takes: TakeParams[] = [];
   const interpreted = plan.steps.flatMap((s, i) => (s.kind === "interpret" ? [{ step: s, name: `step${i}` }] : []));
   for (const { name } of interpreted) m.importFunction(name, [], []);
   const byteAddress = (p: Place, dtype: DType): number => (layout.offsets[p.slot] as number) + p.offset * BYTES[dtype];
@@ -123,10 +120,11 @@ function prepare(plan: Plan, layout: Layout, fma: boolean, threads: Threads): ()
         if (out.op === "randomBits") kernel((f) => emitRandomBits(f, byteAddress(s.args[0] as Place, "i32"), byteAddress(s.place, "i32"), size(shape(out))));
         else {
           const [x, ids] = out.inputs as [Expr, Expr];
-          const axis = (out.params as { axis: number }).axis;
+          const params = out.params as TakeParams;
+          const axis = params.axis;
           const xs = shape(x);
           const at = { x: byteAddress(s.args[0] as Place, x.dtype), ids: byteAddress(s.args[1] as Place, "i32"), y: byteAddress(s.place, out.dtype) };
-          const dims = { outer: size(xs.slice(0, axis)), n: xs[axis] as number, count: size(shape(ids)), inner: size(xs.slice(axis + 1)) * BYTES[x.dtype], axis };
+          const dims = { outer: size(xs.slice(0, axis)), n: xs[axis] as number, count: size(shape(ids)), inner: size(xs.slice(axis + 1)) * BYTES[x.dtype], axis, id: takes.push(params) - 1 };
           kernel((f) => emitTake(f, at, dims, fail));
         }
       }
@@ -137,6 +135,10 @@ function prepare(plan: Plan, layout: Layout, fma: boolean, threads: Threads): ()
   const module = new WebAssembly.Module(m.toBytes());
   return () => {
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared });
+    // Called by take kernels on an index out of range: the interpreter's error, naming the same op.
+    const takeError = (i: number, k: number, n: number, id: number): never => {
+      throw takeRangeError(takes[id] as TakeParams, n, i, k);
+    };
     const env: Record<string, unknown> = { memory, sin: Math.sin, cos: Math.cos, takeError };
     for (const [name, fn] of Object.entries(SCALAR_HOST)) env[`scalar_${name}`] = fn;
     for (const { step, name } of interpreted) env[name] = interpretStep(step, plan, layout, memory.buffer);
