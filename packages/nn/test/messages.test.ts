@@ -32,8 +32,8 @@ describe("messages name what the user called", () => {
   });
 
   it("slice reports the bounds as given", () => {
-    expect(() => slice(a, 1, 0, -5 as never)).toThrow("slice: expected integer bounds in [-3, 3] with start ≤ end on axis 1 of length 3, got start 0, end -5");
-    expect(() => slice(a, 1, 2, 1 as never)).toThrow("got start 2, end 1");
+    expect(() => slice(a, 1, 0 as never, -5 as never)).toThrow("slice: expected integer bounds in [-3, 3] with start ≤ end on axis 1 of length 3, got start 0, end -5");
+    expect(() => slice(a, 1, 2 as never, 1 as never)).toThrow("got start 2, end 1");
     expect(slice(a, 1, -2).shape).toEqual([2, 2]);
   });
 });
