@@ -7,6 +7,7 @@ import type { FusedStep, Plan, Step } from "../../compile/plan.js";
 import type { Backend, Executable } from "../../compile/program.js";
 import type { Place, View } from "../../compile/view.js";
 import { traitsOf } from "../../ops/index.js";
+import { ValueError } from "../../shape/shape.js";
 import { type TakeParams, takeRangeError } from "../../ops/take.js";
 import type { DType } from "../../tensor/dtype.js";
 import { interpretStep } from "../js/interpret.js";
@@ -27,6 +28,18 @@ const PAGE = 65536;
 function fuses(e: Expr): boolean {
   if (traitsOf(e.op).role === "reduce") return e.dtype === "f32" || e.dtype === "i32";
   return vectorEmitter(e) !== null || scalarCovers(e);
+}
+
+/** WebAssembly's 32-bit memories hold at most 65,536 pages of 64 KiB: 4 GiB. */
+const MAX_PAGES = 65536;
+
+/** The error of a program whose arena exceeds 4 GiB, naming its largest buffer. */
+function tooLarge(plan: Plan, bytes: number): ValueError {
+  const gib = (n: number): string => `${(n / 2 ** 30).toFixed(2)} GiB`;
+  const slots = plan.slots.map((s) => ({ node: s.node, bytes: s.size * BYTES[s.dtype] }));
+  const big = slots.reduce((a, b) => (b.bytes > a.bytes ? b : a), { node: plan.slots[0]?.node, bytes: 0 });
+  const node = big.node === undefined ? "" : `; the largest buffer is ${big.node.op} ${big.node.dtype}[${(plan.shapes.get(big.node) ?? big.node.shape).join(",")}] (${gib(big.bytes)})`;
+  return new ValueError("compile", `a program of at most 4 GiB of WebAssembly memory`, `${gib(bytes)}${node}`, `use smaller batches or dimensions, or { backend: "js" }`);
 }
 
 /** Kernel-role nodes with a wasm kernel of their own: f32 matrix products, random bits, take. */
@@ -53,6 +66,7 @@ function prepare(plan: Plan, layout: Layout, fma: boolean, threads: Threads): ()
   const scratch = Math.ceil(layout.size / 16) * 16;
   const scratchBytes = Math.max(0, ...plan.steps.map((s) => (s.kind === "matmul" ? (split.parts.get(s) ?? [{ from: 0, to: s.n }]).reduce((sum, cols) => sum + matmulScratch(s, cols), 0) : 0)));
   const pages = Math.max(1, Math.ceil((scratch + scratchBytes + 64) / PAGE));
+  if (pages > MAX_PAGES) throw tooLarge(plan, pages * PAGE);
   const shared = split.threads > 1;
   const m = new ModuleBuilder().importMemory(pages, shared);
   for (const name of Object.keys(HOST)) m.importFunction(name, [T.f64], [T.f64]);
