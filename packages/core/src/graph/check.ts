@@ -20,8 +20,7 @@ export function describe(v: unknown): string {
 /** A hint for the usual mix-ups between arrays, tensors and graph nodes. */
 function hintFor(v: unknown, want: "Tensor" | "Expr"): string | undefined {
   if (Array.isArray(v) || ArrayBuffer.isView(v)) return want === "Tensor" ? "make one with tensor(values)" : "make a node with constant(tensor(values))";
-  if (want === "Expr" && v instanceof Tensor) return "wrap values as graph nodes with constant(t), or bind them to an input()";
-  if (want === "Tensor" && v instanceof Expr) return "a graph node holds no values: evaluate or compile it first";
+  if (v instanceof (want === "Expr" ? Tensor : Expr)) return want === "Expr" ? "wrap values as graph nodes with constant(t), or bind them to an input()" : "a graph node holds no values: evaluate or compile it first";
   return undefined;
 }
 

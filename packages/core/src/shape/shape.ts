@@ -10,12 +10,7 @@ export type ConcreteShape = readonly number[];
 /** Thrown when shapes do not fit an op: `<op>: expected <constraint>, got <actual>` plus a hint. */
 export class ShapeError extends Error {
   override name = "ShapeError";
-  constructor(
-    readonly op: string,
-    readonly expected: string,
-    readonly got: string,
-    readonly hint?: string,
-  ) {
+  constructor(readonly op: string, readonly expected: string, readonly got: string, readonly hint?: string) {
     super(`${op}: expected ${expected}, got ${got}${hint ? `. ${hint}` : ""}`);
   }
 }
@@ -23,12 +18,7 @@ export class ShapeError extends Error {
 /** Thrown for bad arguments that are not shapes: dtypes, hyperparameters, bindings. */
 export class ValueError extends Error {
   override name = "ValueError";
-  constructor(
-    readonly op: string,
-    readonly expected: string,
-    readonly got: string,
-    readonly hint?: string,
-  ) {
+  constructor(readonly op: string, readonly expected: string, readonly got: string, readonly hint?: string) {
     super(`${op}: expected ${expected}, got ${got}${hint ? `. ${hint}` : ""}`);
   }
 }
@@ -41,9 +31,8 @@ export function guard<R>(op: string, build: () => R): R {
   try {
     return build();
   } catch (e) {
-    if (e instanceof ShapeError && e.op !== op) throw new ShapeError(op, e.expected, e.got, e.hint);
-    if (e instanceof ValueError && e.op !== op) throw new ValueError(op, e.expected, e.got, e.hint);
-    throw e;
+    const Kind = e instanceof ShapeError ? ShapeError : e instanceof ValueError ? ValueError : undefined;
+    throw Kind === undefined || (e as ShapeError).op === op ? e : new Kind(op, (e as ShapeError).expected, (e as ShapeError).got, (e as ShapeError).hint);
   }
 }
 
