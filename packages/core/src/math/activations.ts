@@ -1,5 +1,5 @@
 // Activations as composites: their gradients come from the primitives they are built of.
-import type { Expr } from "../graph/expr.js";
+import { type Expr, retype } from "../graph/expr.js";
 import { typedUnary } from "../ops/builders.js";
 import { equal, greater, lessEqual } from "../ops/compare.js";
 import { abs } from "../ops/abs.js";
@@ -22,7 +22,7 @@ export const relu = typedUnary((x) => guard("relu", () => where(lessEqual(x, 0),
 /** x for x > 0, αx otherwise. */
 export function leakyRelu<S extends Shape, D extends DType>(x: Expr<S, D>, alpha = 0.01): Expr<S, D> {
   const xe: Expr = x;
-  return guard("leakyRelu", () => where(greater(xe, 0), xe, mul(xe, alpha))) as Expr as Expr<S, D>;
+  return retype<S, D>(guard("leakyRelu", () => where(greater(xe, 0), xe, mul(xe, alpha))));
 }
 
 /**
@@ -45,7 +45,7 @@ export const log1p = typedUnary((x) =>
  */
 export function softplus<S extends Shape, D extends DType>(x: Expr<S, D>, threshold = 20): Expr<S, D> {
   const xe: Expr = x;
-  return guard("softplus", () => where(greater(xe, threshold), xe, add(maximum(xe, 0), log1p(exp(neg(abs(xe))))))) as Expr as Expr<S, D>;
+  return retype<S, D>(guard("softplus", () => where(greater(xe, threshold), xe, add(maximum(xe, 0), log1p(exp(neg(abs(xe))))))));
 }
 
 /** GELU, tanh approximation: ½x(1 + tanh(√(2/π)(x + 0.044715x³))). */
