@@ -3,7 +3,7 @@
 // tensor bytes (little-endian, row-major); offsets count from the start of that byte buffer.
 // Decoding trusts nothing: every length and offset is checked before it is used, and the header
 // is parsed by hand (header.ts), depth-limited and in one pass.
-import { type DType, Tensor } from "@typegrad/core";
+import { type DType, Tensor, ValueError } from "@typegrad/core";
 import { either as E } from "fp-ts";
 import type { CheckpointError } from "./errors.js";
 import { type Json, type JsonObject, parseJson } from "./header.js";
@@ -33,13 +33,13 @@ const littleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
  * const bytes = encodeSafetensors({ "0.weight": w, "0.bias": b }, { format: "pt" });
  */
 export function encodeSafetensors(tensors: Readonly<Record<string, Tensor>>, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
-  if (!littleEndian) throw new Error("safetensors: writing needs a little-endian host");
+  if (!littleEndian) throw new ValueError("safetensors", "a little-endian host for writing", "a big-endian one");
   // A Map keeps names such as "__proto__" as plain keys; the JSON is written from it in order.
   const header = new Map<string, unknown>();
   if (Object.keys(metadata).length) header.set("__metadata__", Object.fromEntries(Object.entries(metadata)));
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
-    if (name === "__metadata__") throw new Error(`safetensors: "__metadata__" cannot name a tensor`);
+    if (name === "__metadata__") throw new ValueError("safetensors", `tensor names other than "__metadata__"`, `"__metadata__"`);
     const size = t.data.byteLength;
     header.set(name, { dtype: TAG_OF[t.dtype], shape: [...t.shape], data_offsets: [offset, offset + size] });
     offset += size;
