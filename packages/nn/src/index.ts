@@ -40,7 +40,7 @@ export { type RmspropOptions, type RmspropSlots, rmsprop } from "./optim/rmsprop
 export { clipGradNorm } from "./optim/clip.js";
 export { type Schedule, stepDecay, exponentialDecay, cosineDecay, warmup } from "./optim/schedules.js";
 export { type Batch, type TrainState, type StepGraph, type StateCheck, type Trainer, type TrainSession, type TrainOptions, stepGraph, trainStep } from "./train/step.js";
-export { type CheckpointError, type CheckpointErrorKind, CheckpointLoadError } from "./checkpoint/errors.js";
+export { type CheckpointError, type CheckpointErrorKind, type StateDictMismatch, CheckpointLoadError } from "./checkpoint/errors.js";
 export { type Safetensors, MAX_HEADER_BYTES, encodeSafetensors, decodeSafetensors } from "./checkpoint/safetensors.js";
 export { writeFileAtomic, saveSafetensors, loadSafetensors, orThrow } from "./checkpoint/io.js";
 export { type ModelValues, type LoadStateDictOptions, stateDict, loadStateDict } from "./checkpoint/stateDict.js";

@@ -1,6 +1,6 @@
-import { type Expr, type Key, type ShapeMismatch, ValueError, add, split } from "@typegrad/core";
+import { type Expr, type Key, type ShapeMismatch, type ShowShape, ValueError, add, split } from "@typegrad/core";
 import { type Layer, layer } from "./layer.js";
-import type { Fits, InOf, OutOf, ShowShape, Simplify, TreeOf } from "./shapes.js";
+import type { Fits, InOf, OutOf, Simplify, TreeOf } from "./shapes.js";
 import { type Params, type Vars, subtree } from "./tree.js";
 
 

@@ -1,14 +1,8 @@
 // Type-level shape checks for combinators. A dimension typed as plain `number`/`string`, or a
 // shape that is not a tuple, is dynamic: accepted here and checked when the graph is built.
-import type { Agree, AllAgree, Dim, Shape, ShapeMismatch } from "@typegrad/core";
+import type { Agree, AllAgree, Dim, IsTuple, Shape, ShapeMismatch, ShowShape } from "@typegrad/core";
 import type { Same } from "./layer.js";
 import type { Params } from "./tree.js";
-
-type IsTuple<S extends Shape> = number extends S["length"] ? false : true;
-
-type ShowDims<S> = S extends readonly [infer H extends Dim, ...infer T] ? (T extends readonly [] ? `${H}` : `${H},${ShowDims<T>}`) : "";
-/** `[784]` → `"[784]"`, for messages. */
-export type ShowShape<S extends Shape> = IsTuple<S> extends true ? `[${ShowDims<S>}]` : "[…]";
 
 // Dimensions compare with core's Agree, which decides a type parameter meeting itself, so
 // shape-generic builders (`<H>(h: H) => sequential(dense(784, h), relu(), dense(h, 10))`) check.
