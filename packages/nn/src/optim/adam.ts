@@ -1,4 +1,5 @@
 import { type Expr, add, cast, div, maximum, mul, pow, sqrt, sub } from "@typegrad/core";
+import { recorded } from "./recipe.js";
 import { type LearningRate, type Optimizer, dtypeOf, initState, nextStep, perParam, rateAt, withDecay } from "./optimizer.js";
 
 /** Options of `adam` and `adamw` (PyTorch's names and defaults). */
@@ -19,7 +20,7 @@ function adamLike(options: AdamOptions, decoupled: boolean): Optimizer {
   const { lr = 0.001, betas = [0.9, 0.999], eps = 1e-8, weightDecay = decoupled ? 0.01 : 0, amsgrad = false } = options;
   const [b1, b2] = betas;
   const slots = amsgrad ? (["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] as const) : (["exp_avg", "exp_avg_sq"] as const);
-  return {
+  return recorded({
     init: (params) => initState(params, slots),
     update: (grads, state, params) => {
       const dtype = dtypeOf(params);
@@ -40,7 +41,7 @@ function adamLike(options: AdamOptions, decoupled: boolean): Optimizer {
       });
       return { params: r.params, state: { step: count, ...r.moments } };
     },
-  };
+  }, decoupled ? "adamw" : "adam", options);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { type Expr, add, cast, div, mul, sqrt, sub } from "@typegrad/core";
+import { recorded } from "./recipe.js";
 import { type LearningRate, type Optimizer, dtypeOf, initState, nextStep, perParam, rateAt, withDecay } from "./optimizer.js";
 
 /** Options of `rmsprop` (PyTorch's names and defaults). */
@@ -24,7 +25,7 @@ export function rmsprop(options: RmspropOptions = {}): Optimizer {
     ...(momentum > 0 ? (["momentum_buffer"] as const) : []),
     ...(centered ? (["grad_avg"] as const) : []),
   ] as const;
-  return {
+  return recorded({
     init: (params) => initState(params, slots),
     update: (grads, state, params) => {
       const { count, t } = nextStep(state);
@@ -49,5 +50,5 @@ export function rmsprop(options: RmspropOptions = {}): Optimizer {
       });
       return { params: r.params, state: { step: count, ...r.moments } };
     },
-  };
+  }, "rmsprop", options);
 }

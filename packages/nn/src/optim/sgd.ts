@@ -1,4 +1,5 @@
 import { ValueError, add, cast, equal, mul, sub, where } from "@typegrad/core";
+import { recorded } from "./recipe.js";
 import { type LearningRate, type Optimizer, dtypeOf, initState, nextStep, perParam, rateAt, withDecay } from "./optimizer.js";
 
 /** Options of `sgd` (PyTorch's names and defaults). */
@@ -16,10 +17,11 @@ export interface SgdOptions {
  * @example
  * const opt = sgd({ lr: 0.1, momentum: 0.9, nesterov: true });
  */
-export function sgd({ lr, momentum = 0, dampening = 0, nesterov = false, weightDecay = 0 }: SgdOptions): Optimizer {
+export function sgd(options: SgdOptions): Optimizer {
+  const { lr, momentum = 0, dampening = 0, nesterov = false, weightDecay = 0 } = options;
   if (nesterov && (momentum <= 0 || dampening !== 0)) throw new ValueError("sgd", "momentum > 0 and dampening 0 for Nesterov", `momentum ${momentum}, dampening ${dampening}`);
   const slots = momentum === 0 ? [] : (["momentum_buffer"] as const);
-  return {
+  return recorded({
     init: (params) => initState(params, slots),
     update: (grads, state, params) => {
       const { count, t } = nextStep(state);
@@ -34,5 +36,5 @@ export function sgd({ lr, momentum = 0, dampening = 0, nesterov = false, weightD
       });
       return { params: r.params, state: { step: count, ...r.moments } };
     },
-  };
+  }, "sgd", options);
 }
