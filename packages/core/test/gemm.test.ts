@@ -1,5 +1,10 @@
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import v8 from "node:v8";
+import vm from "node:vm";
 import { describe, expect, it } from "vitest";
-import { compile, input, matmul, transpose } from "../src/index.js";
+import { type Expr, type Program, type Shape, add, compile, grad, input, logSumExp, matmul, mean, mul, relu, sub, sum, transpose } from "../src/index.js";
+import { threadsReady, workers } from "../src/backends/wasm/threads.js";
 
 /** Seeded values in [-1, 1). */
 function data(seed: number, size: number): Float32Array {
@@ -37,5 +42,89 @@ describe("GEMM: blocked and packed", () => {
       // Without relaxed SIMD's fused multiply-add every product rounds before the add, as here.
       expect(c.view("c")).toEqual(reference(da, db, m, k, n, ta, tb));
     }
+  });
+});
+
+/** The V8 garbage collector, exposed at run time (no --expose-gc needed). */
+function collector(): () => void {
+  v8.setFlagsFromString("--expose-gc");
+  return vm.runInNewContext("gc") as () => void;
+}
+
+/** An MLP training step (784→512 sizes shrunk: 600-512-10, batch 16) whose products take both GEMM paths, compiled with `threads`. */
+function mlpStep(threads: number): Program {
+  const x = input("x", [16, 600]);
+  const y = input("y", [16, 10]);
+  const w1 = input("w1", [600, 512]);
+  const b1 = input("b1", [512]);
+  const w2 = input("w2", [512, 10]);
+  const h = relu(add(matmul(x, w1), b1));
+  const logits = matmul(h, w2);
+  const loss = mean(sub(logSumExp(logits, -1), sum(mul(y, logits), -1)));
+  const [g1, gb1, g2] = grad(loss, [w1, b1, w2]);
+  const next = (p: Expr<Shape, "f32">, g: Expr<Shape, "f32">): Expr<Shape, "f32"> => sub(p, mul(g, 0.1));
+  return compile({ x, y, w1, b1, w2 }, { loss, w1n: next(w1, g1), b1n: next(b1, gb1), w2n: next(w2, g2) }, { threads, donate: { w1n: "w1", b1n: "b1", w2n: "w2" } }) as Program;
+}
+
+describe("GEMM: threads", () => {
+  it("gives the same bits on 1, 2 and 4 threads over three MLP training steps", async () => {
+    expect(await threadsReady(3)).toBe(true);
+    const runs = [1, 2, 4].map((threads) => {
+      const f = mlpStep(threads);
+      f.set("w1", data(1, 600 * 512).map((v) => v * 0.05)).set("b1", data(2, 512)).set("w2", data(3, 5120).map((v) => v * 0.05));
+      const losses: number[] = [];
+      for (let step = 0; step < 3; step++) {
+        f.set("x", data(10 + step, 16 * 600)).set("y", data(20 + step, 160)).execute();
+        losses.push(f.view("loss")[0] as number);
+      }
+      return { f, losses, w1: f.get("w1").data, w2: f.get("w2").data, b1: f.get("b1").data };
+    });
+    // The threaded programs ran on the workers, not on the single-thread fallback.
+    expect(workers(3)?.loaded.size).toBeGreaterThanOrEqual(2);
+    const [one, ...others] = runs as [(typeof runs)[number], ...typeof runs];
+    for (const other of others) {
+      expect(other.losses).toEqual(one.losses);
+      expect(Buffer.from(other.w1.buffer).equals(Buffer.from(one.w1.buffer))).toBe(true);
+      expect(Buffer.from(other.w2.buffer).equals(Buffer.from(one.w2.buffer))).toBe(true);
+      expect(Buffer.from(other.b1.buffer).equals(Buffer.from(one.b1.buffer))).toBe(true);
+    }
+  });
+
+  it("reuses the workers for 1,000 programs and releases each collected one", async () => {
+    expect(await threadsReady(1)).toBe(true);
+    const a = input("a", [8, 64]);
+    const b = input("b", [64, 64]);
+    const c = matmul(a, b);
+    const pool = workers(1);
+    const started = pool?.workers.length;
+    for (let i = 0; i < 1000; i++) compile({ a, b }, { c }, { threads: 2 }).set("a", data(i, 512)).set("b", data(i, 4096)).execute();
+    expect(pool?.workers.length).toBe(started);
+    const gc = collector();
+    for (let i = 0; i < 10 && (pool?.loaded.size ?? 0) > 10; i++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(pool?.loaded.size).toBeLessThanOrEqual(10);
+  });
+
+  it("fails with a clear error when a worker has died, and a new program starts a new pool", async () => {
+    expect(await threadsReady(1)).toBe(true);
+    const a = input("a", [8, 64]);
+    const b = input("b", [64, 64]);
+    const f = compile({ a, b }, { c: matmul(a, b) }, { threads: 2 }).set("a", data(1, 512)).set("b", data(2, 4096));
+    f.execute();
+    workers(1)?.workers[0]?.terminate();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(() => f.execute()).toThrow(/wasm: worker thread 1 exited/);
+    const g = compile({ a, b }, { c: matmul(a, b) }, { threads: 2 }).set("a", data(1, 512)).set("b", data(2, 4096));
+    expect(await threadsReady(1)).toBe(true);
+    g.execute();
+    expect(g.get("c").data).toEqual(reference(data(1, 512), data(2, 4096), 8, 64, 64, false, false));
+  });
+
+  it("never keeps a Node process alive", () => {
+    const script = fileURLToPath(new URL("threads/exits.ts", import.meta.url));
+    const out = execFileSync(process.execPath, ["--import", "tsx", "--conditions=@typegrad/source", script], { encoding: "utf8", timeout: 60_000 });
+    expect(JSON.parse(out)).toEqual({ ready: true, c: 128 });
   });
 });

@@ -1,5 +1,5 @@
-import { type Expr, ShapeError, ValueError, add, div, full, mean, mul, reshape, sqrt, sub, variance, type Shape } from "@typegrad/core";
-import { type Layer, layer } from "./layer.js";
+import { type Expr, ShapeError, type Tensor, ValueError, add, div, full, mean, mul, reshape, sqrt, sub, variance, type Shape } from "@typegrad/core";
+import { type Layer, type NoParams, layer } from "./layer.js";
 import { showShape } from "./shapes.js";
 import { leaf } from "./tree.js";
 
@@ -12,6 +12,16 @@ export interface BatchNormOptions {
   readonly affine?: boolean;
 }
 
+/** The parameters of `batchNorm(C)`: `weight` and `bias` [C] (none with `affine: false`). */
+export type BatchNormParams<C extends number, Opt extends BatchNormOptions> = Opt extends { readonly affine: false } ? NoParams : { weight: Tensor<[C]>; bias: Tensor<[C]> };
+
+/** The buffers of `batchNorm(C)`, named as in PyTorch's state_dict. */
+export type BatchNormState<C extends number> = {
+  running_mean: Tensor<[C]>;
+  running_var: Tensor<[C]>;
+  num_batches_tracked: Tensor<[], "i32">;
+};
+
 /**
  * Batch normalisation over [N, C] or [N, C, L] inputs (PyTorch's nn.BatchNorm1d). In training it
  * normalises with the batch mean and the biased batch variance, and returns new running
@@ -22,11 +32,15 @@ export interface BatchNormOptions {
  * const bn = batchNorm(64);
  * const { y, state } = bn.call(params, bnState, x, { mode: "train" });
  */
-export function batchNorm<const C extends number>(features: C, options: BatchNormOptions = {}): Layer<[C], [C]> {
-  const { eps = 1e-5, momentum = 0.1, affine = true } = options;
+export function batchNorm<const C extends number, const Opt extends BatchNormOptions = NoParams>(
+  features: C,
+  options?: Opt,
+): Layer<[C], [C], BatchNormParams<C, Opt>, BatchNormState<C>> {
+  const { eps = 1e-5, momentum = 0.1, affine = true }: BatchNormOptions = options ?? {};
   if (!(momentum >= 0 && momentum <= 1)) throw new ValueError("batchNorm", "a momentum in [0, 1]", String(momentum));
-  return layer({
-    init: (_key, dtype) => (affine ? { weight: full([features], 1, dtype), bias: full([features], 0, dtype) } : {}),
+  return layer<[C], [C], BatchNormParams<C, Opt>, BatchNormState<C>>({
+    // `affine` decides the keys; BatchNormParams says the same in the type.
+    init: (_key, dtype) => (affine ? { weight: full([features], 1, dtype), bias: full([features], 0, dtype) } : {}) as BatchNormParams<C, Opt>,
     initState: (dtype) => ({
       running_mean: full([features], 0, dtype),
       running_var: full([features], 1, dtype),

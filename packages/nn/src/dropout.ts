@@ -1,5 +1,5 @@
 import { type Expr, ValueError, dropoutMask, mul } from "@typegrad/core";
-import { type Layer, type Same, layer } from "./layer.js";
+import { type Layer, type NoParams, type Same, layer } from "./layer.js";
 
 /**
  * Inverted dropout (PyTorch's nn.Dropout): in training each element is zeroed with probability
@@ -8,7 +8,7 @@ import { type Layer, type Same, layer } from "./layer.js";
  * @example
  * sequential(dense(784, 128), relu(), dropout(0.2), dense(128, 10));
  */
-export function dropout(p = 0.5): Layer<Same, Same> {
+export function dropout(p = 0.5): Layer<Same, Same, NoParams, NoParams> {
   if (!(p >= 0 && p <= 1)) throw new ValueError("dropout", "a probability in [0, 1]", String(p));
   return layer({
     forward: (_params, x: Expr, ctx) => {

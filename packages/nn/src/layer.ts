@@ -20,17 +20,22 @@ export interface Ctx {
 /** Marks a shape-preserving layer (activations, dropout): its output has its input's shape. */
 export type Same = readonly Dim[] & { readonly "same shape": true };
 
+/** The parameters (or buffers) of a layer that has none. */
+export type NoParams = Record<never, never>;
+
 /**
  * A layer mapping inputs of feature shape I to outputs of feature shape O (leading batch axes are
  * free). Shape-preserving layers use `Same` for both. The shapes are checked by `sequential`.
+ * P and B are the types of its parameter and buffer trees (keys as in PyTorch's state_dict):
+ * `dense(4, 8).init(key)` is `{ weight: Tensor<[8, 4]>; bias: Tensor<[8]> }`.
  */
-export interface Layer<I extends Shape = Shape, O extends Shape = Shape> {
+export interface Layer<I extends Shape = Shape, O extends Shape = Shape, P extends Params = Params, B extends Params = Params> {
   /** The key of this layer's parameters inside a parent (PyTorch module name); by default its index. */
   readonly name: string | undefined;
   /** Fresh parameters (trainable tensors), drawn from `key`. */
-  readonly init: (key: Key, dtype?: FloatDType) => Params;
+  readonly init: (key: Key, dtype?: FloatDType) => P;
   /** Fresh buffers (non-trainable state such as running statistics); `{}` for most layers. */
-  readonly initState: (dtype?: FloatDType) => Params;
+  readonly initState: (dtype?: FloatDType) => B;
   /** Forward pass with explicit state: returns the output and the new state. */
   readonly call: (params: Vars, state: Vars, x: Expr, ctx: Ctx) => { readonly y: Expr; readonly state: Vars };
   /**
@@ -44,10 +49,10 @@ export interface Layer<I extends Shape = Shape, O extends Shape = Shape> {
 }
 
 /** What a layer definition provides; `layer` fills in the rest. */
-export interface LayerSpec {
+export interface LayerSpec<P extends Params = Params, B extends Params = Params> {
   readonly name?: string;
-  readonly init?: (key: Key, dtype: FloatDType) => Params;
-  readonly initState?: (dtype: FloatDType) => Params;
+  readonly init?: (key: Key, dtype: FloatDType) => P;
+  readonly initState?: (dtype: FloatDType) => B;
   readonly call: (params: Vars, state: Vars, x: Expr, ctx: Ctx) => { readonly y: Expr; readonly state: Vars };
 }
 
@@ -56,15 +61,17 @@ export interface LayerSpec {
  * @example
  * const double = layer<Same, Same>({ forward: (_p, x) => mul(x, 2) });
  */
-export function layer<I extends Shape, O extends Shape>(
-  spec: LayerSpec | (Omit<LayerSpec, "call"> & { readonly forward: (params: Vars, x: Expr, ctx: Ctx) => Expr }),
-): Layer<I, O> {
+export function layer<I extends Shape, O extends Shape, P extends Params = NoParams, B extends Params = NoParams>(
+  spec: LayerSpec<P, B> | (Omit<LayerSpec<P, B>, "call"> & { readonly forward: (params: Vars, x: Expr, ctx: Ctx) => Expr }),
+): Layer<I, O, P, B> {
   const call: LayerSpec["call"] =
     "call" in spec ? spec.call : (params, state, x, ctx) => ({ y: spec.forward(params, x, ctx), state });
+  // A layer without `init` has no parameters: its tree is empty, which is what NoParams says.
+  const none = (): P & B => ({}) as P & B;
   return {
     name: spec.name,
-    init: (key, dtype = "f32") => spec.init?.(key, dtype) ?? {},
-    initState: (dtype = "f32") => spec.initState?.(dtype) ?? {},
+    init: (key, dtype = "f32") => spec.init?.(key, dtype) ?? none(),
+    initState: (dtype = "f32") => spec.initState?.(dtype) ?? none(),
     call,
     apply: ((params: Vars, x: Expr, ctx: Ctx) => call(params, ctx.state ?? {}, x, ctx).y) as Layer<I, O>["apply"],
   };
@@ -75,7 +82,10 @@ export function layer<I extends Shape, O extends Shape>(
  * @example
  * sequential(named("fc1", dense(8, 12)), relu(), named("fc2", dense(12, 8)));
  */
-export function named<I extends Shape, O extends Shape>(name: string, l: Layer<I, O>): Layer<I, O> {
+export function named<const N extends string, I extends Shape, O extends Shape, P extends Params, B extends Params>(
+  name: N,
+  l: Layer<I, O, P, B>,
+): Layer<I, O, P, B> & { readonly name: N } {
   return { ...l, name };
 }
 

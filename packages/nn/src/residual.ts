@@ -1,10 +1,30 @@
 import { type Expr, type Key, type Shape, type ShapeMismatch, ValueError, add, split } from "@typegrad/core";
 import { type Layer, layer } from "./layer.js";
-import type { Fits, ShowShape } from "./shapes.js";
+import type { Fits, ShowShape, Simplify, TreeOf } from "./shapes.js";
 import { type Params, type Vars, subtree } from "./tree.js";
 
-type SameFeatures<I extends Shape, O extends Shape> =
-  Fits<O, I> extends true ? unknown : ShapeMismatch<`residual: a block without projection must keep its features, got ${ShowShape<I>} → ${ShowShape<O>}`>;
+type InOf<L> = L extends Layer<infer I, Shape> ? I : Shape;
+type OutOf<L> = L extends Layer<Shape, infer O> ? O : Shape;
+
+/** `unknown` when the block keeps its features, or the projection maps the input to the block's output features. */
+type ResidualCheck<L, Q> = [Q] extends [undefined]
+  ? Fits<OutOf<L>, InOf<L>> extends true
+    ? unknown
+    : ShapeMismatch<`residual: a block without projection must keep its features, got ${ShowShape<InOf<L>>} → ${ShowShape<OutOf<L>>}`>
+  : Fits<OutOf<Q>, OutOf<L>> extends true
+    ? Fits<InOf<L>, InOf<Q>> extends true
+      ? unknown
+      : ShapeMismatch<`residual: the projection expects features ${ShowShape<InOf<Q>>}, the block ${ShowShape<InOf<L>>}`>
+    : ShapeMismatch<`residual: the projection gives features ${ShowShape<OutOf<Q>>}, the block ${ShowShape<OutOf<L>>}`>;
+
+/** The block's tree, with the projection's under its name ("projection" unless named). */
+type ResidualTree<L, Q, W extends "init" | "initState"> = [Q] extends [undefined]
+  ? TreeOf<L, W>
+  : [keyof TreeOf<Q, W>] extends [never]
+    ? TreeOf<L, W>
+    : Simplify<TreeOf<L, W> & { [K in Q extends { readonly name: infer N extends string } ? N : "projection"]: TreeOf<Q, W> }> extends infer T extends Params
+      ? T
+      : Params;
 
 /**
  * A skip connection: y = x + block(x), or projection(x) + block(x) when the block changes the
@@ -13,8 +33,10 @@ type SameFeatures<I extends Shape, O extends Shape> =
  * @example
  * const block = residual(sequential(named("fc1", dense(8, 16)), relu(), named("fc2", dense(16, 8))));
  */
-export function residual<I extends Shape, O extends Shape>(block: Layer<I, O> & SameFeatures<I, O>): Layer<I, O>;
-export function residual<I extends Shape, O extends Shape>(block: Layer<I, O>, projection: Layer<I, O>): Layer<I, O>;
+export function residual<L extends Layer, Q extends Layer | undefined = undefined>(
+  block: L & ResidualCheck<L, Q>,
+  projection?: Q,
+): Layer<InOf<L>, OutOf<L>, ResidualTree<L, Q, "init">, ResidualTree<L, Q, "initState">>;
 export function residual(block: Layer, projection?: Layer): Layer {
   const projName = projection?.name ?? "projection";
   const merge = (inner: Params, proj: Params | undefined): Params => {

@@ -1,10 +1,10 @@
 import { type Expr, type FloatDType, type Key, type Shape, type ShapeMismatch, randomBits, reshape, slice, split } from "@typegrad/core";
 import { type Ctx, type KeyExpr, type Layer, type Same, layer } from "./layer.js";
-import type { ChainCheck, ChainIn, ChainOut, Fits, ShowShape } from "./shapes.js";
+import type { ChainCheck, ChainIn, ChainOut, ChainTree, Fits, ShowShape } from "./shapes.js";
 import { type Params, type Vars, subtree } from "./tree.js";
 
 /** A chain of layers; `layers` lists them (for `andThen`). */
-export type Sequential<I extends Shape, O extends Shape> = Layer<I, O> & { readonly layers: readonly Layer[] };
+export type Sequential<I extends Shape, O extends Shape, P extends Params = Params, B extends Params = Params> = Layer<I, O, P, B> & { readonly layers: readonly Layer[] };
 
 /** Key of layer `i` of `n`, drawn inside the graph from the chain's key. */
 function layerKey(key: KeyExpr, i: number, n: number): KeyExpr {
@@ -21,19 +21,22 @@ function layerKey(key: KeyExpr, i: number, n: number): KeyExpr {
  * // @ts-expect-error: 128 features do not fit a layer expecting 64
  * sequential(dense(784, 128), dense(64, 10));
  */
-export function sequential<const Ls extends readonly Layer<Shape, Shape>[]>(...layers: Ls & ChainCheck<Ls>): Sequential<ChainIn<Ls>, ChainOut<Ls>> {
+export function sequential<const Ls extends readonly Layer[]>(
+  ...layers: Ls & ChainCheck<Ls>
+): Sequential<ChainIn<Ls>, ChainOut<Ls>, ChainTree<Ls, "init">, ChainTree<Ls, "initState">> {
   const list: readonly Layer[] = layers;
   const names = list.map((l, i) => l.name ?? String(i));
   if (new Set(names).size !== names.length) throw new Error(`sequential: layer names must be distinct, got ${names.join(", ")}`);
-  const collect = (make: (l: Layer, i: number) => Params): Params => {
+  // The trees are built by position or name exactly as ChainTree describes them.
+  const collect = <T extends Params>(make: (l: Layer, i: number) => Params): T => {
     const out: Record<string, Params> = {};
     list.forEach((l, i) => {
       const p = make(l, i);
       if (Object.keys(p).length) out[names[i] as string] = p;
     });
-    return out;
+    return out as T;
   };
-  const base = layer<ChainIn<Ls>, ChainOut<Ls>>({
+  const base = layer<ChainIn<Ls>, ChainOut<Ls>, ChainTree<Ls, "init">, ChainTree<Ls, "initState">>({
     init: (key: Key, dtype: FloatDType) => {
       const keys = split(key, list.length);
       return collect((l, i) => l.init(keys[i] as Key, dtype));

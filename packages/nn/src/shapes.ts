@@ -1,7 +1,8 @@
 // Type-level shape checks for combinators. A dimension typed as plain `number`/`string`, or a
 // shape that is not a tuple, is dynamic: accepted here and checked when the graph is built.
-import type { Dim, Shape, ShapeMismatch } from "@typegrad/core";
+import type { AllAgree, Dim, Shape, ShapeMismatch } from "@typegrad/core";
 import type { Layer, Same } from "./layer.js";
+import type { Params } from "./tree.js";
 
 type IsLiteral<D> = number extends D ? false : string extends D ? false : true;
 type IsTuple<S extends Shape> = number extends S["length"] ? false : true;
@@ -93,6 +94,77 @@ export type ApplyOut<S extends Shape, I extends Shape, O extends Shape> = [I] ex
         : Dim[]
       : Dim[]
     : Dim[];
+
+// ---- parameter trees --------------------------------------------------------------------------
+
+/** `{ a: X } & { b: Y }` → `{ a: X; b: Y }`, so trees read as one record. */
+export type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/** A layer's tree of parameters (`"init"`) or buffers (`"initState"`). */
+export type TreeOf<L, W extends "init" | "initState"> = L extends { readonly [K in W]: (...args: never[]) => infer P } ? P : never;
+
+/** The key of a layer inside a parent: its name, or its position. */
+type KeyOf<L, I extends number> = L extends { readonly name: infer N extends string } ? N : `${I}`;
+
+/** A layer's entry in its parent's tree; layers whose tree is empty add no key. */
+type Entry<L, W extends "init" | "initState", I extends number> = [keyof TreeOf<L, W>] extends [never] ? unknown : { [K in KeyOf<L, I>]: TreeOf<L, W> };
+
+type Entries<Ls extends readonly unknown[], W extends "init" | "initState", Idx extends unknown[] = []> = Ls extends readonly [infer L, ...infer Rest]
+  ? Entry<L, W, Idx["length"]> & Entries<Rest, W, [...Idx, 0]>
+  : unknown;
+
+/**
+ * The tree of a chain of layers, keyed like PyTorch's nn.Sequential (`"0"`, `"2"`, or a layer's
+ * name); a list whose length is not known gives the untyped tree.
+ */
+export type ChainTree<Ls extends readonly unknown[], W extends "init" | "initState"> = number extends Ls["length"]
+  ? Params
+  : Simplify<Entries<Ls, W>> extends infer T extends Params
+    ? T
+    : Params;
+
+type ShapeOfLeaf<T> = T extends { readonly shape: infer S extends Shape } ? S : never;
+
+/** Paths where tree G differs from tree W (a missing or extra key, or a leaf of another shape), as messages. */
+type TreeDiff<G, W, Path extends string = ""> =
+  | {
+      [K in keyof W & string]: K extends keyof G
+        ? W[K] extends { readonly shape: Shape }
+          ? G[K] extends { readonly shape: Shape }
+            ? AllAgree<ShapeOfLeaf<G[K]>, ShapeOfLeaf<W[K]>> extends true
+              ? never
+              : `${Path}${K} is ${ShowShape<ShapeOfLeaf<G[K]>>} where the model has ${ShowShape<ShapeOfLeaf<W[K]>>}`
+            : `${Path}${K} is a subtree where the model has a tensor`
+          : TreeDiff<G[K], W[K], `${Path}${K}.`>
+        : `${Path}${K} is missing`;
+    }[keyof W & string]
+  | { [K in Exclude<keyof G, keyof W> & string]: `${Path}${K} is not in the model` }[Exclude<keyof G, keyof W> & string];
+
+/**
+ * `unknown` when tree G has the keys and leaf shapes of the model's tree W (an untyped tree on
+ * either side waits for run time), else a ShapeMismatch naming the op and the first paths that differ.
+ */
+export type TreeCheck<Op extends string, G, W> = [TreeDiffs<G, W>] extends [never] ? unknown : ShapeMismatch<`${Op}: ${TreeDiffs<G, W>}`>;
+
+/** The differences of two trees as messages, none when either is untyped. */
+export type TreeDiffs<G, W, Path extends string = ""> = string extends keyof G ? never : string extends keyof W ? never : TreeDiff<G, W, Path>;
+
+/**
+ * T itself when the check passes, else the ShapeMismatch alone: for arguments whose own type is
+ * long (trees), so that the message is not cut from the first line of the diagnostic.
+ */
+export type Checked<T, Check> = unknown extends Check ? T : Check;
+
+/** `unknown` when inputs of shape X end in the model's features I (or that waits for run time), else a ShapeMismatch. */
+export type FeatureCheck<Op extends string, X extends Shape, I extends Shape> = [I] extends [Same]
+  ? unknown
+  : IsTuple<X> extends true
+    ? IsTuple<I> extends true
+      ? Fits<TakeLast<X, I["length"]>, I> extends true
+        ? unknown
+        : ShapeMismatch<`${Op}: the model expects features ${ShowShape<I>} on the last axes, got x ${ShowShape<X>}`>
+      : unknown
+    : unknown;
 
 /** `[2,3]`, for messages. */
 export const showShape = (shape: Shape): string => `[${shape.join(",")}]`;

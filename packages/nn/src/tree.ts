@@ -14,6 +14,9 @@ export type Params = Tree<Tensor>;
 /** Parameters (or buffers) as graph nodes, as `apply` sees them. */
 export type Vars = Tree<Expr>;
 
+/** The leaves of a tree: tensors, expressions, or either (for a typed tree, its own leaves are found by shape). */
+export type LeafIn<T> = T extends Tree<Tensor> ? Tensor : T extends Tree<Expr> ? Expr : Leaf;
+
 const isLeaf = (v: unknown): v is Leaf => v instanceof Tensor || v instanceof Expr;
 
 /**
@@ -21,7 +24,8 @@ const isLeaf = (v: unknown): v is Leaf => v instanceof Tensor || v instanceof Ex
  * @example
  * mapTree(params, (t) => constant(t));
  */
-export function mapTree<A extends Leaf, B extends Leaf>(tree: Tree<A>, f: (leaf: A, path: string) => B, prefix = ""): Tree<B> {
+export function mapTree<T extends Tree, B extends Leaf>(tree: T, f: (leaf: LeafIn<T>, path: string) => B, prefix?: string): Tree<B>;
+export function mapTree<B extends Leaf>(tree: Tree, f: (leaf: Leaf, path: string) => B, prefix = ""): Tree<B> {
   const out: Record<string, B | Tree<B>> = {};
   for (const [name, v] of Object.entries(tree)) {
     const path = prefix ? `${prefix}.${name}` : name;
@@ -35,15 +39,16 @@ export function mapTree<A extends Leaf, B extends Leaf>(tree: Tree<A>, f: (leaf:
  * @example
  * flatten({ 0: { weight: w, bias: b } });   // { "0.weight": w, "0.bias": b }
  */
-export function flatten<L extends Leaf>(tree: Tree<L>): Record<string, L> {
-  const out: Record<string, L> = {};
-  mapTree(tree, (leaf, path) => (out[path] = leaf));
+export function flatten<T extends Tree>(tree: T): Record<string, LeafIn<T>>;
+export function flatten(tree: Tree): Record<string, Leaf> {
+  const out: Record<string, Leaf> = {};
+  mapTree(tree, (leaf: Leaf, path) => (out[path] = leaf));
   return out;
 }
 
 /** Rebuilds a tree like `like` from leaves by dotted path; throws on a missing path. */
-export function unflatten<A extends Leaf, B extends Leaf>(like: Tree<A>, flat: Readonly<Record<string, B>>): Tree<B> {
-  return mapTree(like, (_leaf, path) => {
+export function unflatten<B extends Leaf>(like: Tree, flat: Readonly<Record<string, B>>): Tree<B> {
+  return mapTree(like, (_leaf: Leaf, path) => {
     const v = flat[path];
     if (v === undefined) throw new ValueError("unflatten", `a leaf for "${path}"`, "none");
     return v;

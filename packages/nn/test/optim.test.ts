@@ -1,6 +1,6 @@
 import { type Tensor, constant, evaluate, input, scalar, tensor } from "@typegrad/core";
 import { describe, expect, it } from "vitest";
-import { clipGradNorm, cosineDecay, exponentialDecay, sgd, stepDecay, warmup } from "../src/index.js";
+import { type Params, clipGradNorm, cosineDecay, exponentialDecay, sgd, stepDecay, warmup } from "../src/index.js";
 
 const at = (schedule: (t: ReturnType<typeof scalar>) => unknown, t: number): number =>
   evaluate(schedule(scalar(t, "f64")) as ReturnType<typeof scalar>).item();
@@ -26,7 +26,7 @@ describe("learning-rate schedules", () => {
     const opt = sgd({ lr: stepDecay(1, 2, 0.1) });
     const p = input("p", [1], "f64");
     const g = input("g", [1], "f64");
-    let state = opt.init({ p: tensor([0], { dtype: "f64" }) });
+    let state: Params = opt.init({ p: tensor([0], { dtype: "f64" }) });
     let value: Tensor = tensor([0], { dtype: "f64" });
     const steps: number[] = [];
     for (let i = 0; i < 4; i++) {

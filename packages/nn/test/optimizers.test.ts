@@ -1,6 +1,6 @@
 import { type Tensor, compile, input } from "@typegrad/core";
 import { describe, expect, it } from "vitest";
-import { type Optimizer, adam, adamw, flatten, mapTree, rmsprop, sgd } from "../src/index.js";
+import { type Optimizer, type Params, adam, adamw, flatten, mapTree, rmsprop, sgd } from "../src/index.js";
 import { type Stored, expectClose, fixture, fromStored } from "./torch.js";
 
 interface Run {
@@ -31,7 +31,7 @@ function optimizerFor(run: Run): Optimizer {
 function trajectory(opt: Optimizer, p0: Tensor, grads: Tensor[]): { params: Tensor[]; state: Record<string, Tensor> } {
   const p = input("p", p0.shape, "f64");
   const g = input("g", p0.shape, "f64");
-  let state = opt.init({ p: p0 });
+  let state: Params = opt.init({ p: p0 });
   const stateVars = mapTree(state, (t, path) => input(`s:${path}`, t.shape, t.dtype));
   const next = opt.update({ p: g }, stateVars, { p });
   const stateOut = Object.fromEntries(Object.entries(flatten(next.state)).map(([k, e]) => [`next:${k}`, e]));

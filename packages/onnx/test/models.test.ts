@@ -4,9 +4,11 @@
 import { type FloatDType, Tensor, key, tensor } from "@typegrad/core";
 import { loadMnistOrThrow } from "@typegrad/datasets";
 import {
-  type Layer, type Params, adam, batchNorm, crossEntropy, dense, dropout, fit, gelu, leakyRelu, named, predict, relu, residual, sequential,
+  type Layer, type Params, adam, batchNorm, crossEntropy, dense, dropout, fit, gelu, leakyRelu, loadCheckpointOrThrow, named, predict, relu, residual, sequential,
   sigmoid, softplus, tanh,
 } from "@typegrad/nn";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { model as regressionModel, train as trainRegression } from "../../../examples/regression/regression.js";
 import { OnnxExportError, exportOnnx } from "../src/index.js";
@@ -86,6 +88,28 @@ describe("the examples' models", () => {
     });
     const x = new Tensor([64, 784], "f32", Float32Array.from(test.images.data.subarray(0, 64 * 784)));
     await check(model, ts, [x], "f32", [784]);
+  });
+});
+
+// PyTorch → typegrad → ONNX: the checkpoints PyTorch wrote (nn's fixtures), exported and run in
+// ONNX Runtime, reproduce PyTorch's own outputs.
+describe("PyTorch-trained checkpoints, exported", () => {
+  interface Case { name: string; dtype: FloatDType; file: string; input: number[][]; output_eval: number[][] }
+  const dir = new URL("../../nn/test/fixtures/torch-checkpoints/", import.meta.url);
+  const { cases } = JSON.parse(readFileSync(new URL("checkpoints.json", dir), "utf8")) as { cases: Case[] };
+  const block = (w: number, h: number) => residual(sequential(named("fc1", dense(w, h)), relu(), named("fc2", dense(h, w))));
+  const models: Record<string, () => Layer> = {
+    "seed-net": () => sequential(dense(1, 2), sigmoid(), dense(2, 5), sigmoid(), dense(5, 1)),
+    "mlp-bn-dropout": () => sequential(dense(4, 8), batchNorm(8), relu(), dropout(0.5), dense(8, 8), tanh(), dense(8, 3)),
+    residual: () => sequential(block(4, 8), block(4, 10), dense(4, 3)),
+  };
+  it.each(cases)("$name ($dtype) matches PyTorch in ONNX Runtime", async (c) => {
+    const model = (models[c.name] as () => Layer)();
+    const values = await loadCheckpointOrThrow(fileURLToPath(new URL(c.file, dir)), { params: model.init(key(0), c.dtype), state: model.initState(c.dtype) });
+    const bytes = exportOnnx(model, values.params, { input: ["batch", c.input[0]?.length ?? 0], state: values.state });
+    const x = tensor(c.input.flat(), { shape: [c.input.length, c.input[0]?.length ?? 0], dtype: c.dtype });
+    const { output } = await runOnnx(bytes, { input: x });
+    expectClose(output as Tensor, tensor(c.output_eval.flat(), { shape: [c.output_eval.length, c.output_eval[0]?.length ?? 0], dtype: c.dtype }), TOL[c.dtype], c.file);
   });
 });
 

@@ -2,15 +2,17 @@ import type { Expr } from "../graph/expr.js";
 import { type Backend, type CompileOptions, type Program, compileWith } from "./program.js";
 import { ValueError } from "../shape/shape.js";
 import { jsBackend } from "../backends/js/backend.js";
-import { relaxedWasmBackend, wasmBackend } from "../backends/wasm/backend.js";
+import { wasmBackend } from "../backends/wasm/backend.js";
 import { features } from "../backends/wasm/features.js";
 
 /** The backend for the options: `wasm` by default where WebAssembly SIMD is available, relaxed only on request; or the one given. */
-function backendFor({ backend: name, relaxedSimd }: CompileOptions): Backend {
+function backendFor({ backend: name, relaxedSimd, threads }: CompileOptions): Backend {
   if (typeof name === "object") return name;
   if (name === "js" || (name === undefined && !features.simd)) return jsBackend;
   if (!features.simd) throw new ValueError("compile", "WebAssembly SIMD for the wasm backend", "an engine without it", `use { backend: "js" }`);
-  return relaxedSimd === true ? relaxedWasmBackend : wasmBackend;
+  if (threads !== undefined && threads !== "auto" && !(Number.isInteger(threads) && threads >= 1))
+    throw new ValueError("compile", "threads: a whole number ≥ 1 or \"auto\"", String(threads), "threads: 1 runs on the calling thread only");
+  return wasmBackend(relaxedSimd === true, threads ?? "auto");
 }
 
 /**

@@ -60,6 +60,12 @@ export interface CompileOptions<I extends string = string, O extends string = st
    * bits of a result would depend on the machine and the engine version.
    */
   readonly relaxedSimd?: boolean;
+  /**
+   * Threads a program may use (wasm): `"auto"` (default) uses every core for steps large enough to
+   * gain and one thread when no step is; a number splits every large-enough-to-split step that
+   * many ways; 1 never starts a worker. Results have the same bits on any thread count.
+   */
+  readonly threads?: number | "auto";
 }
 
 /** A typed array over the arena. */

@@ -3,6 +3,7 @@ import { either as E, taskEither as TE } from "fp-ts";
 import type { CheckpointError } from "./errors.js";
 import { loadSafetensors, orThrow, saveSafetensors } from "./io.js";
 import type { Safetensors } from "./safetensors.js";
+import type { Params } from "../tree.js";
 import { type LoadStateDictOptions, type ModelValues, loadStateDict, stateDict } from "./stateDict.js";
 
 /** The metadata key holding the JSON model configuration. */
@@ -17,7 +18,7 @@ export interface SaveOptions {
 }
 
 /** A loaded checkpoint: values shaped like the model's, and what the file says about itself. */
-export interface Checkpoint extends ModelValues {
+export interface Checkpoint<P extends Params = Params, B extends Params = Params> extends ModelValues<P, B> {
   readonly metadata: Readonly<Record<string, string>>;
   /** The parsed configuration, when the file has one. */
   readonly config: unknown;
@@ -40,8 +41,12 @@ export function saveCheckpoint(path: string, values: ModelValues, options: SaveO
  * @example
  * const r = await loadCheckpoint("net.safetensors", { params: model.init(key(0)), state: model.initState() })();
  */
-export function loadCheckpoint(path: string, like: ModelValues, options: LoadStateDictOptions = {}): TE.TaskEither<CheckpointError, Checkpoint> {
-  return TE.chainEitherK((file: Safetensors) => {
+export function loadCheckpoint<P extends Params, B extends Params>(
+  path: string,
+  like: ModelValues<P, B>,
+  options: LoadStateDictOptions = {},
+): TE.TaskEither<CheckpointError, Checkpoint<P, B>> {
+  return TE.chainEitherK((file: Safetensors): E.Either<CheckpointError, Checkpoint<P, B>> => {
     const values = loadStateDict(like, file.tensors, options);
     if (E.isLeft(values)) return values;
     const text = file.metadata[CONFIG_KEY];
@@ -61,4 +66,5 @@ export function loadCheckpoint(path: string, like: ModelValues, options: LoadSta
 export const saveCheckpointOrThrow = (path: string, values: ModelValues, options: SaveOptions = {}): Promise<void> => orThrow(saveCheckpoint(path, values, options));
 
 /** `loadCheckpoint`, throwing a CheckpointLoadError on failure (for scripts). */
-export const loadCheckpointOrThrow = (path: string, like: ModelValues, options: LoadStateDictOptions = {}): Promise<Checkpoint> => orThrow(loadCheckpoint(path, like, options));
+export const loadCheckpointOrThrow = <P extends Params, B extends Params>(path: string, like: ModelValues<P, B>, options: LoadStateDictOptions = {}): Promise<Checkpoint<P, B>> =>
+  orThrow(loadCheckpoint(path, like, options));

@@ -6,10 +6,10 @@ import { sameShape, showShape } from "../shapes.js";
 import { type Params, flatten, unflatten } from "../tree.js";
 import type { CheckpointError } from "./errors.js";
 
-/** A model's values: trainable parameters and buffers (state of stateful layers). */
-export interface ModelValues {
-  readonly params: Params;
-  readonly state: Params;
+/** A model's values: trainable parameters P and buffers B (state of stateful layers). */
+export interface ModelValues<P extends Params = Params, B extends Params = Params> {
+  readonly params: P;
+  readonly state: B;
 }
 
 /** Parameters and buffers in one tree, each module's buffers right after its parameters (PyTorch's order). */
@@ -49,6 +49,11 @@ export interface LoadStateDictOptions {
  * @example
  * const r = loadStateDict({ params: model.init(key(0)), state: model.initState() }, tensors);
  */
+export function loadStateDict<P extends Params, B extends Params>(
+  like: ModelValues<P, B>,
+  tensors: Readonly<Record<string, Tensor>>,
+  options?: LoadStateDictOptions,
+): E.Either<CheckpointError, ModelValues<P, B>>;
 export function loadStateDict(like: ModelValues, tensors: Readonly<Record<string, Tensor>>, options: LoadStateDictOptions = {}): E.Either<CheckpointError, ModelValues> {
   const { strict = true } = options;
   const expected = { ...flatten(like.params), ...flatten(like.state) };

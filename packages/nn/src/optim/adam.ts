@@ -2,6 +2,8 @@ import { type Expr, add, cast, div, maximum, mul, pow, sqrt, sub } from "@typegr
 import { recorded } from "./recipe.js";
 import { type LearningRate, type Optimizer, dtypeOf, initState, nextStep, perParam, rateAt, withDecay } from "./optimizer.js";
 
+type NoOptions = Record<never, never>;
+
 /** Options of `adam` and `adamw` (PyTorch's names and defaults). */
 export interface AdamOptions {
   readonly lr?: LearningRate;
@@ -16,7 +18,10 @@ export interface AdamOptions {
  * v ← β₂v + (1−β₂)g², p ← p − (lr/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε); with amsgrad the running maximum
  * of v replaces v in the denominator. `decoupled` selects AdamW's p ← p·(1 − lr·λ) over L2 decay.
  */
-function adamLike(options: AdamOptions, decoupled: boolean): Optimizer {
+/** Adam's state slots: the moments, and the running maximum with amsgrad. */
+export type AdamSlots<O extends AdamOptions> = "exp_avg" | "exp_avg_sq" | (O extends { readonly amsgrad: true } ? "max_exp_avg_sq" : never);
+
+function adamLike(options: AdamOptions, decoupled: boolean): Optimizer<AdamSlots<{ amsgrad: true }>> {
   const { lr = 0.001, betas = [0.9, 0.999], eps = 1e-8, weightDecay = decoupled ? 0.01 : 0, amsgrad = false } = options;
   const [b1, b2] = betas;
   const slots = amsgrad ? (["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] as const) : (["exp_avg", "exp_avg_sq"] as const);
@@ -49,11 +54,11 @@ function adamLike(options: AdamOptions, decoupled: boolean): Optimizer {
  * @example
  * const opt = adam({ lr: 0.02 });
  */
-export const adam = (options: AdamOptions = {}): Optimizer => adamLike(options, false);
+export const adam = <const O extends AdamOptions = NoOptions>(options?: O): Optimizer<AdamSlots<O>> => adamLike(options ?? {}, false);
 
 /**
  * AdamW (torch.optim.AdamW): Adam with decoupled weight decay p ← p·(1 − lr·λ), λ = 0.01 by default.
  * @example
  * const opt = adamw({ lr: 1e-3, weightDecay: 0.05 });
  */
-export const adamw = (options: AdamOptions = {}): Optimizer => adamLike(options, true);
+export const adamw = <const O extends AdamOptions = NoOptions>(options?: O): Optimizer<AdamSlots<O>> => adamLike(options ?? {}, true);

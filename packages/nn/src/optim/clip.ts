@@ -9,7 +9,7 @@ import { recipeOf, recorded } from "./recipe.js";
  * @example
  * const opt = clipGradNorm(adam({ lr: 1e-3 }), 1.0);
  */
-export function clipGradNorm(optimizer: Optimizer, maxNorm: number): Optimizer {
+export function clipGradNorm<K extends string>(optimizer: Optimizer<K>, maxNorm: number): Optimizer<K> {
   return recorded({
     init: optimizer.init,
     update: (grads, state, params) => {

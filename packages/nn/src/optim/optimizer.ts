@@ -8,16 +8,22 @@ import type { Schedule } from "./schedules.js";
 /** A learning rate: a constant or a schedule of the step index. */
 export type LearningRate = number | Schedule;
 
-/** An optimiser: its state from the parameters, and one update step as a graph. */
-export interface Optimizer {
+/**
+ * An optimiser's state for parameters P: a `step` counter and, per slot K (PyTorch's names such
+ * as `exp_avg`), a tree shaped like P.
+ */
+export type OptState<K extends string, P extends Params> = { step: Tensor<[], "i32"> } & { [S in K]: P };
+
+/** An optimiser with state slots K: its state from the parameters, and one update step as a graph. */
+export interface Optimizer<K extends string = string> {
   /** The initial state: a `step` counter (i32) and moment trees shaped like the parameters. */
-  readonly init: (params: Params) => Params;
+  readonly init: <P extends Params>(params: P) => OptState<K, P>;
   /** The updated parameters and state, given gradients shaped like the parameters. */
   readonly update: (grads: Vars, state: Vars, params: Vars) => { readonly params: Vars; readonly state: Vars };
 }
 
 /** Zeros shaped like every parameter. */
-export const zerosLike = (params: Params): Params => mapTree(params, (t: Tensor) => full(t.shape as ConcreteShape, 0, t.dtype));
+export const zerosLike = <P extends Params>(params: P): P => mapTree(params, (t: Tensor) => full(t.shape as ConcreteShape, 0, t.dtype)) as P;
 
 /** The float dtype of a parameter tree (that of its first leaf). */
 export function dtypeOf(params: Vars): FloatDType {
@@ -79,8 +85,9 @@ export function perParam<K extends string>(
 }
 
 /** The initial state: a zero step counter and a zero tree per slot. */
-export function initState(params: Params, slots: readonly string[]): Params {
+export function initState<K extends string, P extends Params>(params: P, slots: readonly K[]): OptState<K, P> {
   const state: Record<string, Params | Tensor> = { step: full([], 0, "i32") };
   for (const k of slots) state[k] = zerosLike(params);
-  return state;
+  // One tree per slot, shaped like the parameters: what OptState says.
+  return state as OptState<K, P>;
 }

@@ -12,20 +12,26 @@ export interface RmspropOptions {
   readonly centered?: boolean;
 }
 
+/** RMSprop's state slots: the square average, a momentum buffer with momentum, a gradient average when centered. */
+export type RmspropSlots<O extends RmspropOptions> =
+  | "square_avg"
+  | (O extends { readonly momentum: infer M extends number } ? (M extends 0 ? never : "momentum_buffer") : never)
+  | (O extends { readonly centered: true } ? "grad_avg" : never);
+
 /**
  * RMSprop as torch.optim.RMSprop: v ← αv + (1−α)g²; centered also tracks a ← αa + (1−α)g and uses
  * v − a²; d = √(·) + ε; with momentum buf ← μ·buf + g/d and p ← p − lr·buf, else p ← p − lr·g/d.
  * @example
  * const opt = rmsprop({ lr: 0.01, centered: true, momentum: 0.9 });
  */
-export function rmsprop(options: RmspropOptions = {}): Optimizer {
-  const { lr = 0.01, alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered = false } = options;
+export function rmsprop<const O extends RmspropOptions = Record<never, never>>(options?: O): Optimizer<RmspropSlots<O>> {
+  const { lr = 0.01, alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered = false }: RmspropOptions = options ?? {};
   const slots = [
     "square_avg",
     ...(momentum > 0 ? (["momentum_buffer"] as const) : []),
     ...(centered ? (["grad_avg"] as const) : []),
   ] as const;
-  return recorded({
+  const all: Optimizer<"square_avg" | "momentum_buffer" | "grad_avg"> = recorded({
     init: (params) => initState(params, slots),
     update: (grads, state, params) => {
       const { count, t } = nextStep(state);
@@ -51,4 +57,6 @@ export function rmsprop(options: RmspropOptions = {}): Optimizer {
       return { params: r.params, state: { step: count, ...r.moments } };
     },
   }, "rmsprop", options);
+  // The options decide the slots; RmspropSlots says the same in the type.
+  return all;
 }

@@ -11,14 +11,17 @@ export interface SgdOptions {
   readonly weightDecay?: number;
 }
 
+/** SGD's state slots: a momentum buffer unless momentum is 0 (the default). */
+export type SgdSlots<O extends SgdOptions> = O extends { readonly momentum: infer M extends number } ? (M extends 0 ? never : "momentum_buffer") : never;
+
 /**
  * Stochastic gradient descent as torch.optim.SGD: g ← g + λp; with momentum μ the buffer is g
  * on the first step and μ·buf + (1 − dampening)·g after; Nesterov uses g + μ·buf; p ← p − lr·d.
  * @example
  * const opt = sgd({ lr: 0.1, momentum: 0.9, nesterov: true });
  */
-export function sgd(options: SgdOptions): Optimizer {
-  const { lr, momentum = 0, dampening = 0, nesterov = false, weightDecay = 0 } = options;
+export function sgd<const O extends SgdOptions>(options: O): Optimizer<SgdSlots<O>> {
+  const { lr, momentum = 0, dampening = 0, nesterov = false, weightDecay = 0 }: SgdOptions = options;
   if (nesterov && (momentum <= 0 || dampening !== 0)) throw new ValueError("sgd", "momentum > 0 and dampening 0 for Nesterov", `momentum ${momentum}, dampening ${dampening}`);
   const slots = momentum === 0 ? [] : (["momentum_buffer"] as const);
   return recorded({

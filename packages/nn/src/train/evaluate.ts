@@ -2,9 +2,11 @@
 // model and shapes, holding the parameters they were last given. A call with the same parameter
 // and buffer trees as the last one copies nothing in; a call with the same shapes finds its program
 // without building a signature.
-import { type Data, type Expr, type Program, Tensor, compile, input } from "@typegrad/core";
+import { type Data, type Expr, type Program, type Shape, Tensor, compile, input } from "@typegrad/core";
 import type { ModelValues } from "../checkpoint/stateDict.js";
 import type { Layer } from "../layer.js";
+import type { ApplyOut, FeatureCheck } from "../shapes.js";
+import type { Params } from "../tree.js";
 import type { Metric } from "./metrics.js";
 import { firstDtype } from "./session.js";
 import { type Batch, type LossFn, inputsFor, prefixed } from "./step.js";
@@ -110,6 +112,11 @@ function bound(model: Layer, values: ModelValues, x: Tensor, y: Tensor | undefin
  * @example
  * const yhat = predict(model, { params, state }, x);
  */
+export function predict<I extends Shape, O extends Shape, P extends Params, B extends Params, X extends Shape>(
+  model: Layer<I, O, P, B>,
+  values: ModelValues<P, B>,
+  x: Tensor<X> & FeatureCheck<"predict", X, I>,
+): Tensor<ApplyOut<X, I, O>>;
 export function predict(model: Layer, values: ModelValues, x: Tensor): Tensor {
   const b = bound(model, values, x, undefined, undefined);
   b.x.set(x.data);
@@ -128,6 +135,12 @@ export interface EvaluateOptions {
  * @example
  * evaluateModel(model, { params, state }, testBatches, { loss: crossEntropy, metrics: [accuracy] });   // { loss, accuracy }
  */
+export function evaluateModel<I extends Shape, P extends Params, B extends Params, X extends Shape, Y extends Shape>(
+  model: Layer<I, Shape, P, B>,
+  values: ModelValues<P, B>,
+  batches: Iterable<Batch<X, Y>> & FeatureCheck<"evaluateModel", X, I>,
+  options?: EvaluateOptions,
+): Record<string, number>;
 export function evaluateModel(model: Layer, values: ModelValues, batches: Iterable<Batch>, options: EvaluateOptions = {}): Record<string, number> {
   return evaluateWith(model, values, batches, options, false);
 }

@@ -1,6 +1,7 @@
-import { ValueError } from "@typegrad/core";
+import { type Shape, ValueError } from "@typegrad/core";
 import type { Layer } from "../layer.js";
-import type { Optimizer } from "../optim/optimizer.js";
+import type { OptState, Optimizer } from "../optim/optimizer.js";
+import type { Checked, FeatureCheck, TreeCheck } from "../shapes.js";
 import type { Params } from "../tree.js";
 import { evaluateWith } from "./evaluate.js";
 import { NonFiniteError } from "./finite.js";
@@ -21,25 +22,37 @@ export interface EpochLog {
 }
 
 /** Hooks into `fit`; `onEpochEnd` may return "stop" to end training early. */
-export interface Callback {
+export interface Callback<P extends Params = Params, B extends Params = Params, S extends Params = Params> {
   readonly onBatchEnd?: (info: { readonly epoch: number; readonly batch: number; readonly loss: number }) => void;
-  readonly onEpochEnd?: (log: EpochLog, ts: TrainState) => void | "stop";
+  readonly onEpochEnd?: (log: EpochLog, ts: TrainState<P, B, S>) => void | "stop";
 }
 
-/** Options of `fit`. */
-export interface FitOptions {
-  readonly model: Layer;
+/**
+ * Options of `fit`, for a model with input features I and trees P (parameters), B (buffers), and
+ * an optimiser with slots K; batches' x is X. The types check `params`/`ts` against the model and
+ * X against its input features.
+ */
+export interface FitOptions<
+  I extends Shape = Shape,
+  P extends Params = Params,
+  B extends Params = Params,
+  K extends string = string,
+  X extends Shape = Shape,
+  Y extends Shape = Shape,
+  Q extends Params = P,
+> {
+  readonly model: Layer<I, Shape, P, B>;
   readonly loss: LossFn;
-  readonly optimizer: Optimizer;
+  readonly optimizer: Optimizer<K>;
   /** Where to start: fresh parameters, or a training state to resume. */
-  readonly params?: Params;
-  readonly ts?: TrainState;
+  readonly params?: Checked<Q, TreeCheck<"fit: params", Q, P>>;
+  readonly ts?: TrainState<P, B, OptState<K, P>>;
   /** The training batches of one epoch (called once per epoch, so it can reshuffle). */
-  readonly data: (epoch: number) => Iterable<Batch>;
+  readonly data: ((epoch: number) => Iterable<Batch<X, Y>>) & FeatureCheck<"fit", X, I>;
   readonly epochs: number;
-  readonly validation?: () => Iterable<Batch>;
+  readonly validation?: () => Iterable<Batch<X, Y>>;
   readonly metrics?: readonly Metric[];
-  readonly callbacks?: readonly Callback[];
+  readonly callbacks?: readonly Callback<P, B, OptState<K, P>>[];
   /** Stop on a non-finite loss or gradient norm (default true); see `NonFiniteError`. */
   readonly checkFinite?: boolean;
   /** Progress: on standard output (default, TTY-aware, redrawn at most 10 times a second), to a function per finished line, or off. */
@@ -171,6 +184,9 @@ function lazyState(session: Session): TrainState {
  * @example
  * const { ts, history } = fit({ model, loss: crossEntropy, optimizer: adam(), params, data: () => trainBatches, epochs: 3, metrics: [accuracy] });
  */
+export function fit<I extends Shape, P extends Params, B extends Params, K extends string, X extends Shape, Y extends Shape, Q extends Params = P>(
+  options: FitOptions<I, P, B, K, X, Y, Q>,
+): { ts: TrainState<P, B, OptState<K, P>>; history: EpochLog[] };
 export function fit(options: FitOptions): { ts: TrainState; history: EpochLog[] } {
   const { model, loss, optimizer, epochs, metrics = [], callbacks = [] } = options;
   const trainer = trainStep(model, loss, optimizer);
@@ -194,7 +210,8 @@ export function fit(options: FitOptions): { ts: TrainState; history: EpochLog[] 
     const log: EpochLog = { epoch, loss: meanLoss, metrics: rest, ...(validation ? { validation } : {}), seconds: (performance.now() - began) / 1000 };
     history.push(log);
     sink?.done(`epoch ${epoch}/${epochs}  ${show({ loss: meanLoss, ...rest })}${validation ? `  ${show(validation, "val ")}` : ""}  ${log.seconds.toFixed(1)}s`);
-    const ts = lazyState(session);
+    // The session's optimiser state is the tree the optimiser's init made: an OptState.
+    const ts = lazyState(session) as TrainState<Params, Params, OptState<string, Params>>;
     if (callbacks.map((c) => c.onEpochEnd?.(log, ts)).includes("stop")) break;
   }
   return { ts: session.snapshot(), history };

@@ -1,27 +1,31 @@
-import { type Expr, type Key, Tensor, grad, input, key as makeKey } from "@typegrad/core";
+import { type Expr, type Key, type Shape, type ShapeMismatch, Tensor, grad, input, key as makeKey } from "@typegrad/core";
 import type { Layer } from "../layer.js";
-import type { Optimizer } from "../optim/optimizer.js";
+import type { OptState, Optimizer } from "../optim/optimizer.js";
+import type { Checked, FeatureCheck, TreeCheck, TreeDiffs } from "../shapes.js";
+import { type Leaf, type Params, type Tree, type Vars, flatten, mapTree, unflatten } from "../tree.js";
 import { finiteFlag, gated } from "./finite.js";
 import { Session, firstDtype } from "./session.js";
-import { type Params, type Tree, type Vars, flatten, mapTree, unflatten } from "../tree.js";
 
 /** A loss of the model's output and the target. */
 export type LossFn = (output: Expr, target: Expr) => Expr;
 
-/** One batch: inputs x and targets y (labels or values); `size` counts real (unpadded) samples. */
-export interface Batch {
-  readonly x: Tensor;
-  readonly y: Tensor;
+/** One batch: inputs x [...B, ...features] and targets y (labels or values); `size` counts real (unpadded) samples. */
+export interface Batch<X extends Shape = Shape, Y extends Shape = Shape> {
+  readonly x: Tensor<X>;
+  readonly y: Tensor<Y>;
   readonly size?: number;
 }
 
-/** Everything a training run carries from step to step. Plain data: save it, copy it, resume it. */
-export interface TrainState {
-  readonly params: Params;
+/**
+ * Everything a training run carries from step to step. Plain data: save it, copy it, resume it.
+ * P, B and S are the types of the parameter, buffer and optimiser-state trees.
+ */
+export interface TrainState<P extends Params = Params, B extends Params = Params, S extends Params = Params> {
+  readonly params: P;
   /** Buffers of stateful layers (batch norm). */
-  readonly state: Params;
+  readonly state: B;
   /** Optimiser state (step counter, moments). */
-  readonly opt: Params;
+  readonly opt: S;
   /** Base key; step k draws dropout masks from foldIn(key, k). */
   readonly key: Key;
   /** Steps taken. */
@@ -47,7 +51,8 @@ export function inputsFor(prefix: string, tree: Params): { vars: Vars; nodes: Re
 
 /** Leaves of a tree by `<prefix>:<path>`. */
 export function prefixed<L extends Expr | Tensor>(prefix: string, tree: Tree<L>): Record<string, L> {
-  return Object.fromEntries(Object.entries(flatten(tree)).map(([path, e]) => [`${prefix}:${path}`, e]));
+  const leaves: Record<string, Leaf> = flatten(tree);
+  return Object.fromEntries(Object.entries(leaves).map(([path, e]) => [`${prefix}:${path}`, e as L]));
 }
 
 /**
@@ -106,24 +111,49 @@ export function stepGraph(model: Layer, loss: LossFn, optimizer: Optimizer, ts: 
  * A training run whose state lives in the compiled program: each step sets the batch and a key,
  * runs once, and the donated parameters, buffers and moments update in place.
  */
-export interface TrainSession {
-  /** One step; returns the loss (before the update). */
-  readonly step: (batch: Batch) => number;
+export interface TrainSession<I extends Shape = Shape, P extends Params = Params, B extends Params = Params, S extends Params = Params> {
+  /** One step; returns the loss (before the update). x must end in the model's input features. */
+  readonly step: <X extends Shape, Y extends Shape>(batch: Batch<X, Y> & BatchCheck<"trainStep", X, I>) => number;
   /** The last step's model output, as a tensor over the program's memory (valid until the next step). */
   readonly output: () => Tensor;
   /** The current state as plain tensors (copied out). */
-  readonly snapshot: () => TrainState;
+  readonly snapshot: () => TrainState<P, B, S>;
 }
 
-/** A training step compiled once per batch shape. */
-export interface Trainer {
+/** `unknown` when the batch's x ends in the model's features I, else a ShapeMismatch on the batch. */
+type BatchCheck<Op extends string, X extends Shape, I extends Shape> = FeatureCheck<Op, X, I>;
+
+/**
+ * A training step compiled once per batch shape, for a model with input features I and trees P
+ * (parameters), B (buffers) and S (optimiser state): a state of another model is a type error.
+ */
+export interface Trainer<I extends Shape = Shape, P extends Params = Params, B extends Params = Params, S extends Params = Params> {
   /** A fresh training state: the optimiser's initial state for `params`, and layer buffers. */
-  readonly init: (params: Params, options?: { state?: Params; key?: Key }) => TrainState;
+  readonly init: <Q extends Params>(params: Checked<Q, TreeCheck<"trainStep: params", Q, P>>, options?: { state?: B; key?: Key }) => TrainState<P, B, S>;
   /** A session that keeps the state resident from `ts` on. */
-  readonly session: (ts: TrainState) => TrainSession;
+  readonly session: <T extends TrainState>(ts: Checked<T, StateCheck<T, P, B, S>>) => TrainSession<I, P, B, S>;
   /** One step as a pure function of the state (copies the state in and out). */
+  readonly step: <T extends TrainState, X extends Shape, Y extends Shape>(
+    ts: Checked<T, StateCheck<T, P, B, S>>,
+    batch: Batch<X, Y> & BatchCheck<"trainStep", X, I>,
+  ) => { readonly ts: TrainState<P, B, S>; readonly loss: number; readonly output: Tensor };
+}
+
+/** `unknown` when a training state's trees are the model's and its optimiser's, else a ShapeMismatch naming the path. */
+export type StateCheck<T, P extends Params, B extends Params, S extends Params> =
+  T extends TrainState<infer TP, infer TB, infer TS>
+    ? [TreeDiffs<TP, P, "ts.params."> | TreeDiffs<TB, B, "ts.state."> | TreeDiffs<TS, S, "ts.opt.">] extends [never]
+      ? unknown
+      : ShapeMismatch<`trainStep: ${TreeDiffs<TP, P, "ts.params."> | TreeDiffs<TB, B, "ts.state."> | TreeDiffs<TS, S, "ts.opt.">}`>
+    : unknown;
+
+/** A trainer as implemented: the same functions, without the type-level checks. */
+interface UncheckedTrainer {
+  readonly init: (params: Params, options?: { state?: Params; key?: Key }) => TrainState;
+  readonly session: (ts: TrainState) => UncheckedSession;
   readonly step: (ts: TrainState, batch: Batch) => { readonly ts: TrainState; readonly loss: number; readonly output: Tensor };
 }
+type UncheckedSession = Omit<TrainSession, "step"> & { readonly step: (batch: Batch) => number };
 
 /**
  * Makes the training step of `model` with `loss` and `optimizer`: forward, loss, gradients and
@@ -135,7 +165,13 @@ export interface Trainer {
  * const run = trainer.session(trainer.init(model.init(key(0))));
  * const loss = run.step({ x, y });
  */
-export function trainStep(model: Layer, loss: LossFn, optimizer: Optimizer, options: StepOptions = {}): Trainer {
+export function trainStep<I extends Shape, O extends Shape, P extends Params, B extends Params, K extends string>(
+  model: Layer<I, O, P, B>,
+  loss: LossFn,
+  optimizer: Optimizer<K>,
+  options?: StepOptions,
+): Trainer<I, P, B, OptState<K, P>>;
+export function trainStep(model: Layer, loss: LossFn, optimizer: Optimizer, options: StepOptions = {}): UncheckedTrainer {
   const spec = { model, loss, optimizer, checkFinite: options.checkFinite ?? true };
   // The functional `step` shares one set of scratch programs: a new session loads the whole state
   // before its first run, so nothing carries over between calls.

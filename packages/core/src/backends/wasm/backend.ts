@@ -14,7 +14,8 @@ import { FunctionBuilder, ModuleBuilder, T } from "./emitter.js";
 import { vectorEmitter } from "./elementwise.js";
 import { features } from "./features.js";
 import { emitFused } from "./fused.js";
-import { emitMatmul, matmulScratch } from "./gemm.js";
+import { type MatmulAddresses, emitMatmul, matmulScratch } from "./gemm.js";
+import { type Threads, parallelRunner, splitPlan } from "./parallel.js";
 import { HOST } from "./math.js";
 import { emitTake } from "./take.js";
 import { SCALAR_HOST, type ScalarHost, emitScalar, isScalarStep, scalarCovers } from "./scalar.js";
@@ -50,13 +51,16 @@ function asWords(step: FusedStep): FusedStep {
 }
 
 /** Compiles the module of one plan; the factory instantiates it over a fresh memory each time. */
-function prepare(plan: Plan, layout: Layout, fma: boolean): () => Executable {
-  // Past the arena: scratch for packed GEMM panels, and slack for kernels that read a vector past a slot's end.
+function prepare(plan: Plan, layout: Layout, fma: boolean, threads: Threads): () => Executable {
+  const split = splitPlan(plan, threads);
+  // Past the arena: scratch for packed GEMM panels (one per part), and slack for kernels that read a vector past a slot's end.
   const scratch = Math.ceil(layout.size / 16) * 16;
-  const scratchBytes = Math.max(0, ...plan.steps.map((s) => (s.kind === "matmul" ? matmulScratch(s, { from: 0, to: s.n }) : 0)));
+  const scratchBytes = Math.max(0, ...plan.steps.map((s) => (s.kind === "matmul" ? (split.parts.get(s) ?? [{ from: 0, to: s.n }]).reduce((sum, cols) => sum + matmulScratch(s, cols), 0) : 0)));
   const pages = Math.max(1, Math.ceil((scratch + scratchBytes + 64) / PAGE));
-  const m = new ModuleBuilder().importMemory(pages);
+  const shared = split.threads > 1;
+  const m = new ModuleBuilder().importMemory(pages, shared);
   for (const name of Object.keys(HOST)) m.importFunction(name, [T.f64], [T.f64]);
+  const parallel = shared ? m.importFunction("parallel", [T.i32], []) : -1;
   const host = Object.fromEntries(Object.keys(SCALAR_HOST).map((name) => [name, m.importFunction(`scalar_${name}`, name === "pow" ? [T.f64, T.f64] : [T.f64], [T.f64])])) as ScalarHost;
   const fail = m.importFunction("takeError", [T.i32, T.i32, T.i32, T.i32], []);
   const interpreted = plan.steps.flatMap((s, i) => (s.kind === "interpret" ? [{ step: s, name: `step${i}` }] : []));
@@ -69,6 +73,8 @@ function prepare(plan: Plan, layout: Layout, fma: boolean): () => Executable {
     run.call(m.addFunction(f));
   };
   let imported = fail + 1;
+  /** Parts of each split step, by job number. */
+  const jobs: number[] = [];
   const emitStep = (s: Step): void => {
     switch (s.kind) {
       case "interpret":
@@ -88,9 +94,25 @@ function prepare(plan: Plan, layout: Layout, fma: boolean): () => Executable {
       case "loop":
         kernel((f) => emitFused(f, s.parts, (v, d) => byteAddress(v.place, d)));
         return;
-      case "matmul":
-        kernel((f) => emitMatmul(f, s, { a: byteAddress(s.a.place, "f32"), b: byteAddress(s.b.place, "f32"), c: byteAddress(s.place, "f32"), scratch }, fma));
+      case "matmul": {
+        const at = (part: number): MatmulAddresses => ({ a: byteAddress(s.a.place, "f32"), b: byteAddress(s.b.place, "f32"), c: byteAddress(s.place, "f32"), scratch: scratch + part });
+        const parts = split.parts.get(s);
+        if (parts === undefined) {
+          kernel((f) => emitMatmul(f, s, at(0), fma));
+          return;
+        }
+        // One exported function per part (`j<job>_<part>`), each with its own scratch; `parallel` runs them on the pool.
+        let offset = 0;
+        parts.forEach((cols, part) => {
+          const f = new FunctionBuilder();
+          emitMatmul(f, s, at(offset), fma, cols);
+          offset += matmulScratch(s, cols);
+          m.exportFunction(`j${jobs.length}_${part}`, m.addFunction(f));
+        });
+        run.i32(jobs.length).call(parallel);
+        jobs.push(parts.length);
         return;
+      }
       case "native": {
         const shape = (e: Expr): readonly number[] => plan.shapes.get(e) as readonly number[];
         const size = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
@@ -111,24 +133,32 @@ function prepare(plan: Plan, layout: Layout, fma: boolean): () => Executable {
   m.exportFunction("run", m.addFunction(run));
   const module = new WebAssembly.Module(m.toBytes());
   return () => {
-    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared });
     const env: Record<string, unknown> = { memory, sin: Math.sin, cos: Math.cos, takeError };
     for (const [name, fn] of Object.entries(SCALAR_HOST)) env[`scalar_${name}`] = fn;
     for (const { step, name } of interpreted) env[name] = interpretStep(step, plan, layout, memory.buffer);
+    if (shared) env.parallel = (job: number) => runParallel(job);
     const instance = new WebAssembly.Instance(module, { env: env as WebAssembly.ModuleImports });
-    return { memory: memory.buffer, execute: instance.exports.run as () => void };
+    const execute = instance.exports.run as () => void;
+    const runParallel = shared ? parallelRunner(module, memory, instance.exports, jobs, execute) : () => {};
+    return { memory: memory.buffer, execute };
   };
 }
 
-/** The WebAssembly SIMD backend: the same bits on every engine (plain multiply and add in GEMMs). */
-export const wasmBackend: Backend = {
-  name: "wasm",
-  lowering: { fuses, native, views: true },
-  prepare: (plan, layout) => prepare(plan, layout, false),
-};
+const variants = new Map<string, Backend>();
 
-/** The same backend with relaxed-SIMD multiply-add in GEMMs, where the engine has it (opt-in: bits depend on the CPU). */
-export const relaxedWasmBackend: Backend = {
-  ...wasmBackend,
-  prepare: (plan, layout) => prepare(plan, layout, features.relaxedSimd),
-};
+/**
+ * The WebAssembly SIMD backend: the same bits on every engine and thread count (plain multiply and
+ * add in GEMMs), or with relaxed-SIMD multiply-add where the engine has it (opt-in: bits depend on
+ * the CPU); `threads` as in `compile`.
+ */
+export function wasmBackend(relaxedSimd = false, threads: Threads = "auto"): Backend {
+  const fma = relaxedSimd && features.relaxedSimd;
+  const key = `${fma}/${threads}`;
+  const known = variants.get(key);
+  if (known !== undefined) return known;
+  // One object per variant: programs are cached per backend object.
+  const b: Backend = { name: "wasm", lowering: { fuses, native, views: true }, prepare: (plan, layout) => prepare(plan, layout, fma, threads) };
+  variants.set(key, b);
+  return b;
+}
