@@ -6,6 +6,7 @@ import type { CompareParams } from "../../ops/compare.js";
 import type { OpName, OpParams } from "../../ops/index.js";
 import type { DType } from "../../tensor/dtype.js";
 import { type FunctionBuilder, Simd } from "./emitter.js";
+import { ZERO } from "./simd.js";
 import { emitExp, emitLog, emitPow, emitSigmoid, emitSinCos, emitTanh } from "./math.js";
 
 /** Emits code leaving the node's v128 value on the stack, from its arguments held in locals. */
@@ -70,7 +71,7 @@ export const maxOf: Emitter = choose(Simd.f32x4_pmax);
 /** A kernel for f32 operands only. */
 const f32Only = (emit: Emitter) => (s: { inputs: readonly DType[] }): Emitter | null => (s.inputs.every((d) => d === "f32") ? emit : null);
 
-const zero = (f: FunctionBuilder): FunctionBuilder => f.v128i32([0, 0, 0, 0]);
+const zero = (f: FunctionBuilder): FunctionBuilder => f.v128i32(ZERO);
 
 const COMPARE: Record<"f32" | "i32", Record<CompareParams["kind"], number>> = {
   f32: { lt: Simd.f32x4_lt, le: Simd.f32x4_le, eq: Simd.f32x4_eq, ne: Simd.f32x4_ne },

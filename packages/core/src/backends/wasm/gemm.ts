@@ -6,7 +6,7 @@
 // of the same code. Every path computes only the columns it is given, so threads can share a product.
 import type { MatmulStep } from "../../compile/plan.js";
 import { type FunctionBuilder, Op, Simd, T } from "./emitter.js";
-import { storePartial } from "./fused.js";
+import { ZERO, laneMask, storePartial } from "./simd.js";
 import { BLOCK, type Bases, type Columns, emitPacked, multiplyAdd, packedScratch } from "./packed.js";
 
 /** Base byte addresses of the operands and the result, and of this part's scratch for packing. */
@@ -96,7 +96,7 @@ function outerTiles(f: FunctionBuilder, s: MatmulStep, base: Bases, cols: Column
       f.get(base.a).get(row).i32(4 * rowA).op(Op.i32_mul).op(Op.i32_add).set(pa);
       f.get(base.b).get(col).i32(32).op(Op.i32_mul).op(Op.i32_add).i32(cols.from * 4).op(Op.i32_add).set(pb);
       f.get(base.c).get(row).i32(16 * n).op(Op.i32_mul).op(Op.i32_add).get(col).i32(32).op(Op.i32_mul).op(Op.i32_add).i32(cols.from * 4).op(Op.i32_add).set(pc);
-      for (let r = 0; r < height; r++) for (let v = 0; v < vectors; v++) f.v128i32([0, 0, 0, 0]).set(acc[r * 2 + v] as number);
+      for (let r = 0; r < height; r++) for (let v = 0; v < vectors; v++) f.v128i32(ZERO).set(acc[r * 2 + v] as number);
       if (k > 0) {
         f.i32(k).set(left);
         f.block(Op.loop);
@@ -139,10 +139,10 @@ function dotTiles(f: FunctionBuilder, s: MatmulStep, base: Bases, cols: Columns,
     (height, width, row, col) => {
       f.get(base.a).get(row).i32(16 * k).op(Op.i32_mul).op(Op.i32_add).set(pa);
       f.get(base.b).get(col).i32(8 * k).op(Op.i32_mul).op(Op.i32_add).i32(cols.from * k * 4).op(Op.i32_add).set(pb);
-      for (let r = 0; r < height; r++) for (let c = 0; c < width; c++) f.v128i32([0, 0, 0, 0]).set(acc[r * 2 + c] as number);
+      for (let r = 0; r < height; r++) for (let c = 0; c < width; c++) f.v128i32(ZERO).set(acc[r * 2 + c] as number);
       const loads = (mask: boolean): void => {
         const masked = (): void => {
-          if (mask) f.v128i32([0, 1, 2, 3].map((l) => (l < tail ? -1 : 0)) as [number, number, number, number]).simd(Simd.v128_and);
+          if (mask) f.v128i32(laneMask(tail)).simd(Simd.v128_and);
         };
         for (let r = 0; r < height; r++) {
           f.get(pa).simdMem(Simd.v128_load, 0, r * k * 4);

@@ -2,6 +2,7 @@
 // lane would box its argument on the JS heap). Range reduction plus minimax polynomials with the
 // coefficients of Cephes' single-precision library (S. Moshier): about one ulp on f32.
 import { type FunctionBuilder, Op, Simd, T } from "./emitter.js";
+import { SIGN_BITS } from "./simd.js";
 
 /** Host functions every program module imports first, by function index: sin and cos of an f64. */
 export const HOST = { sin: 0, cos: 1 } as const;
@@ -83,7 +84,7 @@ export function emitTanh(f: FunctionBuilder, x: number): void {
   // The branch by |x|, then x's sign bit (tanh is odd; this also keeps tanh(−0) = −0).
   f.get(x);
   f.get(small).get(e).get(a).v128f32(0.625).simd(Simd.f32x4_lt).simd(Simd.v128_bitselect);
-  f.v128i32([-0x80000000, -0x80000000, -0x80000000, -0x80000000]).simd(Simd.v128_bitselect);
+  f.v128i32(SIGN_BITS).simd(Simd.v128_bitselect);
 }
 
 /** σ(x) = 1/(1 + e^{−|x|}) for x ≥ 0, and e^{−|x|}/(1 + e^{−|x|}) below. */
@@ -113,7 +114,7 @@ export function emitPow(f: FunctionBuilder, a: number, b: number): void {
   splatI32(f, 0).simd(Simd.i32x4_ne).get(b).simd(Simd.f32x4_abs).v128f32(2 ** 24).simd(Simd.f32x4_lt).simd(Simd.v128_and);
   f.get(b).simd(Simd.f32x4_nearest).get(b).simd(Simd.f32x4_eq).simd(Simd.v128_and).set(odd);
   // a's sign onto y for odd b (−0 and −∞ included)
-  f.get(y).get(a).get(odd).simd(Simd.v128_and).v128i32([-0x80000000, -0x80000000, -0x80000000, -0x80000000]).simd(Simd.v128_and).simd(Simd.v128_xor).set(y);
+  f.get(y).get(a).get(odd).simd(Simd.v128_and).v128i32(SIGN_BITS).simd(Simd.v128_and).simd(Simd.v128_xor).set(y);
   // finite negative a with a non-integer b
   f.v128f32(NaN).get(y).get(a).v128f32(0).simd(Simd.f32x4_lt).get(a).v128f32(-Infinity).simd(Simd.f32x4_gt).simd(Simd.v128_and);
   f.get(b).simd(Simd.f32x4_nearest).get(b).simd(Simd.f32x4_ne).simd(Simd.v128_and).simd(Simd.v128_bitselect).set(y);
@@ -162,7 +163,7 @@ function sinCosPolynomial(f: FunctionBuilder, x: number, cosine: boolean): void 
     splatI32(f, 2).simd(Simd.i32x4_add);
   } else f.get(j);
   splatI32(f, 4).simd(Simd.v128_and).i32(29).simd(Simd.i32x4_shl).set(neg);
-  if (!cosine) f.get(neg).get(x).v128i32([-0x80000000, -0x80000000, -0x80000000, -0x80000000]).simd(Simd.v128_and).simd(Simd.v128_xor).set(neg);
+  if (!cosine) f.get(neg).get(x).v128i32(SIGN_BITS).simd(Simd.v128_and).simd(Simd.v128_xor).set(neg);
   const [first, second] = cosine ? [s, c] : [c, s];
   f.get(first).get(second).get(j);
   splatI32(f, 2).simd(Simd.v128_and);

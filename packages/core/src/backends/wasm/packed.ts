@@ -7,7 +7,7 @@
 // result has the same bits as an unblocked loop, whatever the blocks, tiles or threads.
 import type { MatmulStep } from "../../compile/plan.js";
 import { type FunctionBuilder, Op, Simd, T } from "./emitter.js";
-import { storePartial } from "./fused.js";
+import { ZERO, storePartial } from "./simd.js";
 
 /** Register tile (mr rows × nr columns) and cache blocks (kc inner, mc rows of A): measured, see docs/compile.md. */
 export const BLOCK = { mr: 4, nr: 8, kc: 256, mc: 64, packAbove: 1 << 18 };
@@ -130,7 +130,7 @@ export function emitPacked(f: FunctionBuilder, s: MatmulStep, base: Bases, cols:
             if (4 * g + c < panelWidth(q)) {
               at(f, (cols.from + q * nr + 4 * g + c) * k * 4, [srcB, 1], [p4, 16]);
               f.simdMem(Simd.v128_load, 0, 0).set(v);
-            } else f.v128i32([0, 0, 0, 0]).set(v);
+            } else f.v128i32(ZERO).set(v);
           });
           transpose4(f, vs, ts);
           vs.forEach((v, i) => {
@@ -162,7 +162,7 @@ export function emitPacked(f: FunctionBuilder, s: MatmulStep, base: Bases, cols:
     const accOf = (r: number, v: number): number => acc[r * (nr / 4) + v] as number;
     for (let r = 0; r < rowCount; r++) {
       for (let v = 0; v < vectors; v++) {
-        if (first) f.v128i32([0, 0, 0, 0]);
+        if (first) f.v128i32(ZERO);
         else f.get(pc).simdMem(Simd.v128_load, 0, (r * n + v * 4) * 4);
         f.set(accOf(r, v));
       }
