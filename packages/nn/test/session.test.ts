@@ -131,10 +131,13 @@ describe("the user's path allocates nothing per step", () => {
   const samples: Batch[] = Array.from({ length: 100 }, (_, i) => ({ x: tensor([(3 * i) / 99]), y: tensor([2.3 * ((3 * i) / 99) + 4.7]) }));
   const many = Array.from({ length: 10_000 }, (_, i) => samples[i % 100] as Batch);
   const gc = collector();
+  // 10,000 steps allocating even 100 bytes each would add ~1 MB.
+  const limit = 500_000;
   /**
    * Heap growth over `run`, after warm-up runs (so the loops run optimised), with (`retained`) or
-   * without a collection at the end; the least of three measurements, since the test runner
-   * allocates now and then in the background.
+   * without a collection at the end; the least of up to ten measurements, since the test runner
+   * allocates now and then in the background, and on a loaded machine the optimised code (which
+   * keeps numbers unboxed) can take a while to arrive.
    */
   const growth = (run: () => void, retained: boolean): number => {
     for (let i = 0; i < 3; i++) run();
@@ -145,10 +148,10 @@ describe("the user's path allocates nothing per step", () => {
       if (retained) gc();
       return process.memoryUsage().heapUsed - before;
     };
-    return Math.min(once(), once(), once());
+    let least = once();
+    for (let i = 0; i < 9 && least > limit / 4; i++) least = Math.min(least, once());
+    return least;
   };
-  // 10,000 steps allocating even 100 bytes each would add ~1 MB.
-  const limit = 500_000;
 
   it("over 10,000 steps of a trainStep session", () => {
     const trainer = trainStep(model, mse, adam({ lr: 0.02 }));
