@@ -9,7 +9,7 @@ import { type Budget, type Figure, type Framework, type Row, defaultBudget, rela
 import { jaxPeer } from "./peers/jax.js";
 import { tfjsCpu, tfjsWasm } from "./peers/tfjs.js";
 import { engine, typegrad } from "./typegrad.js";
-import { gemms, mlps, regressionSteps } from "./workloads.js";
+import { gemms, mlps, peersRun, regressionSteps } from "./workloads.js";
 
 const { values: opts } = parseArgs({
   options: {
@@ -51,11 +51,13 @@ async function row(workload: string, unit: string, higherIsBetter: boolean, run:
   rows.push({ workload, unit, higherIsBetter, figures });
 }
 
-for (const g of gemms) await row(g.name, "GFLOP/s", true, (c) => c.gemm(g, budget));
+/** typegrad runs every workload; the peers those `peersRun` allows. */
+const runs = (c: Contender, w: Parameters<typeof peersRun>[0]): boolean => c.name === "typegrad" || peersRun(w);
+for (const g of gemms) await row(g.name, "GFLOP/s", true, (c) => (runs(c, g) ? c.gemm(g, budget) : undefined));
 await row("Regression 1-2-5-1, Adam, 1 sample/step", "steps/s", true, (c) => c.regression(steps));
-for (const m of mlps) await row(m.name, "samples/s", true, (c) => c.mlp(m, budget));
+for (const m of mlps) await row(m.name, "samples/s", true, (c) => (runs(c, m) ? c.mlp(m, budget) : undefined));
 await row("Compile a training step, regression", "ms", false, (c) => c.stepCompile?.("regression", budget));
-for (const m of mlps) await row(`Compile a training step, ${m.name.replace(/ train.*/, "")}`, "ms", false, (c) => c.stepCompile?.(m, budget));
+for (const m of mlps.filter((w) => w.threads === 1)) await row(`Compile a training step, ${m.name.replace(/ train.*/, "")}`, "ms", false, (c) => c.stepCompile?.(m, budget));
 
 /** Other areas' benchmarks, each a module exporting a function that returns report lines. */
 const extras: [string, string][] = [

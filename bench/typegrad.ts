@@ -137,9 +137,9 @@ const firstCompiles = new Map<string, number>();
  * A compiled training step with its state set (seeded params, zero moments, t = 0). `run` copies
  * one sample or batch in, executes, and reads the loss: no allocation per step.
  */
-function trainer(key: string, step: TrainStep, init: readonly DenseInit[]): { program: ReturnType<typeof compile>; run: (x: Float32Array, y: Float32Array) => number } {
+function trainer(key: string, step: TrainStep, init: readonly DenseInit[], threads?: number): { program: ReturnType<typeof compile>; run: (x: Float32Array, y: Float32Array) => number } {
   const t0 = performance.now();
-  const program = compile(step.inputs, step.outputs, { ...options, donate: step.donate });
+  const program = compile(step.inputs, step.outputs, { ...options, donate: step.donate, ...(threads === undefined ? {} : { threads }) });
   if (!firstCompiles.has(key)) firstCompiles.set(key, performance.now() - t0);
   program.set("t", new Float32Array(1));
   init.forEach((l, i) => {
@@ -165,7 +165,7 @@ export function trainingLoop(which: Mlp | "regression"): { step: () => number; d
     let s = 0;
     return { step: () => tr.run(regression.xs.subarray(s % 100, (s % 100) + 1), regression.ys.subarray(s % 100, (s++ % 100) + 1)), describe: () => tr.program.describe() };
   }
-  const tr = trainer(which.name, mlpStep(which), denseInit(which.sizes, 2));
+  const tr = trainer(which.name, mlpStep(which), denseInit(which.sizes, 2), which.threads);
   const data = mlpBatches(which, 4);
   let i = 0;
   const step = (): number => {
@@ -195,7 +195,7 @@ export const typegrad: Contender = {
   gemm(g: Gemm, budget: Budget) {
     const [sa, sb] = gemmShapes(g);
     const [a, b] = [input("a", sa), input("b", sb)];
-    const program = compile({ a, b }, { c: matmul(g.transA ? transpose(a) : a, g.transB ? transpose(b) : b) }, options);
+    const program = compile({ a, b }, { c: matmul(g.transA ? transpose(a) : a, g.transB ? transpose(b) : b) }, { ...options, threads: g.threads });
     const [da, db] = gemmData(g);
     program.set("a", da).set("b", db);
     const out = new Float32Array(g.m * g.n);

@@ -9,6 +9,8 @@ export interface Gemm {
   readonly n: number;
   readonly transA: boolean;
   readonly transB: boolean;
+  /** Threads typegrad may use; the peers run on one. */
+  readonly threads: number;
 }
 
 /** Floating-point operations of one GEMM (a multiply and an add per inner step). */
@@ -17,13 +19,31 @@ export const gemmFlops = (g: Gemm): number => 2 * g.m * g.k * g.n;
 /** The stored shapes of A and B (before the transposes). */
 export const gemmShapes = (g: Gemm): [[number, number], [number, number]] => [g.transA ? [g.k, g.m] : [g.m, g.k], g.transB ? [g.n, g.k] : [g.k, g.n]];
 
-/** The GEMMs of a 784→128 dense layer on a batch of 128 (forward, both gradient products), and 512³. */
+/** A GEMM workload without transposes. */
+const square = (n: number, threads: number): Gemm => ({ name: `GEMM ${n}³${threads > 1 ? `, ${threads} threads` : ""}`, m: n, k: n, n, transA: false, transB: false, threads });
+
+/**
+ * The GEMMs of a 784→128 dense layer on a batch of 128 (forward, both gradient products), then
+ * square ones from 512³ to 2048³; each on one thread and some on two.
+ */
 export const gemms: readonly Gemm[] = [
-  { name: "GEMM X·W [128,784]×[784,128]", m: 128, k: 784, n: 128, transA: false, transB: false },
-  { name: "GEMM Xᵀ·dY [128,784]ᵀ×[128,128]", m: 784, k: 128, n: 128, transA: true, transB: false },
-  { name: "GEMM dY·Wᵀ [128,128]×[784,128]ᵀ", m: 128, k: 128, n: 784, transA: false, transB: true },
-  { name: "GEMM 512³", m: 512, k: 512, n: 512, transA: false, transB: false },
+  { name: "GEMM X·W [128,784]×[784,128]", m: 128, k: 784, n: 128, transA: false, transB: false, threads: 1 },
+  { name: "GEMM Xᵀ·dY [128,784]ᵀ×[128,128]", m: 784, k: 128, n: 128, transA: true, transB: false, threads: 1 },
+  { name: "GEMM dY·Wᵀ [128,128]×[784,128]ᵀ", m: 128, k: 128, n: 784, transA: false, transB: true, threads: 1 },
+  square(512, 1),
+  square(1024, 1),
+  square(2048, 1),
+  { name: "GEMM X·W [128,784]×[784,128], 2 threads", m: 128, k: 784, n: 128, transA: false, transB: false, threads: 2 },
+  square(512, 2),
+  square(1024, 2),
+  square(2048, 2),
 ];
+
+/**
+ * Whether the peers run a workload: one thread only, and GEMMs up to 512³ (a CPU backend at
+ * 1 GFLOP/s would take 17 s per 2048³ call).
+ */
+export const peersRun = (w: Gemm | Mlp): boolean => w.threads === 1 && (!("k" in w) || w.m * w.k * w.n <= 512 ** 3);
 
 /** Operands of a GEMM, uniform in [-1, 1). */
 export function gemmData(g: Gemm): [Float32Array, Float32Array] {
@@ -93,13 +113,15 @@ export interface Mlp {
   readonly sizes: readonly number[];
   readonly batch: number;
   readonly adam: AdamConfig;
+  /** Threads typegrad may use; the peers run on one. */
+  readonly threads: number;
 }
 
-/** The two MLP training workloads (batch 128, Adam lr 1e-3). */
-export const mlps: readonly Mlp[] = [
-  { name: "MLP 784-128-10 train, batch 128", sizes: [784, 128, 10], batch: 128, adam: adamConfig(1e-3) },
-  { name: "MLP 784-512-512-10 train, batch 128", sizes: [784, 512, 512, 10], batch: 128, adam: adamConfig(1e-3) },
-];
+/** The two MLP training workloads (batch 128, Adam lr 1e-3), on one thread and on two. */
+export const mlps: readonly Mlp[] = [1, 2].flatMap((threads) => [
+  { name: `MLP 784-128-10 train, batch 128${threads > 1 ? `, ${threads} threads` : ""}`, sizes: [784, 128, 10], batch: 128, adam: adamConfig(1e-3), threads },
+  { name: `MLP 784-512-512-10 train, batch 128${threads > 1 ? `, ${threads} threads` : ""}`, sizes: [784, 512, 512, 10], batch: 128, adam: adamConfig(1e-3), threads },
+]);
 
 /** A synthetic batch: inputs uniform in [0, 1) and one-hot labels of random classes. */
 export interface Batch {

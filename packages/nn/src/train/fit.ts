@@ -57,6 +57,8 @@ export interface FitOptions<
   readonly checkFinite?: boolean;
   /** Progress: on standard output (default, TTY-aware, redrawn at most 10 times a second), to a function per finished line, or off. */
   readonly progress?: boolean | ((line: string) => void) | ProgressSink;
+  /** Threads of the compiled step, as `compile`'s option: `"auto"` (default), or a count (1: never a worker). */
+  readonly threads?: number | "auto";
 }
 
 const show = (values: Readonly<Record<string, number>>, prefix = ""): string =>
@@ -193,7 +195,7 @@ export function fit(options: FitOptions): { ts: TrainState; history: EpochLog[] 
   const start = options.ts ?? (options.params ? trainer.init(options.params) : undefined);
   if (start === undefined) throw new Error("fit: expected params or ts to start from");
   const sink = sinkOf(options.progress);
-  const session = new Session({ model, loss, optimizer, checkFinite: options.checkFinite ?? true }, start);
+  const session = new Session({ model, loss, optimizer, checkFinite: options.checkFinite ?? true, threads: options.threads }, start);
   const onBatch = callbacks.flatMap((c) => (c.onBatchEnd ? [c.onBatchEnd] : []));
   const history: EpochLog[] = [];
   let expected: number | undefined;

@@ -3,7 +3,7 @@
 // loss: O(1) host work and no allocation. Steps are built and compiled once per model, loss,
 // optimiser (by recipe), options and batch signature, and shared by every session and `fit` call;
 // each session instantiates its own programs, so its memory is its own.
-import { type Data, type Program, Tensor, ValueError, compile, foldIn, inputsOf } from "@typegrad/core";
+import { type CompileOptions, type Data, type Program, Tensor, ValueError, compile, foldIn, inputsOf } from "@typegrad/core";
 import type { ModelValues } from "../checkpoint/stateDict.js";
 import type { Layer } from "../layer.js";
 import type { Optimizer } from "../optim/optimizer.js";
@@ -18,7 +18,13 @@ export interface StepSpec {
   readonly loss: LossFn;
   readonly optimizer: Optimizer;
   readonly checkFinite: boolean;
+  /** Threads of the compiled programs (`compile`'s option). */
+  readonly threads: number | "auto" | undefined;
 }
+
+/** `compile`'s options for a step of `spec`. */
+const compileOptions = (spec: StepSpec, graph: StepGraph): CompileOptions =>
+  spec.threads === undefined ? { donate: graph.donate } : { donate: graph.donate, threads: spec.threads };
 
 /** A built step: its graph, a program kept so the compilation stays cached, and whether it draws random numbers. */
 interface Built {
@@ -52,9 +58,9 @@ function stepFor(spec: StepSpec, ts: TrainState, batch: Batch): Built {
   const byLoss = getOrMake(built, spec.model, () => new WeakMap<LossFn, WeakMap<Optimizer, Map<string, Built>>>());
   const byOptimizer = getOrMake(byLoss, spec.loss, () => new WeakMap<Optimizer, Map<string, Built>>());
   const bySignature = getOrMake(byOptimizer, optimizer, () => new Map<string, Built>());
-  return getOrMake(bySignature, `${spec.checkFinite} ${signature(batch, firstDtype(ts.params))}`, () => {
+  return getOrMake(bySignature, `${spec.checkFinite} ${spec.threads} ${signature(batch, firstDtype(ts.params))}`, () => {
     const graph = stepGraph(spec.model, spec.loss, optimizer, ts, batch, { checkFinite: spec.checkFinite });
-    const template = compile(graph.inputs, graph.outputs, { donate: graph.donate });
+    const template = compile(graph.inputs, graph.outputs, compileOptions(spec, graph));
     return { graph, template, usesKey: inputsOf(Object.values(graph.outputs)).has("key") };
   });
 }
@@ -144,7 +150,7 @@ export class Session {
     const previous = this.current;
     let b = this.programs.get(built);
     if (b === undefined) {
-      const program = compile(built.graph.inputs, built.graph.outputs, { donate: built.graph.donate });
+      const program = compile(built.graph.inputs, built.graph.outputs, compileOptions(this.spec, built.graph));
       program.set("x", batch.x).set("y", batch.y).set("key", this.start.key);
       const key = program.view("key");
       b = {

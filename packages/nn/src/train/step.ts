@@ -155,6 +155,12 @@ interface UncheckedTrainer {
 }
 type UncheckedSession = Omit<TrainSession, "step"> & { readonly step: (batch: Batch) => number };
 
+/** Options of `trainStep` (and `fit`): the step's checks, and how its programs compile. */
+export interface TrainOptions extends StepOptions {
+  /** Threads of the compiled step, as `compile`'s option: `"auto"` (default), or a count (1: never a worker). */
+  readonly threads?: number | "auto";
+}
+
 /**
  * Makes the training step of `model` with `loss` and `optimizer`: forward, loss, gradients and
  * update compile into one program per batch shape, with parameters, buffers and moments donated.
@@ -169,10 +175,10 @@ export function trainStep<I extends Shape, O extends Shape, P extends Params, B 
   model: Layer<I, O, P, B>,
   loss: LossFn,
   optimizer: Optimizer<K>,
-  options?: StepOptions,
+  options?: TrainOptions,
 ): Trainer<I, P, B, OptState<K, P>>;
-export function trainStep(model: Layer, loss: LossFn, optimizer: Optimizer, options: StepOptions = {}): UncheckedTrainer {
-  const spec = { model, loss, optimizer, checkFinite: options.checkFinite ?? true };
+export function trainStep(model: Layer, loss: LossFn, optimizer: Optimizer, options: TrainOptions = {}): UncheckedTrainer {
+  const spec = { model, loss, optimizer, checkFinite: options.checkFinite ?? true, threads: options.threads };
   // The functional `step` shares one set of scratch programs: a new session loads the whole state
   // before its first run, so nothing carries over between calls.
   const scratch: ConstructorParameters<typeof Session>[2] = new Map();

@@ -75,6 +75,16 @@ function prepare(plan: Plan, layout: Layout, fma: boolean, threads: Threads): ()
   let imported = fail + 1;
   /** Parts of each split step, by job number. */
   const jobs: number[] = [];
+  /** A split step: one exported function per part (`j<job>_<part>`), run on the pool by `parallel(job)`. */
+  const job = (parts: readonly ((f: FunctionBuilder) => void)[]): void => {
+    parts.forEach((emit, t) => {
+      const f = new FunctionBuilder();
+      emit(f);
+      m.exportFunction(`j${jobs.length}_${t}`, m.addFunction(f));
+    });
+    run.i32(jobs.length).call(parallel);
+    jobs.push(parts.length);
+  };
   const emitStep = (s: Step): void => {
     switch (s.kind) {
       case "interpret":
@@ -85,15 +95,15 @@ function prepare(plan: Plan, layout: Layout, fma: boolean, threads: Threads): ()
         if (bytes > 0) run.i32(byteAddress(s.to, s.dtype)).i32(byteAddress(s.from, s.dtype)).i32(bytes).memoryCopy();
         return;
       }
-      case "fused": {
-        const step = s.dtype === "f64" && s.nodes.length === 0 ? asWords(s) : s;
-        if (isScalarStep(s)) kernel((f) => emitScalar(f, s, (v, d) => byteAddress(v.place, d), host));
-        else kernel((f) => emitFused(f, [step], (v, d) => byteAddress(v.place, d)));
+      case "fused":
+      case "loop": {
+        const loops = split.loops.get(s);
+        if (loops !== undefined) job(loops.map((parts) => (f) => emitFused(f, parts, (v, d) => byteAddress(v.place, d))));
+        else if (s.kind === "loop") kernel((f) => emitFused(f, s.parts, (v, d) => byteAddress(v.place, d)));
+        else if (isScalarStep(s)) kernel((f) => emitScalar(f, s, (v, d) => byteAddress(v.place, d), host));
+        else kernel((f) => emitFused(f, [s.dtype === "f64" && s.nodes.length === 0 ? asWords(s) : s], (v, d) => byteAddress(v.place, d)));
         return;
       }
-      case "loop":
-        kernel((f) => emitFused(f, s.parts, (v, d) => byteAddress(v.place, d)));
-        return;
       case "matmul": {
         const at = (part: number): MatmulAddresses => ({ a: byteAddress(s.a.place, "f32"), b: byteAddress(s.b.place, "f32"), c: byteAddress(s.place, "f32"), scratch: scratch + part });
         const parts = split.parts.get(s);
@@ -101,16 +111,9 @@ function prepare(plan: Plan, layout: Layout, fma: boolean, threads: Threads): ()
           kernel((f) => emitMatmul(f, s, at(0), fma));
           return;
         }
-        // One exported function per part (`j<job>_<part>`), each with its own scratch; `parallel` runs them on the pool.
-        let offset = 0;
-        parts.forEach((cols, part) => {
-          const f = new FunctionBuilder();
-          emitMatmul(f, s, at(offset), fma, cols);
-          offset += matmulScratch(s, cols);
-          m.exportFunction(`j${jobs.length}_${part}`, m.addFunction(f));
-        });
-        run.i32(jobs.length).call(parallel);
-        jobs.push(parts.length);
+        // Each part has its own scratch.
+        const offsets = parts.map((_, t) => parts.slice(0, t).reduce((sum, cols) => sum + matmulScratch(s, cols), 0));
+        job(parts.map((cols, t) => (f) => emitMatmul(f, s, at(offsets[t] as number), fma, cols)));
         return;
       }
       case "native": {

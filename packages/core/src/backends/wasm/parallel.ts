@@ -1,7 +1,10 @@
 // Which steps of a plan run on several threads, and how a split step is dispatched. A matrix product
 // splits over its columns in multiples of 8 (a register tile's width), so each part computes whole
-// tiles and every element keeps its single sum in the order of k: the same bits on any thread count.
-import type { MatmulStep, Plan } from "../../compile/plan.js";
+// tiles and every element keeps its single sum in the order of k; an elementwise loop splits over
+// its outermost axis. Reductions never split along a reduced axis, so the bits never depend on the
+// thread count.
+import type { FusedStep, LoopStep, MatmulStep, Plan } from "../../compile/plan.js";
+import type { View } from "../../compile/view.js";
 import type { Columns } from "./packed.js";
 import { type Pool, cores, instanceId, threadsAvailable, workers } from "./threads.js";
 
@@ -11,23 +14,62 @@ export type Threads = number | "auto";
 /** Multiply-adds below which a product runs on one thread under `auto` (measured; docs/compile.md). */
 export const SPLIT_MIN = 1 << 21;
 
+/** Elements below which an elementwise loop runs on one thread under `auto` (measured; docs/compile.md). */
+export const LOOP_MIN = 1 << 17;
+
+/** A fused step restricted to [from, to) along `axis` of its iteration shape. */
+function slice(s: FusedStep, axis: number, from: number, to: number): FusedStep {
+  const cut = (v: View): View => ({ place: { slot: v.place.slot, offset: v.place.offset + from * (v.strides[axis] as number) }, shape: v.shape.map((d, i) => (i === axis ? to - from : d)), strides: v.strides });
+  return { ...s, shape: s.shape.map((d, i) => (i === axis ? to - from : d)), loads: s.loads.map((l) => ({ ...l, view: cut(l.view) })), store: cut(s.store) };
+}
+
+/**
+ * An elementwise loop (one fused step or a multi-output loop) cut into `count` loops over ranges
+ * of its outermost axis longer than 1 (in multiples of 4 when that axis is the innermost, so only
+ * the last part has a partial vector), or undefined when it should stay whole: a reduction, stores
+ * narrower than 32 bits (a vector store must not cross into another part), or too small.
+ */
+function splitLoop(parts: readonly FusedStep[], count: number, auto: boolean): FusedStep[][] | undefined {
+  const first = parts[0] as FusedStep;
+  const size = first.shape.reduce((a, b) => a * b, 1);
+  if (parts.some((p) => p.reduce !== null || (p.dtype !== "f32" && p.dtype !== "i32")) || size < (auto ? LOOP_MIN : 4 * count)) return undefined;
+  const axis = first.shape.findIndex((d) => d > 1);
+  const unit = axis === first.shape.length - 1 ? 4 : 1;
+  const units = Math.ceil((first.shape[axis] as number) / unit);
+  if (units < count) return undefined;
+  const at = (t: number): number => Math.min(first.shape[axis] as number, Math.floor((t * units) / count) * unit);
+  return Array.from({ length: count }, (_, t) => parts.map((p) => slice(p, axis, at(t), at(t + 1))));
+}
+
 /** Column ranges of `parts` near-equal parts of a product, each a whole number of 8-wide tiles. */
 function columns(n: number, parts: number): Columns[] {
   const units = Math.ceil(n / 8);
   return Array.from({ length: parts }, (_, t) => ({ from: Math.floor((t * units) / parts) * 8, to: Math.min(n, Math.floor(((t + 1) * units) / parts) * 8) }));
 }
 
-/** The thread count of a plan and the column ranges of each product it splits. */
-export function splitPlan(plan: Plan, threads: Threads): { threads: number; parts: Map<MatmulStep, Columns[]> } {
+/** How a plan runs on threads: the column ranges of each product it splits, the per-thread loops of each loop it splits. */
+export interface Split {
+  readonly threads: number;
+  readonly parts: Map<MatmulStep, Columns[]>;
+  readonly loops: Map<FusedStep | LoopStep, FusedStep[][]>;
+}
+
+/** The thread count of a plan and how each step worth splitting is split. */
+export function splitPlan(plan: Plan, threads: Threads): Split {
   const count = Math.min(threads === "auto" ? cores() : Math.max(1, Math.floor(threads)), 64);
-  const parts = new Map<MatmulStep, Columns[]>();
-  if (count < 2 || !threadsAvailable()) return { threads: 1, parts };
+  const split: Split = { threads: 1, parts: new Map(), loops: new Map() };
+  if (count < 2 || !threadsAvailable()) return split;
+  const auto = threads === "auto";
   for (const s of plan.steps) {
-    if (s.kind !== "matmul" || (threads === "auto" && s.batch * s.m * s.n * s.k < SPLIT_MIN)) continue;
+    if (s.kind === "fused" || s.kind === "loop") {
+      const loops = splitLoop(s.kind === "loop" ? s.parts : [s], count, auto);
+      if (loops !== undefined) split.loops.set(s, loops);
+    }
+    if (s.kind !== "matmul" || (auto && s.batch * s.m * s.n * s.k < SPLIT_MIN)) continue;
     const n = Math.min(count, Math.ceil(s.n / 8));
-    if (n > 1) parts.set(s, columns(s.n, n));
+    if (n > 1) split.parts.set(s, columns(s.n, n));
   }
-  return { threads: parts.size > 0 ? count : 1, parts };
+  return { ...split, threads: split.parts.size + split.loops.size > 0 ? count : 1 };
 }
 
 /**
