@@ -89,20 +89,24 @@ describe("training sessions", () => {
   });
 
   it("share built and compiled steps across fit calls, sessions and equal optimisers made apart", () => {
-    const model = sequential(dense(3, 5), relu(), dense(5, 2));
+    const inner = sequential(dense(3, 5), relu(), dense(5, 2));
+    let builds = 0;
+    // The same model, counting how often its graph is built.
+    const model: typeof inner = { ...inner, call: (...args) => (builds++, inner.call(...args)) };
     const params = model.init(key(2));
     const data = (): Batch[] => [batchOf(1), batchOf(2)];
-    const first = performance.now();
-    fit({ model, loss: crossEntropy, optimizer: adam({ lr: 0.01 }), params, data, epochs: 1, progress: false });
-    const cold = performance.now() - first;
-    const again = performance.now();
     const { ts } = fit({ model, loss: crossEntropy, optimizer: adam({ lr: 0.01 }), params, data, epochs: 1, progress: false });
-    const warm = performance.now() - again;
-    // Building and compiling dominate the first call; the second only instantiates its program.
-    expect(warm).toBeLessThan(cold / 3);
-    // Each run owns its memory: the two runs from the same start end in the same state.
     const other = fit({ model, loss: crossEntropy, optimizer: adam({ lr: 0.01 }), params, data, epochs: 1, progress: false }).ts;
+    const trainer = trainStep(model, crossEntropy, adam({ lr: 0.01 }));
+    const session = trainer.session(trainer.init(params));
+    for (const b of data()) session.step(b);
+    expect(builds).toBe(1);
+    // Each run owns its memory: runs from the same start end in the same state.
     expect(leaves(other)).toEqual(leaves(ts));
+    expect(leaves(session.snapshot())).toEqual(leaves(ts));
+    // Another learning rate is another step.
+    fit({ model, loss: crossEntropy, optimizer: adam({ lr: 0.02 }), params, data, epochs: 1, progress: false });
+    expect(builds).toBe(2);
   });
 
   it("keep predict bound: parameters are copied in when they change, not on every call", () => {
