@@ -1,7 +1,7 @@
 // From a graph and concrete dimensions to a list of steps over storage slots: which nodes are
 // fused into one loop, which are read in place through strided views, which need storage, and
 // how donated outputs overwrite their inputs.
-import type { Expr } from "../graph/expr.js";
+import { type Expr, isOp } from "../graph/expr.js";
 import { topoSort } from "../graph/topo.js";
 import { type OpName, traitsOf } from "../ops/index.js";
 import { bindShape, stridesOf } from "../shape/shape.js";
@@ -174,9 +174,8 @@ function isMatrixTranspose(e: Expr): boolean {
 }
 
 /**
- * Plans a graph for concrete dimensions. Fusion: an elementwise node joins the kernel of its users
- * when it is not an output and all its users are in one kernel, so no value is computed twice and
- * every kernel has a single output. A reduction ends a kernel.
+ * Plans a graph for concrete dimensions: fusion into kernels, storage and views, the steps in
+ * order, donation, then loops over several kernels of one shape.
  */
 export function plan(
   inputs: ReadonlyMap<string, Expr>,
@@ -188,26 +187,53 @@ export function plan(
   const order = topoSort([...outputs.values(), ...inputs.values()]);
   const shapes = new Map(order.map((e) => [e, bindShape(e.shape, dims, e.op)] as const));
   const shapeOf = (e: Expr): readonly number[] => shapes.get(e) as readonly number[];
+  const fusion = fuse(order, new Set(outputs.values()), lowering);
+  const storage = new Storage(shapeOf);
+  for (const e of order) if (!insideKernel(e, fusion)) placeNode(e, fusion.group.get(e) === e, storage, lowering);
+  const outputPlaces = new Map([...outputs].map(([name, o]) => [name, storage.dense(o).place] as const));
+  const steps = order.flatMap((e) => (insideKernel(e, fusion) ? [] : stepsOf(e, order, fusion, storage, lowering)));
+  const donated = applyDonation(donate, inputs, outputs, outputPlaces, storage.slots, steps, shapeOf);
+  const inputPlaces = new Map([...inputs].map(([n, e]) => [n, storage.viewOf(e).place] as const));
+  return { slots: storage.slots, steps: loops(donated.steps, storage.slots), shapes, inputs: inputPlaces, outputs: donated.outputs };
+}
+
+/** Fusion groups: `group` maps a fused node to its kernel's root; a `recomputed` node is computed in every kernel that reads it. */
+interface Fusion {
+  readonly group: Map<Expr, Expr>;
+  readonly recomputed: Set<Expr>;
+}
+
+/** Whether a node is computed inside a kernel rooted elsewhere (so it has no step and no storage of its own). */
+const insideKernel = (e: Expr, { group, recomputed }: Fusion): boolean => (group.has(e) && group.get(e) !== e) || recomputed.has(e);
+
+/**
+ * Fusion, from the outputs backwards: an elementwise node joins the kernel of its users when it
+ * is not an output and all its users are in one kernel, so no value is computed twice and every
+ * kernel has a single output. A reduction ends a kernel. A cheap node whose users sit in several
+ * kernels is recomputed in each instead of stored.
+ */
+function fuse(order: readonly Expr[], isOutput: ReadonlySet<Expr>, lowering: Lowering): Fusion {
   const users = new Map<Expr, Set<Expr>>(order.map((e) => [e, new Set()]));
   for (const e of order) for (const x of e.inputs) users.get(x)?.add(e);
-  const isOutput = new Set(outputs.values());
-
-  // Fusion groups, from the outputs backwards: `group` maps a fused node to its kernel's root.
-  // A cheap node whose users sit in several kernels is recomputed in each instead of stored.
-  const group = new Map<Expr, Expr>();
-  const recomputed = new Set<Expr>();
+  const fusion: Fusion = { group: new Map(), recomputed: new Set() };
+  const { group, recomputed } = fusion;
   const fusedUser = (u: Expr): boolean => group.has(u) || recomputed.has(u);
   for (const e of [...order].reverse()) {
-    const role = traitsOf(e.op).role;
+    const { role, cheap } = traitsOf(e.op);
     if ((role !== "elementwise" && role !== "reduce") || !lowering.fuses(e)) continue;
     const us = [...(users.get(e) as Set<Expr>)];
     const g = us[0] === undefined ? undefined : group.get(us[0]);
     const inner = role === "elementwise" && !isOutput.has(e) && us.length > 0;
     if (inner && g !== undefined && us.every((u) => group.get(u) === g)) group.set(e, g);
-    else if (inner && traitsOf(e.op).cheap && us.every(fusedUser)) recomputed.add(e);
+    else if (inner && cheap && us.every(fusedUser)) recomputed.add(e);
     else group.set(e, e);
   }
-  // Recomputation stays bounded: a node that would drag a long chain into each kernel is stored.
+  boundRecomputation(order, fusion);
+  return fusion;
+}
+
+/** Recomputation stays bounded: a node that would drag a long chain into each kernel is stored. */
+function boundRecomputation(order: readonly Expr[], { group, recomputed }: Fusion): void {
   const cone = new Map<Expr, number>();
   for (const e of order) {
     if (!recomputed.has(e)) continue;
@@ -217,93 +243,111 @@ export function plan(
       group.set(e, e);
     } else cone.set(e, size);
   }
+}
 
-  const slots: Slot[] = [];
-  const views = new Map<Expr, View>();
+/** Where values live: slots of the arena, and the view through which each node is read. */
+class Storage {
+  readonly slots: Slot[] = [];
+  private readonly views = new Map<Expr, View>();
   /** Views that must be copied into storage of their own (read as a whole by a kernel or returned). */
-  const copied = new Map<Expr, View>();
-  const store = (e: Expr, kind: Slot["kind"]): View => {
-    slots.push({ node: e, kind, dtype: e.dtype, size: shapeOf(e).reduce((a, b) => a * b, 1) });
-    const v = contiguous({ slot: slots.length - 1, offset: 0 }, shapeOf(e));
-    views.set(e, v);
+  readonly copied = new Map<Expr, View>();
+  /** The operands of natively run matrix products, read in place where their layout allows. */
+  readonly matrixArgs = new Map<Expr, [Operand, Operand]>();
+
+  constructor(readonly shapeOf: (e: Expr) => readonly number[]) {}
+
+  /** A new slot holding `e` contiguously. */
+  store(e: Expr, kind: Slot["kind"]): View {
+    this.slots.push({ node: e, kind, dtype: e.dtype, size: this.shapeOf(e).reduce((a, b) => a * b, 1) });
+    const v = contiguous({ slot: this.slots.length - 1, offset: 0 }, this.shapeOf(e));
+    this.views.set(e, v);
     return v;
-  };
-  const viewOf = (e: Expr): View => views.get(e) as View;
+  }
+
+  viewOf(e: Expr): View {
+    return this.views.get(e) as View;
+  }
+
+  setView(e: Expr, v: View): void {
+    this.views.set(e, v);
+  }
+
   /** The node in contiguous storage, copying a strided view first if needed. */
-  const dense = (e: Expr): View => {
-    const v = viewOf(e);
+  dense(e: Expr): View {
+    const v = this.viewOf(e);
     if (isContiguous(v)) return v;
-    copied.set(e, v);
-    return store(e, "temp");
-  };
-  const matrixArgs = new Map<Expr, Operand[]>();
-
-  for (const e of order) {
-    const g = group.get(e);
-    if ((g !== undefined && g !== e) || recomputed.has(e)) continue;
-    const x = e.inputs[0] as Expr;
-    switch (g === e ? "fused" : traitsOf(e.op).role) {
-      case "leaf":
-        store(e, e.op === "input" ? "input" : "constant");
-        break;
-      case "fused":
-        store(e, "temp");
-        break;
-      case "alias":
-        views.set(e, reshapeView(viewOf(x), shapeOf(e)) ?? contiguous(dense(x).place, shapeOf(e)));
-        break;
-      case "view":
-        if (!lowering.views) store(e, "temp");
-        else if (e.op === "broadcast") views.set(e, broadcastView(viewOf(x), shapeOf(e)));
-        else if (e.op === "transpose") views.set(e, transposeView(viewOf(x), (e.params as { perm: readonly number[] }).perm));
-        else {
-          const p = e.params as { axis: number; start: number; end: number };
-          views.set(e, sliceView(viewOf(x), p.axis, p.start, p.end));
-        }
-        break;
-      default:
-        if (e.op === "matmul" && lowering.native(e)) {
-          // Aᵀ·B and A·Bᵀ read the stored matrix directly; one operand at most is read transposed.
-          const [a, b] = e.inputs as [Expr, Expr];
-          const ma = matrixView(a, true, viewOf);
-          const mb = matrixView(b, !ma?.transposed, viewOf);
-          const operand = (m: Expr, v: Operand | null): Operand => v ?? { place: dense(m).place, transposed: false, batchStride: matrixSize(shapeOf(m)) };
-          matrixArgs.set(e, [operand(a, ma), operand(b, mb)]);
-        } else if (!(e.op === "concat" && lowering.views)) for (const i of e.inputs) dense(i);
-        store(e, "temp");
-    }
+    this.copied.set(e, v);
+    return this.store(e, "temp");
   }
-  const outputPlaces = new Map([...outputs].map(([name, o]) => [name, dense(o).place] as const));
+}
 
-  const steps: Step[] = [];
-  for (const e of order) {
-    if ((group.has(e) && group.get(e) !== e) || recomputed.has(e)) continue;
-    const place = viewOf(e).place;
-    const source = copied.get(e);
-    if (source) steps.push(copyKernel(e, source, contiguous(place, shapeOf(e))));
-    else if (group.get(e) === e) steps.push(fusedKernel(e, order, group, recomputed, viewOf, shapeOf, place));
-    else if (traitsOf(e.op).role === "leaf" || traitsOf(e.op).role === "alias" || (traitsOf(e.op).role === "view" && lowering.views)) continue;
-    else if (e.op === "matmul" && matrixArgs.has(e)) {
-      const [a, b] = matrixArgs.get(e) as [Operand, Operand];
-      const cs = shapeOf(e);
-      const r = cs.length;
-      const k = (shapeOf(e.inputs[0] as Expr)[r - 1] as number);
-      steps.push({ kind: "matmul", out: e, a, b, batch: cs.slice(0, -2).reduce((p, d) => p * d, 1), m: cs[r - 2] as number, k, n: cs[r - 1] as number, place });
-    } else if (e.op === "concat" && lowering.views) {
-      // A join is one copy per part, each into its slice of the result, read through the part's view.
-      const axis = (e.params as { axis: number }).axis;
-      let start = 0;
-      for (const x of e.inputs) {
-        const len = shapeOf(x)[axis] as number;
-        steps.push(copyKernel(e, viewOf(x), sliceView(contiguous(place, shapeOf(e)), axis, start, start + len)));
-        start += len;
-      }
-    } else {
-      steps.push({ kind: traitsOf(e.op).role === "kernel" && lowering.native(e) ? "native" : "interpret", out: e, args: e.inputs.map((i) => viewOf(i).place), place });
-    }
+/** Gives a node that is not inside a kernel its storage: a slot, or a view of its input's. */
+function placeNode(e: Expr, kernelRoot: boolean, s: Storage, lowering: Lowering): void {
+  const x = e.inputs[0] as Expr;
+  switch (kernelRoot ? "fused" : traitsOf(e.op).role) {
+    case "leaf":
+      s.store(e, e.op === "input" ? "input" : "constant");
+      break;
+    case "fused":
+      s.store(e, "temp");
+      break;
+    case "alias":
+      s.setView(e, reshapeView(s.viewOf(x), s.shapeOf(e)) ?? contiguous(s.dense(x).place, s.shapeOf(e)));
+      break;
+    case "view":
+      if (lowering.views) s.setView(e, strided(e, s.viewOf(x), s.shapeOf(e)));
+      else s.store(e, "temp");
+      break;
+    default:
+      if (e.op === "matmul" && lowering.native(e)) s.matrixArgs.set(e, matrixOperands(e, s));
+      else if (!(e.op === "concat" && lowering.views)) for (const i of e.inputs) s.dense(i);
+      s.store(e, "temp");
   }
-  const donated = applyDonation(donate, inputs, outputs, outputPlaces, slots, steps, shapeOf);
-  return { slots, steps: loops(donated.steps, slots), shapes, inputs: new Map([...inputs].map(([n, e]) => [n, viewOf(e).place] as const)), outputs: donated.outputs };
+}
+
+/** The strided view a view-role node reads its input through. */
+function strided(e: Expr, input: View, shape: readonly number[]): View {
+  if (isOp(e, "transpose")) return transposeView(input, e.params.perm);
+  if (isOp(e, "slice")) return sliceView(input, e.params.axis, e.params.start, e.params.end);
+  return broadcastView(input, shape);
+}
+
+/** Aᵀ·B and A·Bᵀ read the stored matrix directly; one operand at most is read transposed. */
+function matrixOperands(e: Expr, s: Storage): [Operand, Operand] {
+  const [a, b] = e.inputs as [Expr, Expr];
+  const viewOf = (x: Expr): View => s.viewOf(x);
+  const ma = matrixView(a, true, viewOf);
+  const mb = matrixView(b, !ma?.transposed, viewOf);
+  const operand = (m: Expr, v: Operand | null): Operand => v ?? { place: s.dense(m).place, transposed: false, batchStride: matrixSize(s.shapeOf(m)) };
+  return [operand(a, ma), operand(b, mb)];
+}
+
+/** The steps computing a node that is not inside a kernel: none for leaves and views, else a copy, a kernel or an interpreted node. */
+function stepsOf(e: Expr, order: readonly Expr[], fusion: Fusion, s: Storage, lowering: Lowering): Step[] {
+  const place = s.viewOf(e).place;
+  const shape = s.shapeOf(e);
+  const source = s.copied.get(e);
+  const role = traitsOf(e.op).role;
+  if (source) return [copyKernel(e, source, contiguous(place, shape))];
+  if (fusion.group.get(e) === e) return [fusedKernel(e, order, fusion, (x) => s.viewOf(x), s.shapeOf, place)];
+  if (role === "leaf" || role === "alias" || (role === "view" && lowering.views)) return [];
+  const operands = s.matrixArgs.get(e);
+  if (operands !== undefined) {
+    const r = shape.length;
+    const k = s.shapeOf(e.inputs[0] as Expr)[r - 1] as number;
+    return [{ kind: "matmul", out: e, a: operands[0], b: operands[1], batch: shape.slice(0, -2).reduce((p, d) => p * d, 1), m: shape[r - 2] as number, k, n: shape[r - 1] as number, place }];
+  }
+  if (isOp(e, "concat") && lowering.views) {
+    // A join is one copy per part, each into its slice of the result, read through the part's view.
+    const axis = e.params.axis;
+    let start = 0;
+    return e.inputs.map((x) => {
+      const len = s.shapeOf(x)[axis] as number;
+      start += len;
+      return copyKernel(e, s.viewOf(x), sliceView(contiguous(place, shape), axis, start - len, start));
+    });
+  }
+  return [{ kind: role === "kernel" && lowering.native(e) ? "native" : "interpret", out: e, args: e.inputs.map((i) => s.viewOf(i).place), place }];
 }
 
 /** A kernel that copies a view into a store view of the same shape. */
@@ -314,8 +358,7 @@ function copyKernel(e: Expr, source: View, store: View): FusedStep {
 function fusedKernel(
   root: Expr,
   order: readonly Expr[],
-  group: ReadonlyMap<Expr, Expr>,
-  recomputed: ReadonlySet<Expr>,
+  { group, recomputed }: Fusion,
   viewOf: (e: Expr) => View,
   shapeOf: (e: Expr) => readonly number[],
   place: Place,
@@ -345,7 +388,7 @@ function fusedKernel(
   const result = reduce ? ref(root.inputs[0] as Expr) : ({ node: nodes.length - 1 } as const);
   let store = contiguous(place, shape);
   if (reduce) {
-    const axes = (root.params as { axes: readonly number[] }).axes;
+    const axes = isOp(root, "sum") || isOp(root, "max") ? root.params.axes : [];
     const kept = stridesOf(shape.map((d, i) => (axes.includes(i) ? 1 : d)));
     store = { place, shape, strides: kept.map((s, i) => (axes.includes(i) ? 0 : s)) };
   }
