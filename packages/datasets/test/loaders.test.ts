@@ -1,6 +1,7 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { either as E } from "fp-ts";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import type { Tensor } from "@typegrad/core";
@@ -13,6 +14,9 @@ import {
   loadFashionMnist,
   loadMnist,
   loadMnistOrThrow,
+  loadEmbeddedMnist,
+  embeddedMnistUrls,
+  EMBEDDED_MNIST_FILES,
 } from "../src/index.js";
 import { type Generated, type TestServer, generate, serve } from "./fixtures.js";
 
@@ -220,5 +224,44 @@ describe("loaders: offline fallback", () => {
     const again = ok(await loadMnist({ cacheDir: freshCache(), mirrors: [], log: () => undefined, flatten: true })());
     expect(Array.from(again.test.labels.data.subarray(0, 100))).toEqual(Array.from(test.subarray(0, 100)));
     expect(again.test.images.data.subarray(0, 784 * 3)).toEqual(d.test.images.data.subarray(0, 784 * 3));
+  });
+
+  it("ships the digits as checksummed gzip IDX files inside the package, and lists them in its files", async () => {
+    const pkg: unknown = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8"));
+    expect(pkg).toMatchObject({ files: expect.arrayContaining(["data"]) });
+    expect(pkg).not.toHaveProperty("dependencies.mnist");
+    const urls = embeddedMnistUrls();
+    for (const [k, url] of Object.entries(urls)) {
+      expect(url.href).toMatch(/\/packages\/datasets\/data\/mnist-subset\/[a-z0-9-]+-idx[13]-ubyte\.gz$/);
+      expect(url.href.endsWith(EMBEDDED_MNIST_FILES[k as keyof typeof urls].name)).toBe(true);
+    }
+  });
+
+  it("reads a copy elsewhere, by folder URL or through a given fetch, and rejects a damaged one", async () => {
+    const dir = join(root, "embedded-copy");
+    await mkdir(dir, { recursive: true });
+    for (const url of Object.values(embeddedMnistUrls())) await copyFile(url, join(dir, url.pathname.split("/").pop() ?? ""));
+    const byDir = ok(await loadEmbeddedMnist({ flatten: true, embedded: { url: `file://${dir}` } })());
+    expect(byDir.source.location).toBe(`file://${dir}/`);
+    expect(byDir.train.images.shape).toEqual([8_576, 784]);
+    const fetched: string[] = [];
+    const fakeFetch = async (input: string | URL | Request): Promise<Response> => {
+      const url = String(input);
+      fetched.push(url);
+      const name = url.split("/").pop() ?? "";
+      return name.startsWith("t10k-labels") ? new Response("no", { status: 404 }) : new Response(await readFile(join(dir, name)));
+    };
+    const missing = fail(await loadEmbeddedMnist({ embedded: { url: "https://example.test/digits/", fetch: fakeFetch } })());
+    expect(missing).toMatchObject({ _tag: "HttpStatus", url: "https://example.test/digits/t10k-labels-idx1-ubyte.gz", status: 404 });
+    const viaFetch = ok(
+      await loadEmbeddedMnist({ embedded: { url: { testLabels: pathToFileURL(join(dir, "t10k-labels-idx1-ubyte.gz")) }, fetch: fakeFetch } })(),
+    );
+    expect(Array.from(viaFetch.test.labels.data)).toEqual(Array.from(byDir.test.labels.data));
+    const bytes = await readFile(join(dir, "train-labels-idx1-ubyte.gz"));
+    const at = bytes.length - 9; // inside the deflate stream, before the CRC and size
+    bytes[at] = (bytes[at] ?? 0) ^ 1;
+    await writeFile(join(dir, "train-labels-idx1-ubyte.gz"), bytes);
+    const damaged = fail(await loadEmbeddedMnist({ embedded: { url: pathToFileURL(dir) } })());
+    expect(damaged).toMatchObject({ _tag: "ChecksumMismatch", file: "train-labels-idx1-ubyte.gz", expected: EMBEDDED_MNIST_FILES.trainLabels.sha256 });
   });
 });
