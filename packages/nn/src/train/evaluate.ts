@@ -5,16 +5,17 @@
 import { type Data, type Expr, type Program, type Shape, Tensor, compile, input } from "@typegrad/core";
 import type { ModelValues } from "../checkpoint/stateDict.js";
 import type { Layer } from "../layer.js";
+import type { Loss } from "../losses.js";
 import type { ApplyOut, FeatureCheck } from "../shapes.js";
 import type { Params } from "../tree.js";
 import type { Metric } from "./metrics.js";
 import { firstDtype } from "./session.js";
-import { type Batch, type LossFn, inputsFor, prefixed } from "./step.js";
+import { type Batch, inputsFor, prefixed } from "./step.js";
 
 /** An eval-mode program with its views and the trees it holds. */
 interface Bound {
   readonly program: Program;
-  readonly loss: LossFn | undefined;
+  readonly loss: Loss | undefined;
   readonly x: Data;
   readonly y: Data | undefined;
   readonly lossValue: Data | undefined;
@@ -34,7 +35,7 @@ interface PerModel {
 
 const cache = new WeakMap<Layer, PerModel>();
 /** A number per loss function, so programs with different losses are cached apart. */
-const lossIds = new WeakMap<LossFn, number>();
+const lossIds = new WeakMap<Loss, number>();
 let nextLossId = 0;
 
 const sameShape = (a: Tensor["shape"], b: Tensor["shape"]): boolean => {
@@ -43,7 +44,7 @@ const sameShape = (a: Tensor["shape"], b: Tensor["shape"]): boolean => {
   return true;
 };
 
-const fits = (b: Bound, values: ModelValues, x: Tensor, y: Tensor | undefined, loss: LossFn | undefined): boolean =>
+const fits = (b: Bound, values: ModelValues, x: Tensor, y: Tensor | undefined, loss: Loss | undefined): boolean =>
   b.loss === loss &&
   b.params === values.params &&
   b.state === values.state &&
@@ -52,7 +53,7 @@ const fits = (b: Bound, values: ModelValues, x: Tensor, y: Tensor | undefined, l
   (y === undefined || (y.dtype === b.yDtype && sameShape(y.shape, b.yShape as Tensor["shape"])));
 
 /** Builds the eval-mode program of `model` for these shapes. */
-function build(model: Layer, values: ModelValues, x: Tensor, y: Tensor | undefined, loss: LossFn | undefined): Bound {
+function build(model: Layer, values: ModelValues, x: Tensor, y: Tensor | undefined, loss: Loss | undefined): Bound {
   const p = inputsFor("param", values.params);
   const s = inputsFor("state", values.state);
   const xIn = input("x", x.shape, x.dtype);
@@ -85,7 +86,7 @@ function build(model: Layer, values: ModelValues, x: Tensor, y: Tensor | undefin
  * differ from the ones it holds, or when `fresh` (trees over memory that changes, such as a
  * training session's) does not yet hold this program.
  */
-function bound(model: Layer, values: ModelValues, x: Tensor, y: Tensor | undefined, loss: LossFn | undefined, fresh?: Set<Bound>): Bound {
+function bound(model: Layer, values: ModelValues, x: Tensor, y: Tensor | undefined, loss: Loss | undefined, fresh?: Set<Bound>): Bound {
   const entry = cache.get(model) ?? { bySignature: new Map<string, Bound>() };
   cache.set(model, entry);
   let b = entry.last;
@@ -126,7 +127,7 @@ export function predict(model: Layer, values: ModelValues, x: Tensor): Tensor {
 
 /** Options of `evaluateModel`. */
 export interface EvaluateOptions {
-  readonly loss?: LossFn;
+  readonly loss?: Loss;
   readonly metrics?: readonly Metric[];
 }
 

@@ -1,5 +1,6 @@
 import { type Shape, ValueError } from "@typegrad/core";
 import type { Layer } from "../layer.js";
+import type { Loss } from "../losses.js";
 import type { OptState, Optimizer } from "../optim/optimizer.js";
 import type { Checked, FeatureCheck, TreeCheck } from "../shapes.js";
 import type { Params } from "../tree.js";
@@ -8,7 +9,7 @@ import { NonFiniteError } from "./finite.js";
 import type { Metric } from "./metrics.js";
 import { type ProgressSink, bar, lineProgress, stdoutProgress } from "./progress.js";
 import { Session } from "./session.js";
-import { type Batch, type LossFn, type TrainState, trainStep } from "./step.js";
+import { type Batch, type TrainState, trainStep } from "./step.js";
 
 /** What one epoch achieved: mean training loss and metrics per sample, validation results, time. */
 export interface EpochLog {
@@ -42,7 +43,7 @@ export interface FitOptions<
   Q extends Params = P,
 > {
   readonly model: Layer<I, Shape, P, B>;
-  readonly loss: LossFn;
+  readonly loss: Loss;
   readonly optimizer: Optimizer<K>;
   /** Where to start: fresh parameters, or a training state to resume. */
   readonly params?: Checked<Q, TreeCheck<"fit: params", Q, P>>;

@@ -6,16 +6,17 @@
 import { type CompileOptions, type Data, type Program, Tensor, ValueError, compile, foldIn, inputsOf } from "@typegrad/core";
 import type { ModelValues } from "../checkpoint/stateDict.js";
 import type { Layer } from "../layer.js";
+import type { Loss } from "../losses.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { recipeOf } from "../optim/recipe.js";
 import { type Params, flatten, mapTree } from "../tree.js";
 import { NonFiniteError } from "./finite.js";
-import { type Batch, type LossFn, type StepGraph, type TrainState, prefixed, stepGraph } from "./step.js";
+import { type Batch, type StepGraph, type TrainState, prefixed, stepGraph } from "./step.js";
 
 /** What defines a training step, besides the shapes. */
 export interface StepSpec {
   readonly model: Layer;
-  readonly loss: LossFn;
+  readonly loss: Loss;
   readonly optimizer: Optimizer;
   readonly checkFinite: boolean;
   /** Threads of the compiled programs (`compile`'s option). */
@@ -33,7 +34,7 @@ interface Built {
   readonly usesKey: boolean;
 }
 
-const built = new WeakMap<Layer, WeakMap<LossFn, WeakMap<Optimizer, Map<string, Built>>>>();
+const built = new WeakMap<Layer, WeakMap<Loss, WeakMap<Optimizer, Map<string, Built>>>>();
 /** The first optimiser seen with each recipe: equal optimisers made apart share its steps. */
 const canonical = new Map<string, Optimizer>();
 
@@ -55,7 +56,7 @@ const signature = (b: Batch, dtype: string): string => `${dtype} ${b.x.dtype}[${
 function stepFor(spec: StepSpec, ts: TrainState, batch: Batch): Built {
   const recipe = recipeOf(spec.optimizer);
   const optimizer = recipe === undefined ? spec.optimizer : getOrMake(canonical, recipe, () => spec.optimizer);
-  const byLoss = getOrMake(built, spec.model, () => new WeakMap<LossFn, WeakMap<Optimizer, Map<string, Built>>>());
+  const byLoss = getOrMake(built, spec.model, () => new WeakMap<Loss, WeakMap<Optimizer, Map<string, Built>>>());
   const byOptimizer = getOrMake(byLoss, spec.loss, () => new WeakMap<Optimizer, Map<string, Built>>());
   const bySignature = getOrMake(byOptimizer, optimizer, () => new Map<string, Built>());
   return getOrMake(bySignature, `${spec.checkFinite} ${spec.threads} ${signature(batch, firstDtype(ts.params))}`, () => {

@@ -3,11 +3,9 @@ import type { Layer } from "../layer.js";
 import type { OptState, Optimizer } from "../optim/optimizer.js";
 import type { Checked, FeatureCheck, TreeCheck, TreeDiffs } from "../shapes.js";
 import { type Leaf, type Params, type Tree, type Vars, flatten, mapTree, unflatten } from "../tree.js";
+import type { Loss } from "../losses.js";
 import { finiteFlag, gated } from "./finite.js";
 import { Session, firstDtype } from "./session.js";
-
-/** A loss of the model's output and the target. */
-export type LossFn = (output: Expr, target: Expr) => Expr;
 
 /** One batch: inputs x [...B, ...features] and targets y (labels or values); `size` counts real (unpadded) samples. */
 export interface Batch<X extends Shape = Shape, Y extends Shape = Shape> {
@@ -82,7 +80,7 @@ export interface StepOptions {
  * @example
  * const g = stepGraph(model, mse, adam(), ts, batch);   // g.outputs.loss, g.outputs["param:0.weight"], …
  */
-export function stepGraph(model: Layer, loss: LossFn, optimizer: Optimizer, ts: TrainState, batch: Batch, options: StepOptions = {}): StepGraph {
+export function stepGraph(model: Layer, loss: Loss, optimizer: Optimizer, ts: TrainState, batch: Batch, options: StepOptions = {}): StepGraph {
   const p = inputsFor("param", ts.params);
   const s = inputsFor("state", ts.state);
   const o = inputsFor("opt", ts.opt);
@@ -173,11 +171,11 @@ export interface TrainOptions extends StepOptions {
  */
 export function trainStep<I extends Shape, O extends Shape, P extends Params, B extends Params, K extends string>(
   model: Layer<I, O, P, B>,
-  loss: LossFn,
+  loss: Loss,
   optimizer: Optimizer<K>,
   options?: TrainOptions,
 ): Trainer<I, P, B, OptState<K, P>>;
-export function trainStep(model: Layer, loss: LossFn, optimizer: Optimizer, options: TrainOptions = {}): UncheckedTrainer {
+export function trainStep(model: Layer, loss: Loss, optimizer: Optimizer, options: TrainOptions = {}): UncheckedTrainer {
   const spec = { model, loss, optimizer, checkFinite: options.checkFinite ?? true, threads: options.threads };
   // The functional `step` shares one set of scratch programs: a new session loads the whole state
   // before its first run, so nothing carries over between calls.
