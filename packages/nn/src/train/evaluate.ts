@@ -5,11 +5,12 @@
 import { type Data, type Expr, type Program, type Shape, Tensor, compile, input } from "@typegrad/core";
 import type { ModelValues } from "../checkpoint/stateDict.js";
 import type { Layer } from "../layer.js";
+import { dtypeOf } from "../optim/optimizer.js";
 import type { Loss } from "../losses.js";
 import type { ApplyOut, FeatureCheck } from "../shapes.js";
 import type { Params } from "../tree.js";
 import type { Metric } from "./metrics.js";
-import { firstDtype } from "./session.js";
+import { sameDims } from "./session.js";
 import { type Batch, inputsFor, prefixed } from "./step.js";
 
 /** An eval-mode program with its views and the trees it holds. */
@@ -38,19 +39,13 @@ const cache = new WeakMap<Layer, PerModel>();
 const lossIds = new WeakMap<Loss, number>();
 let nextLossId = 0;
 
-const sameShape = (a: Tensor["shape"], b: Tensor["shape"]): boolean => {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-};
-
 const fits = (b: Bound, values: ModelValues, x: Tensor, y: Tensor | undefined, loss: Loss | undefined): boolean =>
   b.loss === loss &&
   b.params === values.params &&
   b.state === values.state &&
   x.dtype === b.xDtype &&
-  sameShape(x.shape, b.xShape) &&
-  (y === undefined || (y.dtype === b.yDtype && sameShape(y.shape, b.yShape as Tensor["shape"])));
+  sameDims(x.shape, b.xShape) &&
+  (y === undefined || (y.dtype === b.yDtype && sameDims(y.shape, b.yShape as Tensor["shape"])));
 
 /** Builds the eval-mode program of `model` for these shapes. */
 function build(model: Layer, values: ModelValues, x: Tensor, y: Tensor | undefined, loss: Loss | undefined): Bound {
@@ -92,7 +87,7 @@ function bound(model: Layer, values: ModelValues, x: Tensor, y: Tensor | undefin
   let b = entry.last;
   if (b === undefined || !fits(b, values, x, y, loss)) {
     if (loss !== undefined && !lossIds.has(loss)) lossIds.set(loss, nextLossId++);
-    const sig = `${firstDtype(values.params)} ${x.dtype}[${x.shape.join(",")}]${y && loss ? ` ${y.dtype}[${y.shape.join(",")}] loss#${lossIds.get(loss)}` : ""}`;
+    const sig = `${dtypeOf(values.params, "predict", "f32")} ${x.dtype}[${x.shape.join(",")}]${y && loss ? ` ${y.dtype}[${y.shape.join(",")}] loss#${lossIds.get(loss)}` : ""}`;
     b = entry.bySignature.get(sig) ?? build(model, values, x, y, loss);
     entry.bySignature.set(sig, b);
     entry.last = b;

@@ -194,7 +194,7 @@ export function fit(options: FitOptions): { ts: TrainState; history: EpochLog[] 
   const { model, loss, optimizer, epochs, metrics = [], callbacks = [] } = options;
   const trainer = trainStep(model, loss, optimizer);
   const start = options.ts ?? (options.params ? trainer.init(options.params) : undefined);
-  if (start === undefined) throw new Error("fit: expected params or ts to start from");
+  if (start === undefined) throw new ValueError("fit", "params or ts to start from", "neither");
   const sink = sinkOf(options.progress);
   const session = new Session({ model, loss, optimizer, checkFinite: options.checkFinite ?? true, threads: options.threads }, start);
   const onBatch = callbacks.flatMap((c) => (c.onBatchEnd ? [c.onBatchEnd] : []));

@@ -7,9 +7,9 @@ import { type CompileOptions, type Data, type Program, Tensor, ValueError, compi
 import type { ModelValues } from "../checkpoint/stateDict.js";
 import type { Layer } from "../layer.js";
 import type { Loss } from "../losses.js";
-import type { Optimizer } from "../optim/optimizer.js";
+import { type Optimizer, dtypeOf } from "../optim/optimizer.js";
 import { recipeOf } from "../optim/recipe.js";
-import { type Params, flatten, mapTree } from "../tree.js";
+import { type Params, mapTree } from "../tree.js";
 import { NonFiniteError } from "./finite.js";
 import { type Batch, type StepGraph, type TrainState, prefixed, stepGraph } from "./step.js";
 
@@ -44,12 +44,6 @@ function getOrMake<K, V>(map: { get(k: K): V | undefined; set(k: K, v: V): unkno
   return v;
 }
 
-/** The float dtype of a parameter tree's first leaf. */
-export function firstDtype(params: Params): "f32" | "f64" {
-  const first = Object.values(flatten(params))[0];
-  return first?.dtype === "f64" ? "f64" : "f32";
-}
-
 const signature = (b: Batch, dtype: string): string => `${dtype} ${b.x.dtype}[${b.x.shape.join(",")}] ${b.y.dtype}[${b.y.shape.join(",")}]`;
 
 /** The built step of `spec` for a batch's shapes, building and compiling it on first use. */
@@ -59,14 +53,15 @@ function stepFor(spec: StepSpec, ts: TrainState, batch: Batch): Built {
   const byLoss = getOrMake(built, spec.model, () => new WeakMap<Loss, WeakMap<Optimizer, Map<string, Built>>>());
   const byOptimizer = getOrMake(byLoss, spec.loss, () => new WeakMap<Optimizer, Map<string, Built>>());
   const bySignature = getOrMake(byOptimizer, optimizer, () => new Map<string, Built>());
-  return getOrMake(bySignature, `${spec.checkFinite} ${spec.threads} ${signature(batch, firstDtype(ts.params))}`, () => {
+  return getOrMake(bySignature, `${spec.checkFinite} ${spec.threads} ${signature(batch, dtypeOf(ts.params, "trainStep", "f32"))}`, () => {
     const graph = stepGraph(spec.model, spec.loss, optimizer, ts, batch, { checkFinite: spec.checkFinite });
     const template = compile(graph.inputs, graph.outputs, compileOptions(spec, graph));
     return { graph, template, usesKey: inputsOf(Object.values(graph.outputs)).has("key") };
   });
 }
 
-const sameShape = (a: Tensor["shape"], b: Tensor["shape"]): boolean => {
+/** Whether two shapes are equal: core's `sameShape` as a plain loop, which allocates nothing (it runs every step). */
+export const sameDims = (a: Tensor["shape"], b: Tensor["shape"]): boolean => {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -110,7 +105,7 @@ export class Session {
   step(batch: Batch): number {
     const { x, y } = batch;
     let b = this.current;
-    if (b === undefined || x.dtype !== b.xDtype || y.dtype !== b.yDtype || !sameShape(x.shape, b.xShape) || !sameShape(y.shape, b.yShape)) b = this.bind(batch);
+    if (b === undefined || x.dtype !== b.xDtype || y.dtype !== b.yDtype || !sameDims(x.shape, b.xShape) || !sameDims(y.shape, b.yShape)) b = this.bind(batch);
     b.x.set(x.data);
     b.y.set(y.data);
     if (b.key !== undefined) foldIn(this.start.key, this.steps, b.key);

@@ -1,11 +1,11 @@
 import { type Expr, type Key, type Shape, type ShapeMismatch, Tensor, grad, input, key as makeKey } from "@typegrad/core";
 import type { Layer } from "../layer.js";
-import type { OptState, Optimizer } from "../optim/optimizer.js";
+import { type OptState, type Optimizer, dtypeOf } from "../optim/optimizer.js";
 import type { Checked, FeatureCheck, TreeCheck, TreeDiffs } from "../shapes.js";
 import { type Leaf, type Params, type Tree, type Vars, flatten, mapTree, unflatten } from "../tree.js";
 import type { Loss } from "../losses.js";
 import { finiteFlag, gated } from "./finite.js";
-import { Session, firstDtype } from "./session.js";
+import { Session } from "./session.js";
 
 /** One batch: inputs x [...B, ...features] and targets y (labels or values); `size` counts real (unpadded) samples. */
 export interface Batch<X extends Shape = Shape, Y extends Shape = Shape> {
@@ -183,7 +183,7 @@ export function trainStep(model: Layer, loss: Loss, optimizer: Optimizer, option
   return {
     init: (params, init = {}) => ({
       params,
-      state: init.state ?? model.initState(firstDtype(params)),
+      state: init.state ?? model.initState(dtypeOf(params, "trainStep", "f32")),
       opt: optimizer.init(params),
       key: init.key ?? makeKey(0),
       step: 0,
