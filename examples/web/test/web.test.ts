@@ -56,6 +56,7 @@ describe.skipIf(!hasChromium)("playground", () => {
   let context: BrowserContext;
   let page: Page;
   let url: string;
+  let profile: string;
   const errors: string[] = [];
   const timings: Record<string, number> = {};
 
@@ -70,7 +71,7 @@ describe.skipIf(!hasChromium)("playground", () => {
     // Plain static files first: the page must work without the isolation headers, on one thread.
     server = await serve(out);
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    const profile = mkdtempSync(join(tmpdir(), "typegrad-chromium-"));
+    profile = mkdtempSync(join(tmpdir(), "typegrad-chromium-"));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
@@ -93,7 +94,7 @@ describe.skipIf(!hasChromium)("playground", () => {
   afterAll(async () => {
     await context?.close();
     server?.close();
-    if (out) rmSync(out, { recursive: true, force: true });
+    for (const dir of [out, profile]) if (dir) rmSync(dir, { recursive: true, force: true });
     console.log(`playground: ${Object.entries(timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(", ")}`);
   });
 
