@@ -127,7 +127,15 @@ class Pool {
       if (typeof w === "string") return false;
       w.post({ kind: "init", control: this.control, text: this.text.buffer, index });
       w.post({ kind: "resume", ack: false });
-      this.workers.push(w);
+      // The exit event reaches this thread only when it is idle, and a step blocks it: a worker
+      // stopped from here is marked dead at once, so no step ever waits for it.
+      this.workers.push({
+        post: w.post,
+        terminate: () => {
+          this.dead ??= `wasm: worker thread ${index + 1} exited (terminated)`;
+          w.terminate();
+        },
+      });
     }
     return true;
   }
