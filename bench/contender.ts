@@ -17,6 +17,14 @@ export interface Contender {
   mlp(mlp: Mlp, budget: Budget): Figure;
   /** Milliseconds to get a training step ready to run, where the framework compiles one. */
   stepCompile?(step: Mlp | "regression", budget: Budget): Figure;
+  /** Steps/s of the regression's compiled step program driven bare, against the training loop (typegrad: nn's overhead). */
+  overhead?(): Figure | undefined;
+  /** Training samples/s of Fashion-MNIST 784-128-10, 5 epochs through the training loop; the detail gives the test accuracy. */
+  fashionMnist?(): Promise<Figure | undefined>;
+  /** Training seconds until the MNIST example's model reaches 95% on the embedded subset's test split. */
+  mnistTo95?(): Promise<Figure | undefined>;
+  /** Training seconds until Fashion-MNIST 784-512-256-10 reaches 89.5% test accuracy. */
+  fashionTo895?(): Promise<Figure | undefined>;
 }
 
 /**

@@ -36,14 +36,14 @@ for (const c of contenders) await c.setup();
 const rows: Row[] = [];
 
 /** Measures one workload on every contender that implements it, printing progress. */
-async function row(workload: string, unit: string, higherIsBetter: boolean, run: (c: Contender) => Figure | undefined): Promise<void> {
+async function row(workload: string, unit: string, higherIsBetter: boolean, run: (c: Contender) => Figure | undefined | Promise<Figure | undefined>): Promise<void> {
   if (!wanted(workload)) return;
   const figures: Partial<Record<Framework, Figure>> = {};
   for (const c of contenders) {
     await c.activate?.();
     globalThis.gc?.();
     const t0 = performance.now();
-    const fig = run(c);
+    const fig = await run(c);
     if (fig === undefined) continue;
     figures[c.name] = fig;
     console.log(`${workload} — ${c.name}: ${fig.value.toPrecision(4)} ${unit}${fig.detail ? ` (${fig.detail})` : ""} [${((performance.now() - t0) / 1000).toFixed(1)} s]`);
@@ -56,6 +56,10 @@ const runs = (c: Contender, w: Parameters<typeof peersRun>[0]): boolean => c.nam
 for (const g of gemms) await row(g.name, "GFLOP/s", true, (c) => (runs(c, g) ? c.gemm(g, budget) : undefined));
 await row("Regression 1-2-5-1, Adam, 1 sample/step", "steps/s", true, (c) => c.regression(steps));
 for (const m of mlps) await row(m.name, "samples/s", true, (c) => (runs(c, m) ? c.mlp(m, budget) : undefined));
+await row("Regression, nn's step program run bare (set/execute)", "steps/s", true, (c) => (wanted("Regression 1-2-5-1") ? c.overhead?.() : undefined));
+await row("Fashion-MNIST 784-128-10, 5 epochs through fit", "samples/s", true, (c) => c.fashionMnist?.());
+await row("MNIST embedded subset, the example's model to 95% test accuracy", "s", false, (c) => c.mnistTo95?.());
+await row("Fashion-MNIST 784-512-256-10 to 89.5% test accuracy", "s", false, (c) => c.fashionTo895?.());
 await row("Compile a training step, regression", "ms", false, (c) => c.stepCompile?.("regression", budget));
 for (const m of mlps.filter((w) => w.threads === 1)) await row(`Compile a training step, ${m.name.replace(/ train.*/, "")}`, "ms", false, (c) => c.stepCompile?.(m, budget));
 

@@ -1,45 +1,18 @@
-// typegrad's side of every workload. Models, the softmax cross-entropy and the Adam update are
-// written with core ops, so loss + gradient + update build one graph that compiles into one
-// program; parameters and Adam moments are donated, so they stay in the program's arena.
-import {
-  type CompileOptions,
-  type Expr,
-  type Shape,
-  add,
-  compile,
-  div,
-  grad,
-  input,
-  logSumExp,
-  matmul,
-  mean,
-  mul,
-  pow,
-  relu,
-  sigmoid,
-  sqrt,
-  square,
-  sub,
-  sum,
-  transpose,
-} from "@typegrad/core";
-import { type Contender, lossProbe, mlpFigure, regressionFigure, timed } from "./contender.js";
-import { type Budget, measure, measureSteps } from "./harness.js";
-import {
-  type AdamConfig,
-  type DenseInit,
-  type Gemm,
-  type Mlp,
-  denseInit,
-  gemmData,
-  gemmFlops,
-  gemmShapes,
-  mlpBatches,
-  regression,
-  regressionMse,
-} from "./workloads.js";
+// typegrad's side of every workload, written the way a user writes it: models from @typegrad/nn
+// (`sequential`, `dense`, activations), its losses and Adam, trained through `fit` with batches from
+// @typegrad/datasets. One lower-level row drives nn's own step graph compiled with core's `compile`
+// (set/execute, nothing else per step): the engine's ceiling for the same graph, so the report can
+// say what the user's path costs on top of it.
+import { type CompileOptions, type Key, Tensor, add, compile, foldIn, input, key, matmul, transpose } from "@typegrad/core";
+import { batches, loadEmbeddedMnist, loadFashionMnist, meanStd } from "@typegrad/datasets";
+import { type Batch, type Callback, type EpochLog, type Layer, type ModelValues, type Params, accuracy, adam, crossEntropy, dense, dropout, evaluateModel, fit, mse, named, predict, relu, sequential, sigmoid, stepGraph, trainStep } from "@typegrad/nn";
+import { either as E } from "fp-ts";
+import { MNIST_RECIPE, mnistModel, mnistOptimizer, shiftDigits, splitValidation } from "../examples/mnist/model.js";
+import { type Contender, lossProbe, timed } from "./contender.js";
+import { type Budget, type Figure, fmt, measure, measureSteps, median } from "./harness.js";
+import { type DenseInit, type Gemm, type Mlp, denseInit, gemmData, gemmFlops, gemmShapes, mlpBatches, regression, regressionMse } from "./workloads.js";
 
-/** Compile options for every program here (`TYPEGRAD_BACKEND=js` selects the reference interpreter, `TYPEGRAD_RELAXED_SIMD=1` allows relaxed kernels). */
+/** Compile options of the GEMM programs (`TYPEGRAD_BACKEND=js` selects the reference interpreter, `TYPEGRAD_RELAXED_SIMD=1` allows relaxed kernels). */
 const options: CompileOptions = {
   ...(process.env.TYPEGRAD_BACKEND === "js" || process.env.TYPEGRAD_BACKEND === "wasm" ? { backend: process.env.TYPEGRAD_BACKEND } : {}),
   relaxedSimd: process.env.TYPEGRAD_RELAXED_SIMD === "1",
@@ -51,142 +24,165 @@ export function engine(): string {
   return compile({ one }, { two: add(one, 1) }, options).backend.name;
 }
 
-/** The expressions the benchmarks build: float32 of any shape. */
-type F32 = Expr<Shape, "f32">;
-
-/**
- * A training step: inputs (state and data) and outputs (`loss` and the next state), with each
- * next-state output donated to the state input it replaces.
- */
-interface TrainStep {
-  readonly inputs: Readonly<Record<string, F32>>;
-  readonly outputs: Readonly<Record<string, F32>>;
-  readonly donate: Readonly<Record<string, string>>;
-}
-
-/** The output that replaces state input `name`. */
-const next = (name: string): string => `${name}'`;
-
-/**
- * Adam, as PyTorch writes it, on every parameter: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g²,
- * p ← p − lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε), with the step count t kept as state too.
- */
-function adamStep(params: Readonly<Record<string, F32>>, data: Readonly<Record<string, F32>>, loss: F32, cfg: AdamConfig): TrainStep {
-  const names = Object.keys(params);
-  const ps = names.map((n) => params[n] as F32);
-  const grads = grad(loss, ps);
-  const t = input("t", []);
-  const t1 = add(t, 1);
-  const stepSize = div(cfg.lr, sub(1, pow(cfg.beta1, t1)));
-  const vScale = sqrt(sub(1, pow(cfg.beta2, t1)));
-  const inputs: Record<string, F32> = { ...data, t };
-  const outputs: Record<string, F32> = { loss, [next("t")]: t1 };
-  names.forEach((n, i) => {
-    const [p, g] = [ps[i] as F32, grads[i] as F32];
-    const [m, v] = [input(`m.${n}`, p.shape), input(`v.${n}`, p.shape)];
-    const m1 = add(mul(m, cfg.beta1), mul(g, 1 - cfg.beta1));
-    const v1 = add(mul(v, cfg.beta2), mul(square(g), 1 - cfg.beta2));
-    Object.assign(inputs, { [n]: p, [`m.${n}`]: m, [`v.${n}`]: v });
-    Object.assign(outputs, { [next(n)]: sub(p, mul(stepSize, div(m1, add(div(sqrt(v1), vScale), cfg.eps)))), [next(`m.${n}`)]: m1, [next(`v.${n}`)]: v1 });
+/** Dense layers of `sizes` with `act` between them (not after the last); `prefix` names them (a distinct graph). */
+function denseChain(sizes: readonly number[], act: () => Layer, prefix?: string): Layer {
+  const layers: Layer[] = [];
+  sizes.slice(1).forEach((out, i) => {
+    if (i > 0) layers.push(act());
+    const d: Layer = dense(sizes[i] as number, out);
+    layers.push(prefix === undefined ? d : named(`${prefix}${i}`, d));
   });
-  const state = names.flatMap((n) => [n, `m.${n}`, `v.${n}`]).concat("t");
-  return { inputs, outputs, donate: Object.fromEntries(state.map((n) => [next(n), n])) };
+  return sequential<readonly Layer[]>(...layers);
 }
 
-/** Parameter inputs `w0, b0, w1, b1, …` for dense layers of `sizes`, prefixed to make distinct graphs. */
-function denseParams(sizes: readonly number[], prefix: string): Record<string, F32> {
-  return Object.fromEntries(sizes.slice(1).flatMap((out, i) => [[`${prefix}w${i}`, input(`${prefix}w${i}`, [sizes[i] as number, out])], [`${prefix}b${i}`, input(`${prefix}b${i}`, [out])]]));
+/** The peers' seeded weights as nn parameters (PyTorch's layout: weight [out, in]), keyed like `denseChain`. */
+function paramsFrom(init: readonly DenseInit[], prefix?: string): Params {
+  return Object.fromEntries(
+    init.map((l, i) => {
+      const w = new Float32Array(l.w.length);
+      for (let r = 0; r < l.fanIn; r++) for (let c = 0; c < l.fanOut; c++) w[c * l.fanIn + r] = l.w[r * l.fanOut + c] as number;
+      const params = { weight: new Tensor([l.fanOut, l.fanIn], "f32", w), bias: new Tensor([l.fanOut], "f32", l.b.slice()) };
+      return [prefix === undefined ? String(2 * i) : `${prefix}${i}`, params];
+    }),
+  );
 }
 
-/** x through dense layers with `act` between them (not after the last). */
-function forward(x: F32, params: Readonly<Record<string, F32>>, layers: number, prefix: string, act: (h: F32) => F32): F32 {
-  let h = x;
-  for (let i = 0; i < layers; i++) {
-    h = add(matmul(h, params[`${prefix}w${i}`] as F32), params[`${prefix}b${i}`] as F32);
-    if (i < layers - 1) h = act(h);
-  }
-  return h;
+/** A workload as nn sees it: the model, its loss, Adam, starting parameters and the batches of one pass. */
+interface NnWorkload {
+  readonly model: Layer;
+  readonly loss: typeof mse | typeof crossEntropy;
+  readonly optimizer: ReturnType<typeof adam>;
+  readonly params: () => Params;
+  readonly data: readonly Batch[];
+  readonly threads: number;
 }
 
-/** The regression net's training step (one sample [1, 1]); `prefix` makes a graph distinct from earlier ones. */
-function regressionStep(prefix = ""): TrainStep {
-  const params = denseParams(regression.sizes, prefix);
-  const [x, y] = [input("x", [1, 1]), input("y", [1, 1])];
-  const loss = mean(square(sub(forward(x, params, 3, prefix, sigmoid), y)));
-  return adamStep(params, { x, y }, loss, regression.adam);
-}
-
-/** Softmax cross-entropy from logits [B, C] and one-hot labels, averaged over the batch. */
-function softmaxCrossEntropy(logits: F32, labels: F32): F32 {
-  return mean(sub(logSumExp(logits, -1), sum(mul(labels, logits), -1)));
-}
-
-/** An MLP's training step on a batch; `prefix` makes a graph distinct from earlier ones. */
-function mlpStep(mlp: Mlp, prefix = ""): TrainStep {
-  const params = denseParams(mlp.sizes, prefix);
-  const x = input("x", [mlp.batch, mlp.sizes[0] as number]);
-  const y = input("y", [mlp.batch, mlp.sizes[mlp.sizes.length - 1] as number]);
-  const loss = softmaxCrossEntropy(forward(x, params, mlp.sizes.length - 1, prefix, relu), y);
-  return adamStep(params, { x, y }, loss, mlp.adam);
-}
-
-/** Milliseconds of each workload's first compile in this process (cold JavaScript code). */
-const firstCompiles = new Map<string, number>();
-
-/**
- * A compiled training step with its state set (seeded params, zero moments, t = 0). `run` copies
- * one sample or batch in, executes, and reads the loss: no allocation per step.
- */
-function trainer(key: string, step: TrainStep, init: readonly DenseInit[], threads?: number): { program: ReturnType<typeof compile>; run: (x: Float32Array, y: Float32Array) => number } {
-  const t0 = performance.now();
-  const program = compile(step.inputs, step.outputs, { ...options, donate: step.donate, ...(threads === undefined ? {} : { threads }) });
-  if (!firstCompiles.has(key)) firstCompiles.set(key, performance.now() - t0);
-  program.set("t", new Float32Array(1));
-  init.forEach((l, i) => {
-    for (const [n, d] of [[`w${i}`, l.w], [`b${i}`, l.b]] as const) program.set(n, d.slice()).set(`m.${n}`, new Float32Array(d.length)).set(`v.${n}`, new Float32Array(d.length));
-  });
-  const loss = program.view("loss");
+/** The regression: 1-2-5-1 with sigmoids, MSE, Adam 0.02, the 100 points as one-sample batches. */
+function regressionWorkload(prefix?: string): NnWorkload {
+  const n = regression.xs.length;
+  const sample = (v: Float32Array, i: number): Tensor => new Tensor([1, 1], "f32", v.subarray(i, i + 1));
   return {
-    program,
-    run: (x, y) => {
-      program.set("x", x).set("y", y).execute();
-      return loss[0] as number;
-    },
+    model: denseChain(regression.sizes, () => sigmoid(), prefix),
+    loss: mse,
+    optimizer: adam({ lr: regression.adam.lr }),
+    params: () => paramsFrom(denseInit(regression.sizes, regression.seed), prefix),
+    data: Array.from({ length: n }, (_, i) => ({ x: sample(regression.xs, i), y: sample(regression.ys, i) })),
+    threads: 1,
   };
 }
 
-/** A training step's graph, as the benchmarks build it (for inspecting its plan). */
-export const stepGraph = (which: Mlp | "regression", prefix = ""): TrainStep => (which === "regression" ? regressionStep(prefix) : mlpStep(which, prefix));
+/** An MLP: ReLU between layers, softmax cross-entropy on integer labels, the 4 synthetic batches through `batches`. */
+function mlpWorkload(mlp: Mlp, prefix?: string): NnWorkload {
+  const raw = mlpBatches(mlp, 4);
+  const [inputs, classes] = [mlp.sizes[0] as number, mlp.sizes[mlp.sizes.length - 1] as number];
+  const x = new Float32Array(raw.length * mlp.batch * inputs);
+  const labels = new Int32Array(raw.length * mlp.batch);
+  raw.forEach((b, k) => {
+    x.set(b.x, k * b.x.length);
+    for (let i = 0; i < mlp.batch; i++) labels[k * mlp.batch + i] = b.y.subarray(i * classes, (i + 1) * classes).indexOf(1);
+  });
+  const images = new Tensor<[number, number], "f32">([labels.length, inputs], "f32", x);
+  return {
+    model: denseChain(mlp.sizes, () => relu(), prefix),
+    loss: crossEntropy,
+    optimizer: adam({ lr: mlp.adam.lr }),
+    params: () => paramsFrom(denseInit(mlp.sizes, 2), prefix),
+    data: [...batches(images, new Tensor([labels.length], "i32", labels), { batchSize: mlp.batch, reuse: false })],
+    threads: mlp.threads,
+  };
+}
 
-/** A training loop on typegrad for profiling: each call of `step` is one step; `describe` gives the program's schedule. */
-export function trainingLoop(which: Mlp | "regression"): { step: () => number; describe: () => string } {
-  if (which === "regression") {
-    const tr = trainer("regression", regressionStep(), denseInit(regression.sizes, regression.seed));
-    let s = 0;
-    return { step: () => tr.run(regression.xs.subarray(s % 100, (s % 100) + 1), regression.ys.subarray(s % 100, (s++ % 100) + 1)), describe: () => tr.program.describe() };
-  }
-  const tr = trainer(which.name, mlpStep(which), denseInit(which.sizes, 2), which.threads);
-  const data = mlpBatches(which, 4);
+/** Batches of one epoch: `steps` steps cycling through the workload's batches. */
+const epochOf = (w: NnWorkload, steps: number): Batch[] => Array.from({ length: steps }, (_, i) => w.data[i % w.data.length] as Batch);
+
+/**
+ * `fit` for `epochs` epochs of `steps` steps after one warm-up call: the median epoch's steps/s
+ * (an epoch includes fit's per-epoch work) and the whole timed call's, with the final state.
+ */
+function fitRates(w: NnWorkload, epochs: number, steps: number): { perEpoch: number; whole: number; values: ModelValues } {
+  const epoch = epochOf(w, steps);
+  const run = (n: number): { ts: ModelValues; history: EpochLog[] } =>
+    fit({ model: w.model, loss: w.loss, optimizer: w.optimizer, params: w.params(), data: () => epoch, epochs: n, progress: false, threads: w.threads });
+  run(1);
+  const t0 = performance.now();
+  const { ts, history } = run(epochs);
+  const whole = (epochs * steps) / ((performance.now() - t0) / 1000);
+  const rates = history.slice(epochs > 1 ? 1 : 0).map((h) => steps / h.seconds);
+  return { perEpoch: median(rates), whole, values: ts };
+}
+
+/** A `trainStep` session's steps/s over `steps` steps (the first pass untimed). */
+function sessionRate(w: NnWorkload, steps: number): number {
+  const trainer = trainStep(w.model, w.loss, w.optimizer, { threads: w.threads });
+  const session = trainer.session(trainer.init(w.params()));
+  let s = 0;
+  return measureSteps(steps, () => session.step(w.data[s++ % w.data.length] as Batch), w.data.length).stepsPerSecond;
+}
+
+/**
+ * nn's step graph compiled with core's `compile` and driven with set/execute: the same kernels as
+ * `fit` with nothing around them. Returns a step function (returns the loss) and the program.
+ */
+function bareStep(w: NnWorkload): { step: () => number; describe: () => string } {
+  const trainer = trainStep(w.model, w.loss, w.optimizer);
+  const ts = trainer.init(w.params());
+  const first = w.data[0] as Batch;
+  const g = stepGraph(w.model, w.loss, w.optimizer, ts, first);
+  const program = compile(g.inputs, g.outputs, { donate: g.donate, threads: w.threads });
+  for (const [prefix, tree] of [["param", ts.params], ["state", ts.state], ["opt", ts.opt]] as const)
+    for (const [name, t] of Object.entries(flatTree(tree))) program.set(`${prefix}:${name}`, t);
+  program.set("key", ts.key);
+  const loss = program.view("loss");
   let i = 0;
   const step = (): number => {
-    const b = data[i++ % data.length] as (typeof data)[number];
-    return tr.run(b.x, b.y);
+    const b = w.data[i++ % w.data.length] as Batch;
+    program.set("x", b.x.data).set("y", b.y.data).execute();
+    return loss[0] as number;
   };
-  return { step, describe: () => tr.program.describe() };
+  return { step, describe: () => program.describe() };
+}
+
+/** Leaves of a parameter tree by dotted path, as nn names them. */
+function flatTree(tree: Params, prefix = ""): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const [k, v] of Object.entries(tree)) {
+    if (v instanceof Tensor) out[prefix + k] = v;
+    else Object.assign(out, flatTree(v, `${prefix}${k}.`));
+  }
+  return out;
+}
+
+/** A training loop for profiling: each call of `step` is one `trainStep` session step; `describe` gives the step program's schedule. */
+export function trainingLoop(which: Mlp | "regression"): { step: () => number; describe: () => string } {
+  const w = which === "regression" ? regressionWorkload() : mlpWorkload(which);
+  const trainer = trainStep(w.model, w.loss, w.optimizer, { threads: w.threads });
+  const session = trainer.session(trainer.init(w.params()));
+  let i = 0;
+  return { step: () => session.step(w.data[i++ % w.data.length] as Batch), describe: () => bareStep(w).describe() };
 }
 
 let fresh = 0;
 
-/** Each call builds a training step's graph afresh (new input names, so no cache helps), differentiates and compiles it; returns 0. */
+/** Each call builds a fresh model (new layer names, so no cache helps), its step graph and gradient, and compiles it; returns 0. */
 export function compileLoop(which: Mlp | "regression"): () => number {
   return () => {
-    const step = which === "regression" ? regressionStep(`r${fresh++}.`) : mlpStep(which, `m${fresh++}.`);
-    compile(step.inputs, step.outputs, { ...options, donate: step.donate });
+    const prefix = `c${fresh++}_`;
+    const w = which === "regression" ? regressionWorkload(prefix) : mlpWorkload(which, prefix);
+    const trainer = trainStep(w.model, w.loss, w.optimizer);
+    const g = stepGraph(w.model, w.loss, w.optimizer, trainer.init(w.params()), w.data[0] as Batch);
+    compile(g.inputs, g.outputs, { donate: g.donate });
     return 0;
   };
 }
 
-/** typegrad: every workload a compiled program. */
+/** The regression's bare-program rate, kept for the overhead row (measured with the regression row). */
+let bareRegression: { rate: number; fit: number } | undefined;
+
+/** Flattened f32 images and i32 labels as nn batches, normalised. */
+const loaderBatches = (x: Tensor<[number, 784], "f32">, y: Tensor<[number], "i32">, batchSize: number, stats: { mean: number; std: number }, k?: Key) =>
+  batches(x, y, { batchSize, normalize: stats, ...(k === undefined ? {} : { key: k, lastBatch: "drop" as const }) });
+
+/** typegrad: every workload through @typegrad/nn. */
 export const typegrad: Contender = {
   name: "typegrad",
   setup: () => Promise.resolve(),
@@ -206,30 +202,144 @@ export const typegrad: Contender = {
     return timed(t, (s) => gemmFlops(g) / s / 1e9);
   },
 
+  /** `fit` over the whole workload (200 epochs of the 100 points); the figure is the median epoch. */
   regression(steps: number) {
-    const tr = trainer("regression", regressionStep(), denseInit(regression.sizes, regression.seed));
-    const n = regression.xs.length;
-    let s = 0;
-    const r = measureSteps(steps, () => tr.run(regression.xs.subarray(s % n, (s % n) + 1), regression.ys.subarray(s % n, (s++ % n) + 1)), n);
-    const params = denseParams(regression.sizes, "");
-    const xs = input("xs", [n, 1]);
-    const inputs: Record<string, F32> = { xs, ...params };
-    const predict = compile(inputs, { y: forward(xs, params, 3, "", sigmoid) }, options);
-    for (const k of Object.keys(params)) predict.set(k, tr.program.view(k));
-    predict.set("xs", regression.xs).execute();
-    return regressionFigure(r, steps, regressionMse(predict.view("y")));
+    const w = regressionWorkload();
+    const n = w.data.length;
+    const r = fitRates(w, steps / n, n);
+    const session = sessionRate(w, steps);
+    const bare = measureSteps(steps, bareStep(w).step, n).stepsPerSecond;
+    bareRegression = { rate: bare, fit: r.perEpoch };
+    const fitted = predict(w.model, r.values, new Tensor([n, 1], "f32", regression.xs));
+    return {
+      value: r.perEpoch,
+      detail:
+        `fit, final MSE ${regressionMse(fitted.data).toPrecision(3)} after ${steps} steps; median of ${steps / n - 1} epochs of ${n} steps ` +
+        `(the whole fit call incl. its start: ${fmt(r.whole)}); a trainStep session ${fmt(session)}; the bare step program ${fmt(bare)}`,
+    };
   },
 
+  /** `fit` over epochs of 50 steps cycling the 4 batches; the figure is the median epoch. The loss after 10 steps comes from a session from the same start. */
   mlp(mlp: Mlp, budget: Budget) {
-    const probe = lossProbe(trainingLoop(mlp).step);
-    const t = measure(probe.step, budget);
-    return mlpFigure(mlp.batch, t, probe.lossAt());
+    const w = mlpWorkload(mlp);
+    const steps = budget.seconds < 0.1 ? 10 : 50;
+    const r = fitRates(w, budget.repeats + 1, steps);
+    const trainer = trainStep(w.model, w.loss, w.optimizer, { threads: w.threads });
+    const session = trainer.session(trainer.init(w.params()));
+    let i = 0;
+    const probe = lossProbe(() => session.step(w.data[i++ % w.data.length] as Batch));
+    return {
+      value: r.perEpoch * mlp.batch,
+      detail: `fit, median of ${budget.repeats} epochs × ${steps} steps (whole call ${fmt(r.whole * mlp.batch)}); loss after 10 steps ${probe.lossAt().toPrecision(4)}`,
+    };
   },
 
-  /** Builds the step's graph, differentiates it and compiles it; a fresh graph each call, so no cache helps. */
+  /** The bare step program against `fit`, for the regression (measured by the regression row). */
+  overhead() {
+    if (bareRegression === undefined) return undefined;
+    const { rate, fit: viaFit } = bareRegression;
+    return { value: rate, detail: `nn's step program via set/execute; fit reaches ${((viaFit / rate) * 100).toFixed(0)}% of it (nn overhead ${((rate / viaFit - 1) * 100).toFixed(0)}%)` };
+  },
+
+  /** Builds a fresh model's step graph, differentiates it and compiles it; a fresh graph each call, so no cache helps. */
   stepCompile(which: Mlp | "regression", budget: Budget) {
     const t = measure(compileLoop(which), budget);
-    const first = firstCompiles.get(which === "regression" ? which : which.name);
-    return timed(t, (s) => s * 1000, "calls of graph + grad + compile", first === undefined ? "" : `; the workload's first compile in the process took ${first.toFixed(1)} ms`);
+    return timed(t, (s) => s * 1000, "calls of graph + grad + compile");
   },
+
+  fashionMnist: () => fashionFit(),
+  mnistTo95: () => mnistTo95(),
+  fashionTo895: () => fashionTo895(),
 };
+
+/** Fashion-MNIST 784-128-10, Adam 1e-3, batch 128, 5 epochs through fit: samples/s, with the test accuracy. */
+async function fashionFit(): Promise<Figure | undefined> {
+  const r = await loadFashionMnist({ flatten: true, log: () => undefined })();
+  if (E.isLeft(r)) return { value: NaN, detail: `Fashion-MNIST unavailable: ${r.left.message}` };
+  const { train, test } = r.right;
+  const stats = meanStd(train.images);
+  const model = sequential(dense(784, 128), relu(), dense(128, 10));
+  const t0 = performance.now();
+  const { ts, history } = fit({
+    model,
+    loss: crossEntropy,
+    optimizer: adam({ lr: 1e-3 }),
+    params: model.init(key(0)),
+    data: (e) => loaderBatches(train.images, train.labels, 128, stats, foldIn(key(1), e)),
+    epochs: 5,
+    progress: false,
+    threads: 1,
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const acc = evaluateModel(model, ts, loaderBatches(test.images, test.labels, 1000, stats), { metrics: [accuracy] }).accuracy ?? NaN;
+  const samples = 5 * Math.floor(train.images.shape[0] / 128) * 128;
+  return { value: samples / seconds, detail: `test accuracy ${(acc * 100).toFixed(2)}% after 5 epochs in ${seconds.toFixed(1)} s (median epoch ${fmt(samples / 5 / median(history.map((h) => h.seconds)))} samples/s)` };
+}
+
+/** Seconds of `fit` (training only) until the MNIST example's recipe reaches 95% on the embedded test split, checked after every epoch. */
+async function mnistTo95(): Promise<Figure | undefined> {
+  const r = await loadEmbeddedMnist({ flatten: true })();
+  if (E.isLeft(r)) return { value: NaN, detail: r.left.message };
+  const { fit: fitSplit } = splitValidation(r.right.train);
+  const test = r.right.test;
+  const stats = meanStd(fitSplit.images);
+  const { name, batchSize, epochs } = MNIST_RECIPE;
+  const model = mnistModel();
+  const shifted = new Float32Array(fitSplit.images.size);
+  const run = untilAccuracy(0.95, test, stats, epochs);
+  fit({
+    model,
+    loss: crossEntropy,
+    optimizer: mnistOptimizer(Math.floor(fitSplit.labels.size / batchSize)),
+    params: model.init(key(0)),
+    data: (e) => batches(shiftDigits(fitSplit.images, e, shifted), fitSplit.labels, { batchSize, key: foldIn(key(1), e), lastBatch: "drop", normalize: stats }),
+    epochs,
+    progress: false,
+    threads: 1,
+    callbacks: [run.callback(model)],
+  });
+  return run.figure(`${name}, ${fmt(fitSplit.labels.size)} training digits`);
+}
+
+/** A callback that evaluates test accuracy after every epoch (outside the timed epoch) and stops at `target`; the figure is the training seconds until then. */
+function untilAccuracy(target: number, test: { images: Tensor<[number, 784], "f32">; labels: Tensor<[number], "i32"> }, stats: { mean: number; std: number }, maxEpochs: number) {
+  let training = 0;
+  let last = 0;
+  let reached: { epoch: number; seconds: number } | undefined;
+  return {
+    callback: (model: Layer): Callback => ({
+      onEpochEnd: (log, ts) => {
+        training += log.seconds;
+        last = evaluateModel(model, ts, loaderBatches(test.images, test.labels, 1000, stats), { metrics: [accuracy] }).accuracy ?? 0;
+        if (last >= target && reached === undefined) reached = { epoch: log.epoch, seconds: training };
+        return reached ? "stop" : undefined;
+      },
+    }),
+    figure: (what: string): Figure =>
+      reached === undefined
+        ? { value: NaN, detail: `${what}: ${(last * 100).toFixed(2)}% after ${maxEpochs} epochs (${training.toFixed(1)} s), short of ${target * 100}%` }
+        : { value: reached.seconds, detail: `${what}: ${(last * 100).toFixed(2)}% test accuracy after epoch ${reached.epoch}` },
+  };
+}
+
+/** Seconds of `fit` until Fashion-MNIST 784-512-256-10 (dropout 0.2, Adam 1e-3) reaches 89.5% test accuracy, checked after every epoch (at most 20). */
+async function fashionTo895(): Promise<Figure | undefined> {
+  const r = await loadFashionMnist({ flatten: true, log: () => undefined })();
+  if (E.isLeft(r)) return { value: NaN, detail: `Fashion-MNIST unavailable: ${r.left.message}` };
+  const { train, test } = r.right;
+  const stats = meanStd(train.images);
+  const model = sequential(dense(784, 512), relu(), dropout(0.2), dense(512, 256), relu(), dropout(0.2), dense(256, 10));
+  const run = untilAccuracy(0.895, test, stats, 20);
+  fit({
+    model,
+    loss: crossEntropy,
+    optimizer: adam({ lr: 1e-3 }),
+    params: model.init(key(0)),
+    data: (e) => loaderBatches(train.images, train.labels, 128, stats, foldIn(key(1), e)),
+    epochs: 20,
+    progress: false,
+    threads: 1,
+    callbacks: [run.callback(model)],
+  });
+  return run.figure("784-512-256-10, dropout 0.2, Adam 1e-3, batch 128");
+}
