@@ -2,7 +2,7 @@ import { defineConfig } from "vite";
 
 // Threads share memory (SharedArrayBuffer), which browsers allow only on cross-origin isolated
 // pages: both servers send these headers. The page works without them, on one thread.
-const isolation = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
+export const isolation = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
 
 export default defineConfig({
   root: import.meta.dirname,

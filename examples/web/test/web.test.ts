@@ -12,6 +12,7 @@ import { loadEmbeddedMnist } from "@typegrad/datasets";
 import { type BrowserContext, type Page, chromium } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isolation } from "../vite.config.js";
 import { strokesOf } from "./strokes.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -22,13 +23,13 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const reports = fileURLToPath(new URL("../../../reports/web/", import.meta.url));
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".gz": "application/gzip", ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf" };
 
-/** A static file server for `dir` on 127.0.0.1 (no isolation headers: the page must work without). */
-function serve(dir: string): Promise<Server> {
+/** A static file server for `dir` on 127.0.0.1, sending `headers` with every file. */
+function serve(dir: string, headers: Readonly<Record<string, string>> = {}): Promise<Server> {
   const server = createServer((req, res) => {
     const path = normalize(join(dir, decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)));
     const file = path.endsWith("/") ? join(path, "index.html") : path;
     if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end();
-    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
+    res.writeHead(200, { ...headers, "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
@@ -38,6 +39,15 @@ function jsSize(dir: string): { raw: number; gzip: number } {
   const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".js"));
   const bytes = files.map((f) => readFileSync(join(dir, f)));
   return { raw: bytes.reduce((s, b) => s + b.length, 0), gzip: bytes.reduce((s, b) => s + gzipSync(b).length, 0) };
+}
+
+/** Collects console errors (page and workers), uncaught exceptions and failed requests of `page`. */
+function watch(page: Page, errors: string[]): void {
+  page.on("console", (m) => void (m.type() === "error" && errors.push(`console: ${m.text()}`)));
+  page.on("pageerror", (e) => void errors.push(`page: ${e.stack ?? e.message}`));
+  page.on("worker", (w) => w.on("console", (m) => void (m.type() === "error" && errors.push(`worker console: ${m.text()}`))));
+  page.on("requestfailed", (r) => void errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on("response", (r) => void (r.status() >= 400 && errors.push(`HTTP ${r.status()}: ${r.url()}`)));
 }
 
 describe.skipIf(!hasChromium)("playground", () => {
@@ -57,6 +67,7 @@ describe.skipIf(!hasChromium)("playground", () => {
     console.log(`playground: built in ${((performance.now() - began) / 1000).toFixed(1)} s; own JavaScript ${(size.raw / 1024).toFixed(0)} KiB, ${(size.gzip / 1024).toFixed(0)} KiB gzip`);
     timings.build = performance.now() - began;
     expect(size.gzip, "the playground's JavaScript (every chunk, gzip) is over its 200 KiB budget").toBeLessThan(200 * 1024);
+    // Plain static files first: the page must work without the isolation headers, on one thread.
     server = await serve(out);
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     const profile = mkdtempSync(join(tmpdir(), "typegrad-chromium-"));
@@ -68,11 +79,7 @@ describe.skipIf(!hasChromium)("playground", () => {
         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     });
     page = context.pages()[0] ?? (await context.newPage());
-    page.on("console", (m) => void (m.type() === "error" && errors.push(`console: ${m.text()}`)));
-    page.on("pageerror", (e) => void errors.push(`page: ${e.stack ?? e.message}`));
-    page.on("worker", (w) => w.on("console", (m) => void (m.type() === "error" && errors.push(`worker console: ${m.text()}`))));
-    page.on("requestfailed", (r) => void errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-    page.on("response", (r) => void (r.status() >= 400 && errors.push(`HTTP ${r.status()}: ${r.url()}`)));
+    watch(page, errors);
     // Long tasks on the main thread, from the first paint on.
     await page.addInitScript(() => {
       const w = window as unknown as { __longtasks: { start: number; duration: number }[] };
@@ -176,5 +183,26 @@ describe.skipIf(!hasChromium)("playground", () => {
     expect(errors).toEqual([]);
     expect(right).toBeGreaterThanOrEqual(8);
   }, 120_000);
-});
 
+  it("works the same cross-origin isolated, as `pnpm web` serves it (threads available)", async () => {
+    const isolated = await serve(out, isolation);
+    const tab = await context.newPage();
+    try {
+      watch(tab, errors);
+      await tab.goto(`http://127.0.0.1:${(isolated.address() as AddressInfo).port}/`);
+      expect(await tab.evaluate(() => crossOriginIsolated)).toBe(true);
+      const began = performance.now();
+      await tab.locator("#mnist-train").click();
+      const done = tab.locator("#mnist-status[data-state=done]");
+      await done.waitFor({ timeout: 60_000 });
+      timings.isolated = performance.now() - began;
+      expect(Number(await done.getAttribute("data-test-accuracy"))).toBeGreaterThanOrEqual(0.9);
+      await tab.locator("#reg-status[data-state=done]").waitFor({ timeout: 30_000 });
+      await tab.locator("#grad-status[data-state=done]").waitFor({ timeout: 10_000 });
+      expect(errors).toEqual([]);
+    } finally {
+      await tab.close();
+      isolated.close();
+    }
+  }, 120_000);
+});

@@ -2,7 +2,7 @@
 // tensor → shape → graph → ops → math → autodiff → simplify → print → compile → backends.
 export { type DType, type FloatDType, type ArrayFor } from "./tensor/dtype.js";
 export { Tensor, tensor, zeros, ones, full, arange, linspace, eye, type NestedArray } from "./tensor/tensor.js";
-export { type Dim, type Shape, type ConcreteShape, ShapeError, ValueError } from "./shape/shape.js";
+export { type Dim, type Shape, type ConcreteShape, ShapeError, ValueError, sameShape, showShape, sizeOf } from "./shape/shape.js";
 export type {
   Broadcast,
   ShapeMismatch,

@@ -113,3 +113,7 @@ export class DatasetLoadError extends Error {
 
 /** The message of an unknown thrown value, for `cause` fields. */
 export const describeCause = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** The `code` of a thrown Node error (`ENOENT`, `ERR_BUFFER_TOO_LARGE`, …), if it has one. */
+export const errorCode = (e: unknown): string | undefined =>
+  typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" ? e.code : undefined;

@@ -7,7 +7,7 @@
  */
 import { ValueError } from "@typegrad/core";
 import { either as E } from "fp-ts";
-import type { IdxError } from "./errors.js";
+import { type IdxError, errorCode } from "./errors.js";
 import { type ZlibLike, gunzipWeb, isGzip, maxInflatedSize, zlibAsync, zlibSync } from "./gzip.js";
 
 /** Typed arrays for each IDX element type. */
@@ -155,9 +155,6 @@ const parseRaw = (bytes: Uint8Array, name: string, maxBytes: number): E.Either<I
 };
 
 const gzipCorrupt = (name: string, reason: string): IdxError => ({ _tag: "GzipCorrupt", reason, message: `${name}: corrupt gzip data: ${reason}` });
-
-const errorCode = (e: unknown): string | undefined =>
-  typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" ? e.code : undefined;
 
 /**
  * Inflates in two steps so that the output buffer is bounded by what the header declares: first a

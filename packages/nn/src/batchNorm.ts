@@ -1,6 +1,5 @@
-import { type Expr, ShapeError, type Tensor, ValueError, add, div, full, mean, mul, reshape, sqrt, sub, variance, type Shape } from "@typegrad/core";
+import { type Expr, ShapeError, type Tensor, ValueError, add, div, full, mean, mul, reshape, sqrt, sub, variance, type Shape, showShape } from "@typegrad/core";
 import { type Layer, type NoParams, layer } from "./layer.js";
-import { showShape } from "./shapes.js";
 import { leaf } from "./tree.js";
 
 /** Options of `batchNorm` (PyTorch's defaults). */

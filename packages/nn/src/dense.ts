@@ -1,7 +1,6 @@
-import { type Expr, type Key, ShapeError, type Tensor, add, matmul, split, transpose } from "@typegrad/core";
+import { type Expr, type Key, ShapeError, type Tensor, add, matmul, split, transpose, showShape } from "@typegrad/core";
 import { type Initializer, linearBiasInit, linearWeightInit } from "./init.js";
 import { type Layer, type NoParams, layer } from "./layer.js";
-import { showShape } from "./shapes.js";
 import { leaf } from "./tree.js";
 
 /** No options: the defaults. */

@@ -36,7 +36,11 @@ export interface Layer<I extends Shape = Shape, O extends Shape = Shape, P exten
   readonly init: (key: Key, dtype?: FloatDType) => P;
   /** Fresh buffers (non-trainable state such as running statistics); `{}` for most layers. */
   readonly initState: (dtype?: FloatDType) => B;
-  /** Forward pass with explicit state: returns the output and the new state. */
+  /**
+   * Forward pass with explicit state, returning the output and the new state: the protocol of
+   * combinators and trainers, which thread buffers through a model. Users call `apply`, which
+   * `layer()` derives from this one function.
+   */
   readonly call: (params: Vars, state: Vars, x: Expr, ctx: Ctx) => { readonly y: Expr; readonly state: Vars };
   /**
    * Forward pass: the output only (state, if any, is read from `ctx.state`). The types follow the

@@ -1,35 +1,6 @@
 // Losses, each the mean over the batch by default (PyTorch's reduction "mean"), written with
 // stable formulas: log-softmax through logSumExp, and BCE on logits without forming σ(x).
-import {
-  type AllAgree,
-  type DType,
-  type DTypeAgree,
-  type Expr,
-  type IsTuple,
-  type OperandDType,
-  type OperandShape,
-  type SameShapeCheck,
-  type ShapeMismatch,
-  type ShowShape,
-  type FloatDType,
-  type Shape,
-  ShapeError,
-  ValueError,
-  abs,
-  add,
-  exp,
-  log,
-  logSoftmax,
-  maximum,
-  mean,
-  mul,
-  neg,
-  oneHot,
-  square,
-  sub,
-  sum,
-} from "@typegrad/core";
-import { sameShape, showShape } from "./shapes.js";
+import { type AllAgree, type DType, type DTypeAgree, type Expr, type IsTuple, type OperandDType, type OperandShape, type SameShapeCheck, type ShapeMismatch, type ShowShape, type FloatDType, type Shape, ShapeError, ValueError, abs, add, exp, log, logSoftmax, maximum, mean, mul, neg, oneHot, square, sub, sum, sameShape, showShape } from "@typegrad/core";
 
 /** How per-element (or per-sample) losses are combined. */
 export type Reduction = "mean" | "sum" | "none";

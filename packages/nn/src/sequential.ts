@@ -1,4 +1,4 @@
-import { type Expr, type FloatDType, type Key, type Shape, type ShapeMismatch, randomBits, reshape, slice, split } from "@typegrad/core";
+import { type Expr, type FloatDType, type Key, type Shape, type ShapeMismatch, ValueError, randomBits, reshape, slice, split } from "@typegrad/core";
 import { type Ctx, type KeyExpr, type Layer, type Same, layer } from "./layer.js";
 import type { ChainCheck, ChainIn, ChainOut, ChainTree, Fits, ShowShape } from "./shapes.js";
 import { type Params, type Vars, subtree } from "./tree.js";
@@ -26,7 +26,7 @@ export function sequential<const Ls extends readonly Layer[]>(
 ): Sequential<ChainIn<Ls>, ChainOut<Ls>, ChainTree<Ls, "init">, ChainTree<Ls, "initState">> {
   const list: readonly Layer[] = layers;
   const names = list.map((l, i) => l.name ?? String(i));
-  if (new Set(names).size !== names.length) throw new Error(`sequential: layer names must be distinct, got ${names.join(", ")}`);
+  if (new Set(names).size !== names.length) throw new ValueError("sequential", "distinct layer names", names.join(", "));
   // The trees are built by position or name exactly as ChainTree describes them.
   const collect = <T extends Params>(make: (l: Layer, i: number) => Params): T => {
     const out: Record<string, Params> = {};

@@ -166,8 +166,3 @@ export type FeatureCheck<Op extends string, X extends Shape, I extends Shape> = 
       : unknown
     : unknown;
 
-/** `[2,3]`, for messages. */
-export const showShape = (shape: Shape): string => `[${shape.join(",")}]`;
-
-/** Whether two shapes are equal dimension by dimension. */
-export const sameShape = (a: Shape, b: Shape): boolean => a.length === b.length && a.every((d, i) => d === b[i]);

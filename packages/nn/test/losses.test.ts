@@ -1,4 +1,5 @@
 import { type Expr, type Tensor, constant, evaluate, grad, input, mul, oneHot, sum, tensor } from "@typegrad/core";
+import { assertGradients } from "@typegrad/core/testing";
 import { describe, expect, it } from "vitest";
 import { binaryCrossEntropy, crossEntropy, mse, relu, sigmoid, softplus, tanh } from "../src/index.js";
 import { type Stored, expectClose, fixture, fromStored } from "./torch.js";
@@ -86,5 +87,18 @@ describe("binary cross-entropy from logits", () => {
     expect(() => mse(input("a", [3]), input("b", [4]))).toThrow(/mse: expected predictions and targets of one shape/);
     // @ts-expect-error: one label per row of logits (a type error too)
     expect(() => crossEntropy(input("l", [2, 3]), input("t", [3], "i32"))).toThrow(/crossEntropy: expected labels of shape \[2\]/);
+  });
+});
+
+describe("cross-entropy gradients", () => {
+  it("match central differences, first and second order, with integer labels and one-hot targets", () => {
+    for (const [n, c] of [[1, 1], [3, 4], [2, 5]] as const) {
+      const logits = tensor(Array.from({ length: n * c }, (_, i) => Math.sin(i * 1.7) * 3), { dtype: "f64", shape: [n, c] });
+      const ids = Array.from({ length: n }, (_, i) => (i * 3) % c);
+      const labels = constant(tensor(ids, { dtype: "i32" }));
+      const oneHots = constant(tensor(ids.flatMap((k) => Array.from({ length: c }, (_, j) => (j === k ? 1 : 0))), { dtype: "f64", shape: [n, c] }));
+      assertGradients((z: Expr) => crossEntropy(z, labels), [logits]);
+      assertGradients((z: Expr) => crossEntropy(z, oneHots), [logits]);
+    }
   });
 });

@@ -4,7 +4,7 @@
 import { type Expr, isOp } from "../graph/expr.js";
 import { topoSort } from "../graph/topo.js";
 import { type OpName, traitsOf } from "../ops/index.js";
-import { bindShape, stridesOf } from "../shape/shape.js";
+import { bindShape, sizeOf, stridesOf } from "../shape/shape.js";
 import type { DType } from "../tensor/dtype.js";
 import { type Place, type View, broadcastView, contiguous, isContiguous, reshapeView, sliceView, transposeView } from "./view.js";
 
@@ -167,8 +167,8 @@ function matrixView(e: Expr, transpose: boolean, viewOf: (e: Expr) => View): Ope
 
 /** Is `e` a transpose of the last two axes only (a batch of matrix transposes)? */
 function isMatrixTranspose(e: Expr): boolean {
-  if (e.op !== "transpose") return false;
-  const perm = (e.params as { perm: readonly number[] }).perm;
+  if (!isOp(e, "transpose")) return false;
+  const perm = e.params.perm;
   const r = perm.length;
   return r >= 2 && perm.every((a, i) => (i < r - 2 ? a === i : i === r - 2 ? a === r - 1 : a === r - 2));
 }
@@ -258,7 +258,7 @@ class Storage {
 
   /** A new slot holding `e` contiguously. */
   store(e: Expr, kind: Slot["kind"]): View {
-    this.slots.push({ node: e, kind, dtype: e.dtype, size: this.shapeOf(e).reduce((a, b) => a * b, 1) });
+    this.slots.push({ node: e, kind, dtype: e.dtype, size: sizeOf(this.shapeOf(e)) });
     const v = contiguous({ slot: this.slots.length - 1, offset: 0 }, this.shapeOf(e));
     this.views.set(e, v);
     return v;
@@ -335,7 +335,7 @@ function stepsOf(e: Expr, order: readonly Expr[], fusion: Fusion, s: Storage, lo
   if (operands !== undefined) {
     const r = shape.length;
     const k = s.shapeOf(e.inputs[0] as Expr)[r - 1] as number;
-    return [{ kind: "matmul", out: e, a: operands[0], b: operands[1], batch: shape.slice(0, -2).reduce((p, d) => p * d, 1), m: shape[r - 2] as number, k, n: shape[r - 1] as number, place }];
+    return [{ kind: "matmul", out: e, a: operands[0], b: operands[1], batch: sizeOf(shape.slice(0, -2)), m: shape[r - 2] as number, k, n: shape[r - 1] as number, place }];
   }
   if (isOp(e, "concat") && lowering.views) {
     // A join is one copy per part, each into its slice of the result, read through the part's view.
@@ -416,7 +416,7 @@ function applyDonation(
   const first: Step[] = [];
   const last: Step[] = [];
   const snapshot = (name: string, p: Place, o: Expr): Place => {
-    slots.push({ node: o, kind: "temp", dtype: o.dtype, size: shapeOf(o).reduce((a, b) => a * b, 1) });
+    slots.push({ node: o, kind: "temp", dtype: o.dtype, size: sizeOf(shapeOf(o)) });
     const to = { slot: slots.length - 1, offset: 0 };
     first.push({ kind: "copy", from: p, to, size: slots[to.slot]?.size as number, dtype: o.dtype });
     outputPlaces.set(name, to);
@@ -446,7 +446,7 @@ function applyDonation(
       kernel.loads.every((l) => elementwise(l.view)) &&
       steps.slice(at + 1).every((s) => !stepReads(s).includes(x.slot));
     if (inPlace) (slots[from.slot] as Slot).mergedInto = x.slot;
-    else last.push({ kind: "copy", from, to: x, size: shapeOf(o).reduce((a, b) => a * b, 1), dtype: o.dtype });
+    else last.push({ kind: "copy", from, to: x, size: sizeOf(shapeOf(o)), dtype: o.dtype });
     outputPlaces.set(name, x);
   }
   return { steps: [...first, ...steps, ...last], outputs: outputPlaces };
@@ -485,7 +485,7 @@ function loops(steps: readonly Step[], slots: readonly Slot[]): Step[] {
   return out;
 }
 
-const size = (s: FusedStep): number => s.shape.reduce((a, b) => a * b, 1);
+const size = (s: FusedStep): number => sizeOf(s.shape);
 
 /**
  * An elementwise kernel of more than one element (a single element is a broadcast, loaded before

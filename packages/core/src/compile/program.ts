@@ -1,10 +1,10 @@
 // Programs: a compiled graph that binds inputs, runs and returns outputs, specialised per binding
 // of its symbolic dimensions. Compilation (plans, kernels) is cached per graph and shared; each
 // program owns its arenas, so two programs of one graph never share state.
-import type { Expr } from "../graph/expr.js";
+import { type Expr, isOp } from "../graph/expr.js";
 import { bindInputs } from "../graph/bind.js";
 import { inputsOf } from "../graph/topo.js";
-import { type ConcreteShape, ShapeError, ValueError, sameShape, showShape } from "../shape/shape.js";
+import { type ConcreteShape, sameShape, ShapeError, showShape, sizeOf, ValueError } from "../shape/shape.js";
 import type { ArrayFor, DType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { BYTES, type Layout, layout } from "./memory.js";
@@ -144,14 +144,14 @@ class Instance {
     this.execute = exe.execute;
     this.readback = exe.readback;
     const viewOf = (e: Expr, place: Place): Data => {
-      const length = (p.shapes.get(e) as ConcreteShape).reduce((a, b) => a * b, 1);
+      const length = sizeOf(p.shapes.get(e) as ConcreteShape);
       return arrayView(e.dtype, exe.memory, (l.offsets[place.slot] as number) + place.offset * BYTES[e.dtype], length);
     };
     for (const [name, e] of c.inputs) this.inputs.set(name, viewOf(e, p.inputs.get(name) as Place));
     for (const [name, e] of c.outputs) this.outputs.set(name, viewOf(e, p.outputs.get(name) as Place));
     for (const [name, e] of [...c.inputs, ...c.outputs]) this.shapes.set(name, p.shapes.get(e) as ConcreteShape);
     for (const [i, slot] of p.slots.entries()) {
-      if (slot.kind === "constant") arrayView(slot.dtype, exe.memory, l.offsets[i] as number, slot.size).set((slot.node.params as { value: Tensor }).value.data);
+      if (slot.kind === "constant" && isOp(slot.node, "constant")) arrayView(slot.dtype, exe.memory, l.offsets[i] as number, slot.size).set(slot.node.params.value.data);
     }
     this.unset = new Set(c.inputs.keys());
   }
@@ -417,7 +417,7 @@ export function compileWith<I extends string, O extends string>(
   const ins = new Map(Object.entries(inputs) as [I, Expr][]);
   const outs = new Map(Object.entries(outputs) as [O, Expr][]);
   for (const [name, e] of ins) {
-    if (e.op !== "input" || (e.params as { name: string }).name !== name)
+    if (!isOp(e, "input") || e.params.name !== name)
       throw new ValueError("compile", `inputs given as { name: input("name", …) }`, `"${name}": ${e.toString()}`, "list the input nodes under their own names");
   }
   const used = inputsOf([...outs.values()]);

@@ -40,6 +40,13 @@ export function isOp<K extends OpName>(e: Expr, op: K): e is Expr & { readonly o
 }
 
 /**
+ * Retypes a node to the shape and dtype the runtime rules established where the types cannot
+ * follow (a builder returning its input for an identity move, a composite built from generic
+ * parts). The one cast between node types; the shape rules still checked the node.
+ */
+export const retype = <S extends Shape, D extends DType>(e: Expr): Expr<S, D> => e as Expr<S, D>;
+
+/**
  * Hash-consing table. Entries hold nodes weakly, so the garbage collector still owns graphs:
  * a node lives as long as something (a user variable, a program, a node above it) refers to it.
  */
@@ -57,6 +64,3 @@ export function intern(key: string, create: () => Expr): Expr {
   registry.register(node, key);
   return node;
 }
-
-/** Number of live interned nodes (for tests and diagnostics). */
-export const internedCount = (): number => table.size;

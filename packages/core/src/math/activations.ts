@@ -1,5 +1,5 @@
 // Activations as composites: their gradients come from the primitives they are built of.
-import type { Expr } from "../graph/expr.js";
+import { type Expr, retype } from "../graph/expr.js";
 import { typedUnary } from "../ops/builders.js";
 import { greater } from "../ops/compare.js";
 import { abs } from "../ops/abs.js";
@@ -21,7 +21,7 @@ export const relu = typedUnary((x) => where(greater(x, 0), x, 0));
 /** x for x > 0, αx otherwise. */
 export function leakyRelu<S extends Shape, D extends DType>(x: Expr<S, D>, alpha = 0.01): Expr<S, D> {
   const xe: Expr = x;
-  return where(greater(xe, 0), xe, mul(xe, alpha)) as Expr as Expr<S, D>;
+  return retype<S, D>(where(greater(xe, 0), xe, mul(xe, alpha)));
 }
 
 /**
@@ -31,7 +31,7 @@ export function leakyRelu<S extends Shape, D extends DType>(x: Expr<S, D>, alpha
 export function softplus<S extends Shape, D extends DType>(x: Expr<S, D>, threshold = 20): Expr<S, D> {
   const xe: Expr = x;
   const smooth = add(maximum(xe, 0), log(add(exp(neg(abs(xe))), 1)));
-  return where(greater(xe, threshold), xe, smooth) as Expr as Expr<S, D>;
+  return retype<S, D>(where(greater(xe, threshold), xe, smooth));
 }
 
 /** GELU, tanh approximation: ½x(1 + tanh(√(2/π)(x + 0.044715x³))). */

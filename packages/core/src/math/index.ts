@@ -4,8 +4,6 @@ import type { Expr } from "../graph/expr.js";
 import type { InputSpec, Sampler, TestCase } from "../graph/primitive.js";
 import { unaryDomain } from "../ops/elementwise.js";
 import { type ReduceParams, reduceDomain } from "../ops/reduce.js";
-import { sum } from "../ops/sum.js";
-import { mul } from "../ops/mul.js";
 import type { Shape } from "../shape/shape.js";
 import type { FloatDType } from "../tensor/dtype.js";
 import { clip, gelu, leakyRelu, relu, softplus } from "./activations.js";
@@ -52,14 +50,6 @@ function axisDomain(s: Sampler): TestCase<{ axis: number; keepDims: boolean }> {
   return { inputs: [{ shape, min: -3, max: 3 }], params: { axis: s.int(-shape.length, shape.length - 1), keepDims: s.int(0, 1) === 1 } };
 }
 
-/** Softmax cross-entropy from logits [N, C] and integer labels [N]: mean of logSumExp − the picked logit. */
-function crossEntropy(logits: Expr<Shape, FloatDType>, labels: Expr<Shape, "i32">): Expr {
-  const classes = logits.shape[logits.rank - 1] as number;
-  const picked: Expr = sum(mul(logits, oneHot(labels, classes, logits.dtype)), -1);
-  const lse: Expr = logSumExp(logits);
-  return mean(sub(lse, picked));
-}
-
 /**
  * Every composite with its domain; adding a line here puts a composite under the law suite.
  * @example
@@ -96,14 +86,6 @@ export const composites: readonly Composite[] = [
   { name: "logSumExp", build: ([x], p: { axis: number; keepDims: boolean }) => logSumExp(x as Expr<Shape, FloatDType>, p.axis, p.keepDims), domain: axisDomain },
   { name: "logSoftmax", build: ([x], p: { axis: number }) => logSoftmax(x as Expr<Shape, FloatDType>, p.axis), domain: axisDomain },
   { name: "softmax", build: ([x], p: { axis: number }) => softmax(x as Expr<Shape, FloatDType>, p.axis), domain: axisDomain },
-  {
-    name: "crossEntropy",
-    build: ([logits, labels]) => crossEntropy(logits as Expr<Shape, FloatDType>, labels as Expr<Shape, "i32">),
-    domain: (s) => {
-      const [n, classes] = [s.int(1, 4), s.int(1, 5)];
-      return { inputs: [{ shape: [n, classes], min: -3, max: 3 }, { shape: [n], dtype: "i32", min: 0, max: classes - 1 }], params: {} };
-    },
-  },
   {
     name: "oneHot",
     differentiable: false,

@@ -1,4 +1,4 @@
-import type { Expr } from "../graph/expr.js";
+import { type Expr, retype } from "../graph/expr.js";
 import { type Primitive, apply } from "../graph/primitive.js";
 import { type ConcreteShape, type Dim, type Shape, ShapeError, sameShape, showShape, stridesOf } from "../shape/shape.js";
 import type { BroadcastToCheck, Mutable } from "../shape/types.js";
@@ -64,6 +64,6 @@ export const broadcastOp: Primitive<"broadcast", BroadcastParams> = {
  */
 export function broadcastTo<S extends Shape, D extends DType, const T extends Shape>(x: Expr<S, D>, shape: T & BroadcastToCheck<S, T>): Expr<Mutable<T>, D> {
   const target: readonly Dim[] = shape;
-  if (sameShape(x.shape, target)) return x as Expr as Expr<Mutable<T>, D>;
+  if (sameShape(x.shape, target)) return retype<Mutable<T>, D>(x);
   return apply(broadcastOp, [x], { shape: [...target] }) as Expr<Mutable<T>, D>;
 }

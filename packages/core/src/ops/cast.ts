@@ -1,4 +1,4 @@
-import type { Expr } from "../graph/expr.js";
+import { type Expr, retype } from "../graph/expr.js";
 import { type Primitive, apply } from "../graph/primitive.js";
 import type { Shape } from "../shape/shape.js";
 import { type DType, allocate, isFloat, roundTo } from "../tensor/dtype.js";
@@ -31,6 +31,6 @@ export const castOp: Primitive<"cast", CastParams> = {
  * cast(greater(x, 0), "f32");
  */
 export function cast<S extends Shape, D extends DType>(x: Expr<S>, dtype: D): Expr<S, D> {
-  if (x.dtype === dtype) return x as Expr<S> as Expr<S, D>;
+  if (x.dtype === dtype) return retype<S, D>(x);
   return apply(castOp, [x], { dtype }) as Expr<S, D>;
 }

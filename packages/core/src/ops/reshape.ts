@@ -1,6 +1,6 @@
-import type { Expr } from "../graph/expr.js";
+import { type Expr, retype } from "../graph/expr.js";
 import { type Primitive, apply } from "../graph/primitive.js";
-import { type Dim, type Shape, ShapeError, sameShape, showShape } from "../shape/shape.js";
+import { type Dim, type Shape, ShapeError, sameShape, showShape, sizeOf } from "../shape/shape.js";
 import type { Mutable, ReshapeCheck } from "../shape/types.js";
 import type { DType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -46,7 +46,7 @@ export const reshapeOp: Primitive<"reshape", ReshapeParams> = {
   },
   domain: (s) => {
     const shape = s.shape(1, 3);
-    const n = shape.reduce((a, b) => a * b, 1);
+    const n = sizeOf(shape);
     const to = s.pick([[n], [1, n], [n, 1]]);
     return { inputs: [{ shape, min: -3, max: 3 }], params: { shape: to } };
   },
@@ -59,8 +59,8 @@ export const reshapeOp: Primitive<"reshape", ReshapeParams> = {
  */
 export function reshape<S extends Shape, D extends DType, const T extends Shape>(x: Expr<S, D>, shape: T & ReshapeCheck<S, T>): Expr<Mutable<T>, D> {
   const target: readonly Dim[] = shape;
-  if (sameShape(x.shape, target)) return x as Expr as Expr<Mutable<T>, D>;
+  if (sameShape(x.shape, target)) return retype<Mutable<T>, D>(x);
   const inner = x.op === "reshape" ? (x.inputs[0] as Expr) : x;
-  if (sameShape(inner.shape, target)) return inner as Expr as Expr<Mutable<T>, D>;
+  if (sameShape(inner.shape, target)) return retype<Mutable<T>, D>(inner);
   return apply(reshapeOp, [inner], { shape: [...target] }) as Expr<Mutable<T>, D>;
 }

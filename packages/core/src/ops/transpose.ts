@@ -1,4 +1,4 @@
-import { type Expr, isOp } from "../graph/expr.js";
+import { type Expr, isOp, retype } from "../graph/expr.js";
 import { type Primitive, apply } from "../graph/primitive.js";
 import { type ConcreteShape, type Shape, ShapeError, stridesOf } from "../shape/shape.js";
 import type { PermCheck, Permuted } from "../shape/types.js";
@@ -62,11 +62,11 @@ export function transpose<S extends Shape, D extends DType, const P extends read
 ): Expr<NoInfer<Transposed<S, P>>, D> {
   const axes: readonly number[] = perm ?? x.shape.map((_, i) => x.rank - 1 - i);
   const norm = axes.map((a) => (a < 0 ? a + x.rank : a));
-  if (norm.every((a, i) => a === i) && norm.length === x.rank) return x as Expr as Expr<Transposed<S, P>, D>;
+  if (norm.every((a, i) => a === i) && norm.length === x.rank) return retype<Transposed<S, P>, D>(x);
   if (isOp(x, "transpose")) {
     // Two permutations compose into one.
     const first = x.params.perm;
-    return transpose(x.inputs[0] as Expr, norm.map((a) => first[a] as number)) as Expr as Expr<Transposed<S, P>, D>;
+    return retype<Transposed<S, P>, D>(transpose(x.inputs[0] as Expr, norm.map((a) => first[a] as number)));
   }
   return apply(transposeOp, [x], { perm: norm }) as Expr<Transposed<S, P>, D>;
 }

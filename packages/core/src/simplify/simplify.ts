@@ -1,6 +1,6 @@
 import type { Expr } from "../graph/expr.js";
 import { topoSort } from "../graph/topo.js";
-import { sameShape } from "../shape/shape.js";
+import { ShapeError, sameShape, showShape } from "../shape/shape.js";
 import { fold, rebuild, rulesByOp } from "./rules.js";
 
 /** Whole-graph passes before giving up on a fixed point; each pass rewrites every node bottom-up. */
@@ -20,7 +20,7 @@ function rewrite(e: Expr): Expr {
     }
     if (next === undefined || next === e) return e;
     if (!sameShape(next.shape, e.shape) || next.dtype !== e.dtype)
-      throw new Error(`simplify: rule "${name}" turned ${e.dtype}[${e.shape}] into ${next.dtype}[${next.shape}]`);
+      throw new ShapeError("simplify", `rule "${name}" to keep ${e.dtype}${showShape(e.shape)}`, `${next.dtype}${showShape(next.shape)}`, "a rewrite must preserve shape and dtype");
     e = next;
   }
   return e;

@@ -2,8 +2,8 @@
  * Node built-ins, loaded lazily: the package must still load in a browser, where only `parseIdx`,
  * the batching helpers and downloads through `fetch` make sense.
  */
-import { either as E, taskEither as TE } from "fp-ts";
-import { type DatasetError, type SourceKind, datasetError, describeCause } from "../errors.js";
+import { either as E } from "fp-ts";
+import { type DatasetError, type SourceKind, datasetError, describeCause, errorCode } from "../errors.js";
 
 /** The Node modules the file-based sources use. */
 export interface NodeApi {
@@ -27,22 +27,13 @@ export function nodeApi(): Promise<NodeApi | undefined> {
   });
 }
 
-/** The Node modules as a TaskEither, failing with `Unavailable` for `source` outside Node. */
-export const requireNode = (source: SourceKind): TE.TaskEither<DatasetError, NodeApi> => async () => {
-  const n = await nodeApi();
-  return n === undefined ? E.left(datasetError.unavailable(source, "needs Node's file system")) : E.right(n);
-};
-
-const errnoCode = (e: unknown): string | undefined =>
-  typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" ? e.code : undefined;
-
 /** Reads a whole file; a missing file is `NotFound` (so the next source is tried), anything else `ReadFailed`. */
 export async function readFileEither(n: NodeApi, source: SourceKind, file: string): Promise<E.Either<DatasetError, Uint8Array>> {
   try {
     const buf = await n.fs.readFile(file);
     return E.right(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
   } catch (e) {
-    const code = errnoCode(e);
+    const code = errorCode(e);
     return E.left(code === "ENOENT" || code === "ENOTDIR" ? datasetError.notFound(source, file) : datasetError.readFailed(file, describeCause(e)));
   }
 }

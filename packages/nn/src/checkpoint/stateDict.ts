@@ -1,8 +1,7 @@
 // PyTorch-compatible state_dicts: one flat record of tensors keyed by dotted path, parameters
 // first then buffers, as `module.state_dict()` lists them for the same architecture.
-import { Tensor } from "@typegrad/core";
+import { Tensor, ValueError, sameShape, showShape } from "@typegrad/core";
 import { either as E } from "fp-ts";
-import { sameShape, showShape } from "../shapes.js";
 import { type Params, flatten, unflatten } from "../tree.js";
 import type { CheckpointError } from "./errors.js";
 
@@ -18,7 +17,7 @@ function merge(params: Params, state: Params, prefix: string): Params {
   for (const name of new Set([...Object.keys(params), ...Object.keys(state)])) {
     const [p, s] = [params[name], state[name]];
     if (p !== undefined && s !== undefined) {
-      if (isTensor(p) || isTensor(s)) throw new Error(`stateDict: "${prefix}${name}" names both a parameter and a buffer`);
+      if (isTensor(p) || isTensor(s)) throw new ValueError("stateDict", `"${prefix}${name}" to name a parameter or a buffer`, "both", "rename the buffer");
       out[name] = merge(p, s, `${prefix}${name}.`);
     } else out[name] = (p ?? s) as Params | Tensor;
   }

@@ -4,17 +4,18 @@ import type { Layer } from "../layer.js";
 import type { ApplyOut, FeatureCheck } from "../shapes.js";
 import { type Params, flatten } from "../tree.js";
 import type { Metric } from "./metrics.js";
-import { type Batch, type LossFn, inputsFor, prefixed } from "./step.js";
+import { type Batch, inputsFor, prefixed } from "./step.js";
+import type { Loss } from "../losses.js";
 
 /** Compiled eval-mode forward passes (and losses) of one model, per input shape. */
 const cache = new WeakMap<Layer, Map<string, Program>>();
 
 /** A number per loss function, so programs with different losses are cached apart. */
-const lossIds = new WeakMap<LossFn, number>();
+const lossIds = new WeakMap<Loss, number>();
 let nextLossId = 0;
 
 /** The compiled forward program for these shapes, with `values` loaded unless it is in `loaded`. */
-function forward(model: Layer, values: ModelValues, x: Tensor, y?: Tensor, loss?: LossFn, loaded?: Set<Program>): Program {
+function forward(model: Layer, values: ModelValues, x: Tensor, y?: Tensor, loss?: Loss, loaded?: Set<Program>): Program {
   if (loss && !lossIds.has(loss)) lossIds.set(loss, nextLossId++);
   const sig = `${Object.values(flatten(values.params))[0]?.dtype} ${x.dtype}[${x.shape.join(",")}]${y && loss ? `→${y.dtype}[${y.shape.join(",")}] loss#${lossIds.get(loss)}` : ""}`;
   const perModel = cache.get(model) ?? new Map<string, Program>();
@@ -58,7 +59,7 @@ export function predict(model: Layer, values: ModelValues, x: Tensor): Tensor {
 
 /** Options of `evaluateModel`. */
 export interface EvaluateOptions {
-  readonly loss?: LossFn;
+  readonly loss?: Loss;
   readonly metrics?: readonly Metric[];
 }
 

@@ -6,7 +6,8 @@ import type { Params } from "../tree.js";
 import { evaluateModel } from "./evaluate.js";
 import type { Metric } from "./metrics.js";
 import { type ProgressSink, bar, lineProgress, stdoutProgress } from "./progress.js";
-import { type Batch, type LossFn, type TrainState, trainStep } from "./step.js";
+import { type Batch, type TrainState, trainStep } from "./step.js";
+import type { Loss } from "../losses.js";
 
 /** What one epoch achieved: mean training loss and metrics per sample, validation results, time. */
 export interface EpochLog {
@@ -40,7 +41,7 @@ export interface FitOptions<
   Q extends Params = P,
 > {
   readonly model: Layer<I, Shape, P, B>;
-  readonly loss: LossFn;
+  readonly loss: Loss;
   readonly optimizer: Optimizer<K>;
   /** Where to start: fresh parameters, or a training state to resume. */
   readonly params?: Checked<Q, TreeCheck<"fit: params", Q, P>>;

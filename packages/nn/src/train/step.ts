@@ -3,9 +3,7 @@ import type { Layer } from "../layer.js";
 import type { OptState, Optimizer } from "../optim/optimizer.js";
 import type { Checked, FeatureCheck, TreeCheck, TreeDiffs } from "../shapes.js";
 import { type Leaf, type Params, type Tree, type Vars, flatten, mapTree, unflatten } from "../tree.js";
-
-/** A loss of the model's output and the target. */
-export type LossFn = (output: Expr, target: Expr) => Expr;
+import type { Loss } from "../losses.js";
 
 /** One batch: inputs x [...B, ...features] and targets y (labels or values); `size` counts real (unpadded) samples. */
 export interface Batch<X extends Shape = Shape, Y extends Shape = Shape> {
@@ -59,7 +57,7 @@ export function prefixed<L extends Expr | Tensor>(prefix: string, tree: Tree<L>)
  * @example
  * const g = stepGraph(model, mse, adam(), ts, batch);   // g.outputs.loss, g.outputs["param:0.weight"], …
  */
-export function stepGraph(model: Layer, loss: LossFn, optimizer: Optimizer, ts: TrainState, batch: Batch): StepGraph {
+export function stepGraph(model: Layer, loss: Loss, optimizer: Optimizer, ts: TrainState, batch: Batch): StepGraph {
   const p = inputsFor("param", ts.params);
   const s = inputsFor("state", ts.state);
   const o = inputsFor("opt", ts.opt);
@@ -143,11 +141,11 @@ const signature = (b: Batch): string => `${b.x.dtype}[${b.x.shape.join(",")}]→
  */
 export function trainStep<I extends Shape, O extends Shape, P extends Params, B extends Params, K extends string>(
   model: Layer<I, O, P, B>,
-  loss: LossFn,
+  loss: Loss,
   optimizer: Optimizer<K>,
   options?: TrainOptions,
 ): Trainer<I, P, B, OptState<K, P>>;
-export function trainStep(model: Layer, loss: LossFn, optimizer: Optimizer, options: TrainOptions = {}): UncheckedTrainer {
+export function trainStep(model: Layer, loss: Loss, optimizer: Optimizer, options: TrainOptions = {}): UncheckedTrainer {
   // Graphs are built once per batch shape; every session compiles its own programs from them
   // (the compiler caches plans and kernels per graph, so that is cheap), because a program's
   // memory holds the state of the run that uses it.

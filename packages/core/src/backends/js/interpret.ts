@@ -5,7 +5,7 @@ import type { CopyStep, NodeStep, Plan } from "../../compile/plan.js";
 import { type Data, arrayView } from "../../compile/program.js";
 import type { Place } from "../../compile/view.js";
 import { primitiveOf } from "../../ops/index.js";
-import type { ConcreteShape } from "../../shape/shape.js";
+import { type ConcreteShape, sizeOf } from "../../shape/shape.js";
 import type { DType } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 
@@ -18,7 +18,7 @@ export function placeView(memory: ArrayBufferLike, layout: Layout, place: Place,
 export function interpretStep(step: NodeStep, p: Plan, layout: Layout, memory: ArrayBufferLike): () => void {
   const e = step.out;
   const tensorAt = (place: Place, shape: ConcreteShape, dtype: DType): Tensor =>
-    new Tensor(shape, dtype, placeView(memory, layout, place, dtype, shape.reduce((a, b) => a * b, 1)));
+    new Tensor(shape, dtype, placeView(memory, layout, place, dtype, sizeOf(shape)));
   const args = e.inputs.map((x, i) => tensorAt(step.args[i] as Place, p.shapes.get(x) as ConcreteShape, x.dtype));
   const out = { shape: p.shapes.get(e) as ConcreteShape, dtype: e.dtype };
   const target = tensorAt(step.place, out.shape, out.dtype).data;

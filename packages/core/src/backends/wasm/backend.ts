@@ -1,13 +1,13 @@
 // The wasm backend: one module per specialised program. Each step becomes a function (a fused
 // loop, a GEMM, Threefry) or a call back into the interpreter for what no kernel covers; an
 // exported `run` calls them in order, so `execute()` is a single call into WebAssembly.
-import type { Expr } from "../../graph/expr.js";
+import { type Expr, isOp } from "../../graph/expr.js";
 import { BYTES, type Layout } from "../../compile/memory.js";
 import type { FusedStep, Plan, Step } from "../../compile/plan.js";
 import type { Backend, Executable } from "../../compile/program.js";
 import type { Place, View } from "../../compile/view.js";
 import { traitsOf } from "../../ops/index.js";
-import { ValueError } from "../../shape/shape.js";
+import { ValueError, sizeOf } from "../../shape/shape.js";
 import type { DType } from "../../tensor/dtype.js";
 import { interpretStep } from "../js/interpret.js";
 import { FunctionBuilder, ModuleBuilder, T } from "./emitter.js";
@@ -118,15 +118,14 @@ function prepare(plan: Plan, layout: Layout, fma: boolean, threads: Threads): ()
       }
       case "native": {
         const shape = (e: Expr): readonly number[] => plan.shapes.get(e) as readonly number[];
-        const size = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
         const out = s.out;
-        if (out.op === "randomBits") kernel((f) => emitRandomBits(f, byteAddress(s.args[0] as Place, "i32"), byteAddress(s.place, "i32"), size(shape(out))));
-        else {
+        if (out.op === "randomBits") kernel((f) => emitRandomBits(f, byteAddress(s.args[0] as Place, "i32"), byteAddress(s.place, "i32"), sizeOf(shape(out))));
+        else if (isOp(out, "take")) {
           const [x, ids] = out.inputs as [Expr, Expr];
-          const axis = (out.params as { axis: number }).axis;
+          const axis = out.params.axis;
           const xs = shape(x);
           const at = { x: byteAddress(s.args[0] as Place, x.dtype), ids: byteAddress(s.args[1] as Place, "i32"), y: byteAddress(s.place, out.dtype) };
-          const dims = { outer: size(xs.slice(0, axis)), n: xs[axis] as number, count: size(shape(ids)), inner: size(xs.slice(axis + 1)) * BYTES[x.dtype], axis };
+          const dims = { outer: sizeOf(xs.slice(0, axis)), n: xs[axis] as number, count: sizeOf(shape(ids)), inner: sizeOf(xs.slice(axis + 1)) * BYTES[x.dtype], axis };
           kernel((f) => emitTake(f, at, dims, fail));
         }
       }
@@ -137,7 +136,8 @@ function prepare(plan: Plan, layout: Layout, fma: boolean, threads: Threads): ()
   const module = new WebAssembly.Module(m.toBytes());
   return () => {
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared });
-    const env: Record<string, unknown> = { memory, sin: Math.sin, cos: Math.cos, takeError };
+    const env: Record<string, unknown> = { memory, takeError };
+    for (const name of Object.keys(HOST) as (keyof typeof HOST)[]) env[name] = Math[name];
     for (const [name, fn] of Object.entries(SCALAR_HOST)) env[`scalar_${name}`] = fn;
     for (const { step, name } of interpreted) env[name] = interpretStep(step, plan, layout, memory.buffer);
     if (shared) env.parallel = (job: number) => runParallel(job);

@@ -1,7 +1,7 @@
 // Vector code for each elementwise primitive: four lanes at a time, f32 as f32x4, i32 as i32x4 and
 // bool as a lane mask (all ones or zero). Transcendental functions are polynomial kernels (math.ts),
 // so fused loops never call out of WebAssembly.
-import type { Expr } from "../../graph/expr.js";
+import { type Expr, isOp } from "../../graph/expr.js";
 import type { CompareParams } from "../../ops/compare.js";
 import type { OpName, OpParams } from "../../ops/index.js";
 import type { DType } from "../../tensor/dtype.js";
@@ -23,8 +23,8 @@ interface Signature<K extends OpName> {
 /** The value of a single-element constant, seen through broadcasts and reshapes. */
 function scalarConstant(e: Expr): number | undefined {
   if (e.op === "broadcast" || e.op === "reshape") return scalarConstant(e.inputs[0] as Expr);
-  if (e.op !== "constant") return undefined;
-  const value = (e.params as { value: { size: number; data: ArrayLike<number> } }).value;
+  if (!isOp(e, "constant")) return undefined;
+  const value = e.params.value;
   return value.size === 1 ? value.data[0] : undefined;
 }
 

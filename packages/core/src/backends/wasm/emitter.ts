@@ -1,5 +1,6 @@
 // A small WebAssembly bytecode emitter: value types, named opcodes, a function builder with one
 // method per instruction family, and a module builder. Enough for the kernels, nothing more.
+import { ValueError } from "../../shape/shape.js";
 
 /** Value types. */
 export const T = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b } as const;
@@ -389,7 +390,7 @@ export class ModuleBuilder {
 
   /** Imports a function from `env`; all imports come before the first defined function. */
   importFunction(name: string, params: readonly ValType[], results: readonly ValType[]): number {
-    if (this.functions.length) throw new Error("emitter: import functions before defining any");
+    if (this.functions.length) throw new ValueError("emitter", "functions imported before any is defined", "an import after a definition");
     this.imports.push({ module: "env", name, type: this.typeIndex(params, results) });
     return this.imports.length - 1;
   }

@@ -9,6 +9,7 @@ import { BYTES } from "../../compile/memory.js";
 import { type FunctionBuilder, Op, Simd, T } from "./emitter.js";
 import { type Emitter, maxOf, vectorEmitter } from "./elementwise.js";
 import { SIGN_BITS, ZERO, laneMask, storePartial } from "./simd.js";
+import { sizeOf } from "../../shape/shape.js";
 
 /** A view in the collapsed iteration space, with its base byte address. */
 interface Access {
@@ -76,7 +77,7 @@ function initReduction(f: FunctionBuilder, step: FusedStep, op: "sum" | "max", s
 export function emitFused(f: FunctionBuilder, parts: readonly FusedStep[], address: (v: View, dtype: DType) => number): void {
   const step = parts[0] as FusedStep;
   if (step.reduce) initReduction(f, step, step.reduce, address(step.store, step.dtype));
-  if (step.shape.reduce((a, b) => a * b, 1) === 0) return;
+  if (sizeOf(step.shape) === 0) return;
   new FusedLoop(f, parts, address).emit();
 }
 

@@ -7,6 +7,7 @@ import type { FusedStep, LoopStep, MatmulStep, Plan } from "../../compile/plan.j
 import type { View } from "../../compile/view.js";
 import type { Columns } from "./packed.js";
 import { type Pool, cores, instanceId, threadsAvailable, workers } from "./threads.js";
+import { sizeOf } from "../../shape/shape.js";
 
 /** Threads of a program: a count, or `auto` — the cores, for steps large enough to gain, and 1 when none is. */
 export type Threads = number | "auto";
@@ -31,7 +32,7 @@ function slice(s: FusedStep, axis: number, from: number, to: number): FusedStep 
  */
 function splitLoop(parts: readonly FusedStep[], count: number, auto: boolean): FusedStep[][] | undefined {
   const first = parts[0] as FusedStep;
-  const size = first.shape.reduce((a, b) => a * b, 1);
+  const size = sizeOf(first.shape);
   if (parts.some((p) => p.reduce !== null || (p.dtype !== "f32" && p.dtype !== "i32")) || size < (auto ? LOOP_MIN : 4 * count)) return undefined;
   const axis = first.shape.findIndex((d) => d > 1);
   const unit = axis === first.shape.length - 1 ? 4 : 1;
