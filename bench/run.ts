@@ -57,9 +57,13 @@ for (const g of gemms) await row(g.name, "GFLOP/s", true, (c) => (runs(c, g) ? c
 await row("Regression 1-2-5-1, Adam, 1 sample/step", "steps/s", true, (c) => c.regression(steps));
 for (const m of mlps) await row(m.name, "samples/s", true, (c) => (runs(c, m) ? c.mlp(m, budget) : undefined));
 await row("Regression, nn's step program run bare (set/execute)", "steps/s", true, (c) => (wanted("Regression 1-2-5-1") ? c.overhead?.() : undefined));
-await row("Fashion-MNIST 784-128-10, 5 epochs through fit", "samples/s", true, (c) => c.fashionMnist?.());
-await row("MNIST embedded subset, the example's model to 95% test accuracy", "s", false, (c) => c.mnistTo95?.());
-await row("Fashion-MNIST 784-512-256-10 to 89.5% test accuracy", "s", false, (c) => c.fashionTo895?.());
+/** The real-data rows train for seconds to minutes: --quick leaves them out unless --only picks them. */
+const realData = !opts.quick || opts.only !== undefined;
+if (realData) {
+  await row("Fashion-MNIST 784-128-10, 5 epochs through fit", "samples/s", true, (c) => c.fashionMnist?.());
+  await row("MNIST embedded subset, the example's model to 95% test accuracy", "s", false, (c) => c.mnistTo95?.());
+  await row("Fashion-MNIST 784-512-256-10 to 89.5% test accuracy", "s", false, (c) => c.fashionTo895?.());
+}
 await row("Compile a training step, regression", "ms", false, (c) => c.stepCompile?.("regression", budget));
 for (const m of mlps.filter((w) => w.threads === 1)) await row(`Compile a training step, ${m.name.replace(/ train.*/, "")}`, "ms", false, (c) => c.stepCompile?.(m, budget));
 

@@ -5,7 +5,7 @@
 // say what the user's path costs on top of it.
 import { type CompileOptions, type Key, Tensor, add, compile, foldIn, input, key, matmul, transpose } from "@typegrad/core";
 import { batches, loadEmbeddedMnist, loadFashionMnist, meanStd } from "@typegrad/datasets";
-import { type Batch, type Callback, type EpochLog, type Layer, type ModelValues, type Params, accuracy, adam, crossEntropy, dense, dropout, evaluateModel, fit, mse, named, predict, relu, sequential, sigmoid, stepGraph, trainStep } from "@typegrad/nn";
+import { type Batch, type Callback, type EpochLog, type Layer, type ModelValues, type Params, accuracy, adam, cosineDecay, crossEntropy, dense, dropout, evaluateModel, fit, mse, named, predict, relu, sequential, sigmoid, stepGraph, trainStep } from "@typegrad/nn";
 import { either as E } from "fp-ts";
 import { MNIST_RECIPE, mnistModel, mnistOptimizer, shiftDigits, splitValidation } from "../examples/mnist/model.js";
 import { type Contender, lossProbe, timed } from "./contender.js";
@@ -322,24 +322,25 @@ function untilAccuracy(target: number, test: { images: Tensor<[number, 784], "f3
   };
 }
 
-/** Seconds of `fit` until Fashion-MNIST 784-512-256-10 (dropout 0.2, Adam 1e-3) reaches 89.5% test accuracy, checked after every epoch (at most 20). */
+/** Seconds of `fit` until Fashion-MNIST 784-512-256-10 (dropout 0.2, Adam 1e-3 decayed to 0 along a cosine over 10 epochs) reaches 89.5% test accuracy, checked after every epoch. */
 async function fashionTo895(): Promise<Figure | undefined> {
   const r = await loadFashionMnist({ flatten: true, log: () => undefined })();
   if (E.isLeft(r)) return { value: NaN, detail: `Fashion-MNIST unavailable: ${r.left.message}` };
   const { train, test } = r.right;
   const stats = meanStd(train.images);
   const model = sequential(dense(784, 512), relu(), dropout(0.2), dense(512, 256), relu(), dropout(0.2), dense(256, 10));
-  const run = untilAccuracy(0.895, test, stats, 20);
+  const epochs = 10;
+  const run = untilAccuracy(0.895, test, stats, epochs);
   fit({
     model,
     loss: crossEntropy,
-    optimizer: adam({ lr: 1e-3 }),
+    optimizer: adam({ lr: cosineDecay(1e-3, epochs * Math.floor(train.labels.size / 128)) }),
     params: model.init(key(0)),
     data: (e) => loaderBatches(train.images, train.labels, 128, stats, foldIn(key(1), e)),
-    epochs: 20,
+    epochs,
     progress: false,
     threads: 1,
     callbacks: [run.callback(model)],
   });
-  return run.figure("784-512-256-10, dropout 0.2, Adam 1e-3, batch 128");
+  return run.figure("784-512-256-10, dropout 0.2, Adam 1e-3 cosine over 10 epochs, batch 128");
 }

@@ -1,6 +1,6 @@
 // File IO for checkpoints: atomic writes (temporary file, fsync, rename, fsync of the directory)
 // so that a crash leaves either the old checkpoint or the new one, never a torn file.
-import type { Tensor } from "@typegrad/core";
+import { type Tensor, ValueError } from "@typegrad/core";
 import { either as E, taskEither as TE } from "fp-ts";
 import type { CheckpointError } from "./errors.js";
 import { CheckpointLoadError } from "./errors.js";
@@ -13,7 +13,7 @@ import { type Safetensors, decodeSafetensors, encodeSafetensors } from "./safete
  */
 function nodeFiles(): { fs: typeof import("node:fs/promises"); path: typeof import("node:path") } {
   if (typeof process === "undefined" || typeof process.getBuiltinModule !== "function")
-    throw new Error("checkpoint files need Node's file system; in a browser, use encodeSafetensors/decodeSafetensors on bytes");
+    throw new ValueError("checkpoint", "Node's file system", "none", "in a browser, use encodeSafetensors/decodeSafetensors on bytes");
   return { fs: process.getBuiltinModule("node:fs/promises"), path: process.getBuiltinModule("node:path") };
 }
 

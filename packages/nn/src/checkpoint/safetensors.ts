@@ -2,7 +2,7 @@
 // {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {string: string}}, then the
 // tensor bytes (little-endian, row-major); offsets count from the start of that byte buffer.
 // Decoding trusts nothing: every length and offset is checked before it is used.
-import { type DType, Tensor } from "@typegrad/core";
+import { type DType, Tensor, ValueError } from "@typegrad/core";
 import { either as E } from "fp-ts";
 import type { CheckpointError } from "./errors.js";
 
@@ -31,12 +31,12 @@ const littleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
  * const bytes = encodeSafetensors({ "0.weight": w, "0.bias": b }, { format: "pt" });
  */
 export function encodeSafetensors(tensors: Readonly<Record<string, Tensor>>, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
-  if (!littleEndian) throw new Error("safetensors: writing needs a little-endian host");
+  if (!littleEndian) throw new ValueError("safetensors", "a little-endian host for writing", "a big-endian one");
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
-    if (name === "__metadata__") throw new Error(`safetensors: "__metadata__" cannot name a tensor`);
+    if (name === "__metadata__") throw new ValueError("safetensors", `tensor names other than "__metadata__"`, `"__metadata__"`);
     const size = t.data.byteLength;
     header[name] = { dtype: TAG_OF[t.dtype], shape: [...t.shape], data_offsets: [offset, offset + size] };
     offset += size;

@@ -2,7 +2,7 @@
 // core ops, so a whole training step (loss, gradients, update) is one graph and compiles into one
 // program; the new parameters and moments can then be written in place of the old (donation).
 import { type ConcreteShape, type Expr, type FloatDType, ValueError, add, cast, full, mul, scalar, type Tensor } from "@typegrad/core";
-import { type Params, type Vars, flatten, leaf, mapTree, subtree, unflatten } from "../tree.js";
+import { type Params, type Tree, type Vars, flatten, leaf, mapTree, subtree, unflatten } from "../tree.js";
 import type { Schedule } from "./schedules.js";
 
 /** A learning rate: a constant or a schedule of the step index. */
@@ -25,11 +25,15 @@ export interface Optimizer<K extends string = string> {
 /** Zeros shaped like every parameter. */
 export const zerosLike = <P extends Params>(params: P): P => mapTree(params, (t: Tensor) => full(t.shape as ConcreteShape, 0, t.dtype)) as P;
 
-/** The float dtype of a parameter tree (that of its first leaf). */
-export function dtypeOf(params: Vars): FloatDType {
-  const first = Object.values(flatten(params))[0];
-  if (first === undefined) throw new ValueError("optimizer", "at least one parameter", "an empty tree");
-  if (first.dtype !== "f32" && first.dtype !== "f64") throw new ValueError("optimizer", "float parameters", first.dtype);
+/**
+ * The float dtype of a parameter tree (that of its first leaf); `empty` for a tree without
+ * parameters, else an error naming `op`.
+ */
+export function dtypeOf(params: Vars | Params, op = "optimizer", empty?: FloatDType): FloatDType {
+  const first = Object.values(flatten<Tree>(params))[0];
+  if (first === undefined && empty !== undefined) return empty;
+  if (first === undefined) throw new ValueError(op, "at least one parameter", "an empty tree");
+  if (first.dtype !== "f32" && first.dtype !== "f64") throw new ValueError(op, "float parameters", first.dtype);
   return first.dtype;
 }
 

@@ -1,4 +1,4 @@
-import type { Shape } from "@typegrad/core";
+import { type Shape, ValueError } from "@typegrad/core";
 import type { Layer } from "../layer.js";
 import type { OptState, Optimizer } from "../optim/optimizer.js";
 import type { Checked, FeatureCheck, TreeCheck } from "../shapes.js";
@@ -82,7 +82,7 @@ export function fit(options: FitOptions): { ts: TrainState; history: EpochLog[] 
   const { model, loss, optimizer, epochs, metrics = [], callbacks = [] } = options;
   const trainer = trainStep(model, loss, optimizer, options.threads === undefined ? {} : { threads: options.threads });
   const start = options.ts ?? (options.params ? trainer.init(options.params) : undefined);
-  if (start === undefined) throw new Error("fit: expected params or ts to start from");
+  if (start === undefined) throw new ValueError("fit", "params or ts to start from", "neither");
   const sink = sinkOf(options.progress);
   const session = trainer.session(start);
   const history: EpochLog[] = [];

@@ -1,6 +1,6 @@
-import { type Expr, type Key, type Program, type Shape, type ShapeMismatch, Tensor, compile, foldIn, grad, input, key as makeKey } from "@typegrad/core";
+import { type Expr, type Key, type Program, type Shape, type ShapeMismatch, Tensor, compile, foldIn, grad, input, key as makeKey, ValueError } from "@typegrad/core";
 import type { Layer } from "../layer.js";
-import type { OptState, Optimizer } from "../optim/optimizer.js";
+import { type OptState, type Optimizer, dtypeOf } from "../optim/optimizer.js";
 import type { Checked, FeatureCheck, TreeCheck, TreeDiffs } from "../shapes.js";
 import { type Leaf, type Params, type Tree, type Vars, flatten, mapTree, unflatten } from "../tree.js";
 import type { Loss } from "../losses.js";
@@ -168,7 +168,7 @@ export function trainStep(model: Layer, loss: Loss, optimizer: Optimizer, option
     const initial: Record<string, Tensor> = { ...prefixed<Tensor>("param", start.params), ...prefixed<Tensor>("state", start.state), ...prefixed<Tensor>("opt", start.opt) };
     return {
       step: (batch) => {
-        const sig = `${signature(batch)} ${firstDtype(start.params)}`;
+        const sig = `${signature(batch)} ${dtypeOf(start.params, "trainStep", "f32")}`;
         if (current?.sig !== sig) {
           const g = graphFor(start, batch, sig);
           const program = programs.get(sig) ?? compile(g.inputs, g.outputs, { donate: g.donate, ...options });
@@ -184,7 +184,7 @@ export function trainStep(model: Layer, loss: Loss, optimizer: Optimizer, option
         return prog.view("loss")[0] as number;
       },
       output: () => {
-        if (current === undefined) throw new Error("trainStep: no step has run yet");
+        if (current === undefined) throw new ValueError("trainStep", "a step run before reading its state", "none yet");
         const prog = current.program;
         return new Tensor(prog.shapeOf("output"), prog.outputs.get("output")?.dtype ?? "f32", prog.view("output"));
       },
@@ -199,7 +199,7 @@ export function trainStep(model: Layer, loss: Loss, optimizer: Optimizer, option
   return {
     init: (params, options = {}) => ({
       params,
-      state: options.state ?? model.initState(firstDtype(params)),
+      state: options.state ?? model.initState(dtypeOf(params, "trainStep", "f32")),
       opt: optimizer.init(params),
       key: options.key ?? makeKey(0),
       step: 0,
@@ -214,7 +214,3 @@ export function trainStep(model: Layer, loss: Loss, optimizer: Optimizer, option
   };
 }
 
-function firstDtype(params: Params): "f32" | "f64" {
-  const first = Object.values(flatten(params))[0];
-  return first?.dtype === "f64" ? "f64" : "f32";
-}
