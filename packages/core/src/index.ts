@@ -2,7 +2,7 @@
 // tensor → shape → graph → ops → math → autodiff → simplify → print → compile → backends.
 export { type DType, type FloatDType, type ArrayFor } from "./tensor/dtype.js";
 export { Tensor, tensor, zeros, ones, full, arange, linspace, eye, type NestedArray } from "./tensor/tensor.js";
-export { type Dim, type Shape, type ConcreteShape, ShapeError, ValueError, sameShape, showShape, sizeOf } from "./shape/shape.js";
+export { type Dim, type Shape, type ConcreteShape, ShapeError, ValueError, guard, sameShape, showShape, sizeOf } from "./shape/shape.js";
 export type {
   Broadcast,
   ShapeMismatch,
@@ -20,6 +20,7 @@ export type {
   ScalarCheck,
 } from "./shape/types.js";
 export { Expr, type AnyExpr, isOp } from "./graph/expr.js";
+export { checkTensor, checkExpr, describe as describeValue } from "./graph/check.js";
 export type { Primitive, PrintForm, Role, Sampler, TestCase, InputSpec, Traits } from "./graph/primitive.js";
 export { topoSort, inputsOf } from "./graph/topo.js";
 export { primitives, type OpName, type OpParams } from "./ops/index.js";
@@ -59,7 +60,7 @@ export { randomBits } from "./ops/randomBits.js";
 
 export { sub, div, square } from "./math/arithmetic.js";
 export { mean, variance } from "./math/reductions.js";
-export { relu, leakyRelu, softplus, gelu, clip } from "./math/activations.js";
+export { relu, leakyRelu, log1p, softplus, gelu, clip } from "./math/activations.js";
 export { logSumExp, logSoftmax, softmax, oneHot } from "./math/softmax.js";
 export { composites, type Composite } from "./math/index.js";
 

@@ -110,7 +110,7 @@ describe("simplify", () => {
     const labels = input("labels", [4], "i32");
     expect(simplify(sum(oneHot(labels, 10), -1))).toBe(broadcastTo(constant(1, "f32"), [4]));
     const bad = new Map<Expr, Tensor>([[labels, tensor([3, 0, 10, 9], { dtype: "i32" })]]);
-    expect(() => evaluate(oneHot(labels, 10), bad)).toThrow("take: expected indices in [0, 10), got 10 at flat position 2");
+    expect(() => evaluate(oneHot(labels, 10), bad)).toThrow("oneHot: expected class labels in [0, 10), got 10 at flat position 2");
   });
 
   it("folds constants, into splats when all elements are equal", () => {

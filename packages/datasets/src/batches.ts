@@ -8,7 +8,7 @@
  * buffers per batch) or copy it. Unshuffled, un-normalised batches are zero-copy views of the
  * dataset instead (which are never overwritten; the rule above is still the one to rely on).
  */
-import { type Key, type Shape, Tensor, ValueError, permutation } from "@typegrad/core";
+import { type ArrayFor, type Key, type Shape, Tensor, ValueError, checkTensor, permutation } from "@typegrad/core";
 
 /**
  * What happens to the last `n mod batchSize` samples of an epoch:
@@ -40,10 +40,16 @@ export interface BatchOptions {
   readonly reuse?: boolean;
 }
 
-/** One batch: inputs `["batch", ...F]`, integer labels `["batch"]`, and how many samples are real. */
-export interface Batch<F extends readonly number[]> {
+/** Dtypes of targets: integer class labels or float regression targets. */
+export type TargetDType = "i32" | "f32";
+
+/**
+ * One batch: inputs `["batch", ...F]`, targets `["batch", ...T]` of the dataset's dtype (integer
+ * labels `["batch"]` by default), and how many samples are real.
+ */
+export interface Batch<F extends readonly number[], T extends readonly number[] = [], D extends TargetDType = "i32"> {
   readonly x: Tensor<["batch", ...F], "f32">;
-  readonly y: Tensor<["batch"], "i32">;
+  readonly y: Tensor<["batch", ...T], D>;
   /** Real samples in this batch: `batchSize`, fewer for a kept last batch, or the unpadded count. */
   readonly size: number;
   /** 0-based position of the batch in the epoch. */
@@ -81,11 +87,16 @@ function rowsOf(data: Float32Array, n: number, stride: number): Float32Array[] {
 
 /** Gives a concrete runtime shape the static (possibly symbolic) type the caller sees. */
 const typed = <S extends Shape>(shape: readonly number[], data: Float32Array): Tensor<S, "f32"> => new Tensor(shape as Shape as S, "f32", data);
-const typedI32 = <S extends Shape>(shape: readonly number[], data: Int32Array): Tensor<S, "i32"> => new Tensor(shape as Shape as S, "i32", data);
+const typedAs = <S extends Shape, D extends TargetDType>(shape: readonly number[], dtype: D, data: ArrayFor<D>): Tensor<S, D> => new Tensor(shape as Shape as S, dtype, data);
+
+/** A fresh target buffer of the targets' own array type, so float targets are never truncated. */
+const targetBuffer = <D extends TargetDType>(like: ArrayFor<D>, length: number): ArrayFor<D> => new (like.constructor as new (n: number) => ArrayFor<D>)(length);
 
 /**
- * Iterates over one epoch of batches of `x` (`[N, ...F]`, f32) and `y` (`[N]`, i32 labels).
- * Shuffled when `key` is given. See the module comment: buffers are reused and overwritten.
+ * Iterates over one epoch of batches of `x` (`[N, ...F]`, f32) and `y`: integer labels `[N]`, or
+ * any targets `[N, ...T]` (i32 or f32, e.g. regression targets `[N, 1]`), batched with their
+ * dtype and values unchanged. Shuffled when `key` is given. See the module comment: buffers are
+ * reused and overwritten.
  * @example
  * for (const k of split(key(0), 10)) // a new key per epoch
  *   for (const { x, y } of batches(train.images, train.labels, { batchSize: 128, key: k, lastBatch: "drop" }))
@@ -96,24 +107,31 @@ export function batches<const F extends readonly number[], const C extends numbe
   y: Tensor<readonly [number], "i32">,
   options: BatchOptions & { readonly oneHot: C },
 ): Generator<OneHotBatch<F, C>, void, undefined>;
-export function batches<const F extends readonly number[]>(
+export function batches<const F extends readonly number[], const T extends readonly number[], D extends TargetDType>(
   x: Tensor<readonly [number, ...F], "f32">,
-  y: Tensor<readonly [number], "i32">,
+  y: Tensor<readonly [number, ...T], D>,
   options: BatchOptions,
-): Generator<Batch<F>, void, undefined>;
+): Generator<Batch<F, T, D>, void, undefined>;
 export function* batches<const F extends readonly number[]>(
   x: Tensor<readonly [number, ...F], "f32">,
-  y: Tensor<readonly [number], "i32">,
+  y: Tensor<readonly [number, ...number[]], TargetDType>,
   options: BatchOptions & { readonly oneHot?: number },
-): Generator<Batch<F> | OneHotBatch<F, number>, void, undefined> {
+): Generator<Batch<F, number[], TargetDType> | OneHotBatch<F, number>, void, undefined> {
   const { batchSize, key, lastBatch = "keep", normalize, reuse = true, oneHot: classes } = options;
+  checkTensor(x, "batches", "x", ["f32"]);
+  checkTensor(y, "batches", "y", ["i32", "f32"]);
   const n = x.shape[0];
   const features = x.shape.slice(1);
+  const targetShape = y.shape.slice(1);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError("batches", "a positive integer batchSize", String(batchSize));
-  if (y.shape.length !== 1 || y.shape[0] !== n) throw new ValueError("batches", `labels of shape [${n}]`, `[${y.shape.join(",")}]`);
+  if (y.shape.length < 1 || y.shape[0] !== n)
+    throw new ValueError("batches", `targets with ${n} rows, as x [${x.shape.join(",")}]`, `[${y.shape.join(",")}]`, "one label (or target row) per sample");
+  if (classes !== undefined && (y.dtype !== "i32" || y.shape.length !== 1))
+    throw new ValueError("batches", "integer labels of shape [N] for oneHot", `${y.dtype}[${y.shape.join(",")}]`, "one-hot encoding is for class labels; drop the option for regression targets");
   if (classes !== undefined && (!Number.isInteger(classes) || classes < 1)) throw new ValueError("batches", "a positive integer oneHot class count", String(classes));
   if (normalize !== undefined && !(normalize.std > 0)) throw new ValueError("batches", "a positive std", String(normalize.std));
   const stride = n === 0 ? 0 : x.size / n;
+  const yStride = n === 0 ? 0 : y.size / n;
   const src = x.data;
   const labels = y.data;
   const order = key === undefined ? undefined : permutation(key, n);
@@ -124,7 +142,7 @@ export function* batches<const F extends readonly number[]>(
   const rowsView = copy && normalize === undefined ? rowsOf(src, n, stride) : undefined;
 
   let xBuf = new Float32Array(batchSize * stride);
-  let yBuf = new Int32Array(batchSize);
+  let yBuf = targetBuffer(labels, batchSize * yStride);
   let hotBuf = new Float32Array(classes === undefined ? 0 : batchSize * classes);
 
   for (let b = 0; b < count; b++) {
@@ -133,14 +151,14 @@ export function* batches<const F extends readonly number[]>(
     const rows = lastBatch === "pad" ? batchSize : real;
     if (!reuse && b > 0) {
       xBuf = new Float32Array(batchSize * stride);
-      yBuf = new Int32Array(batchSize);
+      yBuf = targetBuffer(labels, batchSize * yStride);
       hotBuf = new Float32Array(hotBuf.length);
     }
     let xs: Float32Array;
-    let ys: Int32Array;
+    let ys: Int32Array | Float32Array;
     if (!copy && rows === real && reuse) {
       xs = src.subarray(start * stride, (start + rows) * stride);
-      ys = labels.subarray(start, start + rows);
+      ys = labels.subarray(start * yStride, (start + rows) * yStride);
     } else {
       for (let r = 0; r < rows; r++) {
         // Padding wraps around to the start of this epoch's order.
@@ -152,14 +170,14 @@ export function* batches<const F extends readonly number[]>(
         if (row !== undefined) xBuf.set(row, to);
         else if (normalize === undefined) for (let k = 0; k < stride; k++) xBuf[to + k] = src[from + k] ?? 0;
         else for (let k = 0; k < stride; k++) xBuf[to + k] = ((src[from + k] ?? 0) - shift) * scale;
-        yBuf[r] = labels[i] ?? 0;
+        yBuf.set(labels.subarray(i * yStride, (i + 1) * yStride), r * yStride);
       }
       xs = rows === batchSize ? xBuf : xBuf.subarray(0, rows * stride);
-      ys = rows === batchSize ? yBuf : yBuf.subarray(0, rows);
+      ys = rows === batchSize ? yBuf : yBuf.subarray(0, rows * yStride);
     }
-    const batch: Batch<F> = {
+    const batch: Batch<F, number[], TargetDType> = {
       x: typed<["batch", ...F]>([rows, ...features], xs),
-      y: typedI32<["batch"]>([rows], ys),
+      y: typedAs<["batch", ...number[]], TargetDType>([rows, ...targetShape], y.dtype, ys),
       size: real,
       index: b,
     };
@@ -168,7 +186,7 @@ export function* batches<const F extends readonly number[]>(
       continue;
     }
     const hot = rows * classes === hotBuf.length ? hotBuf : hotBuf.subarray(0, rows * classes);
-    fillOneHot(ys, classes, hot);
+    fillOneHot(ys as Int32Array, classes, hot);
     yield { ...batch, yOneHot: typed<["batch", number]>([rows, classes], hot) };
   }
 }

@@ -71,8 +71,14 @@ export const datasetError = {
     ...f,
     message: `${f.file}: SHA-256 mismatch for the copy from ${f.from}: expected ${f.expected}, got ${f.actual}`,
   }),
-  httpStatus: (url: string, status: number): DatasetError => ({ _tag: "HttpStatus", url, status, message: `${url}: HTTP ${status}` }),
+  httpStatus: (url: string, status: number, text = ""): DatasetError => ({ _tag: "HttpStatus", url, status, message: `${url}: HTTP ${status}${text ? ` ${text}` : ""}` }),
   timeout: (url: string, ms: number): DatasetError => ({ _tag: "Timeout", url, ms, message: `${url}: no data for ${ms} ms, gave up` }),
+  deadline: (url: string, ms: number): DatasetError => ({
+    _tag: "Timeout",
+    url,
+    ms,
+    message: `${url}: not tried, the file's ${ms} ms deadline has passed (download.deadlineMs)`,
+  }),
   network: (url: string, cause: string): DatasetError => ({ _tag: "NetworkFailed", url, cause, message: `${url}: ${cause}` }),
   tooLarge: (url: string, limit: number): DatasetError => ({
     _tag: "TooLarge",

@@ -20,6 +20,7 @@ export {
   type Normalization,
   type BatchOptions,
   type Batch,
+  type TargetDType,
   type OneHotBatch,
   batches,
   numBatches,

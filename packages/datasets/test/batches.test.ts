@@ -95,8 +95,46 @@ describe("batches", () => {
   it("rejects bad arguments with named errors", () => {
     const { x, y } = dataset(4, 2);
     expect(() => batches(x, y, { batchSize: 0 }).next()).toThrow("batches: expected a positive integer batchSize, got 0");
-    expect(() => batches(x, tensor(new Int32Array(3), { shape: [3] }), { batchSize: 2 }).next()).toThrow("labels of shape [4]");
+    expect(() => batches(x, tensor(new Int32Array(3), { shape: [3] }), { batchSize: 2 }).next()).toThrow("batches: expected targets with 4 rows, as x [4,2], got [3]");
+    const asArray: unknown = [[0, 1], [2, 3], [4, 5], [6, 7]];
+    expect(() => batches(asArray as typeof x, y, { batchSize: 2 }).next()).toThrow("batches: expected x to be a Tensor, got an array of 4. make one with tensor(values)");
+    const floats = tensor([0.5, 1, 2, 3], { shape: [4] }) as unknown as typeof y; // as plain JavaScript would pass it
+    expect(() => batches(x, floats, { batchSize: 2, oneHot: 10 }).next()).toThrow("batches: expected integer labels of shape [N] for oneHot, got f32[4]");
     expect(() => [...batches(x, tensor(Int32Array.of(0, 1, 2, 11), { shape: [4] }), { batchSize: 4, oneHot: 10 })]).toThrow("oneHot: expected labels in 0..9, got 11 at index 3");
+  });
+});
+
+describe("batches of float targets", () => {
+  const { x } = dataset(5, 2);
+  const targets = Float32Array.of(0.25, 0.5, 1.7, -3.125, 9.75);
+  const cases: [string, Tensor<readonly [number, ...number[]], "f32">][] = [
+    ["f32 [N]", tensor(targets, { shape: [5] })],
+    ["f32 [N, 1]", tensor(targets, { shape: [5, 1] })],
+  ];
+
+  it.each(cases)("keeps %s targets' values, dtype and shape, shuffled, normalised or not", (_, y) => {
+    const options = [{}, { key: key(3) }, { normalize: { mean: 1, std: 2 } }, { key: key(4), reuse: false, lastBatch: "pad" as const }];
+    for (const extra of options) {
+      const got = [...batches(x, y, { batchSize: 2, ...extra })];
+      for (const b of got) {
+        expect(b.y.dtype).toBe("f32");
+        expect(b.y.data).toBeInstanceOf(Float32Array);
+        expect(b.y.shape).toEqual([b.x.shape[0], ...y.shape.slice(1)]);
+        // Each target still sits with its own sample: sample i has first feature i·1000.
+        const f = 2; // features per sample
+        const normalized = "normalize" in extra;
+        b.y.data.forEach((t, r) => {
+          const first = b.x.data[r * f] as number;
+          const i = Math.round(normalized ? first * 2 + 1 : first) / 1000;
+          expect(t).toBe(targets[i]);
+        });
+      }
+    }
+  });
+
+  it("types the batch's targets from the dataset's", () => {
+    const [b] = [...batches(x, tensor(targets, { shape: [5, 1] }), { batchSize: 5 })];
+    expectTypeOf(b!.y).toEqualTypeOf<Tensor<["batch", 1], "f32">>();
   });
 });
 

@@ -1,6 +1,6 @@
 // Losses, each the mean over the batch by default (PyTorch's reduction "mean"), written with
 // stable formulas: log-softmax through logSumExp, and BCE on logits without forming σ(x).
-import { type AllAgree, type DType, type DTypeAgree, type Expr, type IsTuple, type OperandDType, type OperandShape, type SameShapeCheck, type ShapeMismatch, type ShowShape, type FloatDType, type Shape, ShapeError, ValueError, abs, add, exp, log, logSoftmax, maximum, mean, mul, neg, oneHot, square, sub, sum, sameShape, showShape } from "@typegrad/core";
+import { type AllAgree, type DType, type DTypeAgree, type Expr, type IsTuple, type OperandDType, type OperandShape, type SameShapeCheck, type ShapeMismatch, type ShowShape, type FloatDType, type Shape, ShapeError, ValueError, checkExpr, abs, add, exp, log1p, logSoftmax, maximum, mean, mul, neg, oneHot, square, sub, sum, sameShape, showShape } from "@typegrad/core";
 
 /** How per-element (or per-sample) losses are combined. */
 export type Reduction = "mean" | "sum" | "none";
@@ -48,6 +48,8 @@ type CrossEntropyCheck<L, T, SL extends Shape = OperandShape<L>, ST extends Shap
 const reduce = (x: Expr, reduction: Reduction): Expr => (reduction === "mean" ? mean(x) : reduction === "sum" ? sum(x) : x);
 
 function checkSame(op: string, a: Expr, b: Expr): void {
+  checkExpr(a, op, "the predictions (or logits)");
+  checkExpr(b, op, "the targets");
   if (!sameShape(a.shape, b.shape)) throw new ShapeError(op, "predictions and targets of one shape", `${showShape(a.shape)} and ${showShape(b.shape)}`);
 }
 
@@ -79,13 +81,17 @@ export function crossEntropy<L extends Expr, T extends Expr, R extends Reduction
   reduction?: R,
 ): LossOut<R, Rows<OperandShape<L>>, OperandDType<L>>;
 export function crossEntropy(logits: Expr, target: Expr, reduction: Reduction = "mean"): Expr {
+  checkExpr(logits, "crossEntropy", "the logits");
+  checkExpr(target, "crossEntropy", "the targets");
   const classes = logits.shape[logits.rank - 1];
   if (logits.rank === 0 || typeof classes !== "number") throw new ShapeError("crossEntropy", "logits [..., C] with a numeric class count", showShape(logits.shape));
   let probs: Expr;
+  const rows = logits.shape.slice(0, -1);
+  if (target.dtype !== "i32" && sameShape(target.shape, rows))
+    throw new ValueError("crossEntropy", `integer (i32) class labels of shape ${showShape(rows)}, or class probabilities of shape ${showShape(logits.shape)}`, `${target.dtype} ${showShape(target.shape)}`, `cast(labels, "i32") if they hold class indices`);
   if (target.dtype === "i32") {
-    if (!sameShape(target.shape, logits.shape.slice(0, -1)))
-      throw new ShapeError("crossEntropy", `labels of shape ${showShape(logits.shape.slice(0, -1))}`, showShape(target.shape), "one integer label per row of logits");
-    probs = oneHot(target as Expr<Shape, "i32">, classes, logits.dtype === "f64" ? "f64" : "f32");
+    if (!sameShape(target.shape, rows)) throw new ShapeError("crossEntropy", `labels of shape ${showShape(rows)}`, showShape(target.shape), "one integer label per row of logits");
+    probs = oneHot(target as Expr<Shape, "i32">, classes, logits.dtype === "f64" ? "f64" : "f32", "crossEntropy");
   } else {
     checkSame("crossEntropy", logits, target);
     if (target.dtype !== logits.dtype) throw new ValueError("crossEntropy", `targets of dtype ${logits.dtype} or i32 labels`, target.dtype);
@@ -96,7 +102,7 @@ export function crossEntropy(logits: Expr, target: Expr, reduction: Reduction = 
 
 /**
  * Binary cross-entropy from logits (F.binary_cross_entropy_with_logits), mean over elements:
- * max(x, 0) − x·y + log(1 + e^(−|x|)), finite for any x.
+ * max(x, 0) − x·y + log1p(e^(−|x|)), finite for any x and accurate in the tails.
  * @example
  * binaryCrossEntropy(logits, targets);
  */
@@ -107,6 +113,6 @@ export function binaryCrossEntropy<P extends Expr, T extends Expr, R extends Red
 ): LossOut<R, OperandShape<P>, OperandDType<P>>;
 export function binaryCrossEntropy(logits: Expr, target: Expr, reduction: Reduction = "mean"): Expr {
   checkSame("binaryCrossEntropy", logits, target);
-  const perElement = add(sub(maximum(logits, 0), mul(logits, target)), log(add(exp(neg(abs(logits))), 1)));
+  const perElement = add(sub(maximum(logits, 0), mul(logits, target)), log1p(exp(neg(abs(logits)))));
   return reduce(perElement, reduction);
 }

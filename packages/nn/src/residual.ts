@@ -1,6 +1,6 @@
-import { type Expr, type Key, type Shape, type ShapeMismatch, ValueError, add, split } from "@typegrad/core";
+import { type Expr, type Key, type Shape, type ShapeMismatch, ValueError, add, split, type ShowShape } from "@typegrad/core";
 import { type Layer, layer } from "./layer.js";
-import type { Fits, ShowShape, Simplify, TreeOf } from "./shapes.js";
+import type { Fits, Simplify, TreeOf } from "./shapes.js";
 import { type Params, type Vars, subtree } from "./tree.js";
 
 type InOf<L> = L extends Layer<infer I, Shape> ? I : Shape;

@@ -1,6 +1,6 @@
-import { type Expr, type FloatDType, type Key, type Shape, type ShapeMismatch, ValueError, randomBits, reshape, slice, split } from "@typegrad/core";
+import { type Expr, type FloatDType, type Key, type Shape, type ShapeMismatch, type ShowShape, ValueError, randomBits, reshape, slice, split } from "@typegrad/core";
 import { type Ctx, type KeyExpr, type Layer, type Same, layer } from "./layer.js";
-import type { ChainCheck, ChainIn, ChainOut, ChainTree, Fits, ShowShape } from "./shapes.js";
+import type { ChainCheck, ChainIn, ChainOut, ChainTree, Fits } from "./shapes.js";
 import { type Params, type Vars, subtree } from "./tree.js";
 
 /** A chain of layers; `layers` lists them (for `andThen`). */

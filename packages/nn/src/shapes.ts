@@ -1,15 +1,10 @@
 // Type-level shape checks for combinators. A dimension typed as plain `number`/`string`, or a
 // shape that is not a tuple, is dynamic: accepted here and checked when the graph is built.
-import type { AllAgree, Dim, Shape, ShapeMismatch } from "@typegrad/core";
+import type { AllAgree, Dim, IsTuple, Shape, ShapeMismatch, ShowShape } from "@typegrad/core";
 import type { Layer, Same } from "./layer.js";
 import type { Params } from "./tree.js";
 
 type IsLiteral<D> = number extends D ? false : string extends D ? false : true;
-type IsTuple<S extends Shape> = number extends S["length"] ? false : true;
-
-type ShowDims<S> = S extends readonly [infer H extends Dim, ...infer T] ? (T extends readonly [] ? `${H}` : `${H},${ShowDims<T>}`) : "";
-/** `[784]` → `"[784]"`, for messages. */
-export type ShowShape<S extends Shape> = IsTuple<S> extends true ? `[${ShowDims<S>}]` : "[…]";
 
 type DimFits<A, B> = IsLiteral<A> extends true ? (IsLiteral<B> extends true ? ([A] extends [B] ? true : false) : true) : true;
 type DimsFit<A extends Shape, B extends Shape> = A extends readonly [infer AH, ...infer AT extends Shape]

@@ -1,6 +1,6 @@
 // Parameter trees: readonly records whose leaves are tensors (values) or expressions (graph
 // nodes). Paths join keys with dots, as PyTorch's state_dict does ("0.weight", "1.fc1.bias").
-import { Expr, Tensor, ValueError } from "@typegrad/core";
+import { Expr, Tensor, ValueError, describeValue } from "@typegrad/core";
 
 /** A leaf of a parameter tree: a value or a graph node. */
 export type Leaf = Tensor | Expr;
@@ -26,12 +26,25 @@ const isLeaf = (v: unknown): v is Leaf => v instanceof Tensor || v instanceof Ex
  */
 export function mapTree<T extends Tree, B extends Leaf>(tree: T, f: (leaf: LeafIn<T>, path: string) => B, prefix?: string): Tree<B>;
 export function mapTree<B extends Leaf>(tree: Tree, f: (leaf: Leaf, path: string) => B, prefix = ""): Tree<B> {
+  checkTree(tree, prefix);
   const out: Record<string, B | Tree<B>> = {};
   for (const [name, v] of Object.entries(tree)) {
     const path = prefix ? `${prefix}.${name}` : name;
     out[name] = isLeaf(v) ? f(v, path) : mapTree(v, f, path);
   }
   return out;
+}
+
+/** Checks that a subtree is a plain record (not a model, an array or a number), with a hint for the usual mix-ups. */
+function checkTree(tree: unknown, path: string): void {
+  const record = typeof tree === "object" && tree !== null ? (tree as Record<string, unknown>) : undefined;
+  const model = typeof record?.init === "function" && typeof record.apply === "function";
+  const proto: unknown = record === undefined ? undefined : Object.getPrototypeOf(record);
+  if (!model && (proto === Object.prototype || proto === null)) return;
+  const where = path ? ` at "${path}"` : "";
+  const got = model ? "a model (a layer with init and apply)" : describeValue(tree);
+  const hint = model ? "pass its parameters, model.init(key), instead" : Array.isArray(tree) ? "wrap values with tensor(values)" : undefined;
+  throw new ValueError("params", `a record of Tensors (or Exprs)${where}`, got, hint);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,6 +27,15 @@ function handMade(header: object, data: Uint8Array, declaredLength?: number): Ui
   const json = new TextEncoder().encode(JSON.stringify(header));
   const out = new Uint8Array(8 + json.length + data.length);
   new DataView(out.buffer).setBigUint64(0, BigInt(declaredLength ?? json.length), true);
+  out.set(json, 8);
+  out.set(data, 8 + json.length);
+  return out;
+}
+/** A file whose header is the given text, as is. */
+function fromText(header: string, data: Uint8Array): Uint8Array {
+  const json = new TextEncoder().encode(header);
+  const out = new Uint8Array(8 + json.length + data.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
   out.set(json, 8);
   out.set(data, 8 + json.length);
   return out;
@@ -108,6 +118,31 @@ describe("safetensors", () => {
     notJson[8] = 0x5b; // "[" where "{" was
     expect(errorOf(notJson).kind).toBe("bad-header");
   });
+
+  it("refuses deep nesting, a byte-order mark and duplicate keys with typed errors", () => {
+    const data = f32Bytes([1]);
+    const deep = (n: number) => `${"[".repeat(n)}${"]".repeat(n)}`;
+    for (const field of ["shape", "data_offsets"]) {
+      const y = { dtype: '"F32"', shape: "[0]", data_offsets: "[4,4]", [field]: deep(10_000) };
+      const header = `{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"y":{${Object.entries(y).map(([k, v]) => `"${k}":${v}`).join(",")}}}`;
+      expect(errorOf(fromText(header, data))).toMatchObject({ kind: "bad-header", message: expect.stringContaining("nesting deeper than 3 levels") });
+    }
+    const valid = `{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`;
+    expect(E.isRight(decodeSafetensors(fromText(valid, data)))).toBe(true);
+    expect(errorOf(fromText(`\uFEFF${valid}`, data))).toMatchObject({ kind: "bad-header", message: expect.stringContaining("byte-order mark") });
+    expect(errorOf(fromText(`{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, data))).toMatchObject({
+      kind: "bad-header",
+      message: expect.stringContaining('duplicate key "x"'),
+    });
+  });
+
+  it("decodes a header of 20,000 entries (one pass, no per-entry copies: see docs/nn.md for the timings)", () => {
+    const header = (n: number) => `{${Array.from({ length: n }, (_, i) => `"t${i}":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}`).join(",")}}`;
+    for (const n of [2_000, 20_000]) {
+      const r = decodeSafetensors(fromText(header(n), new Uint8Array(0)));
+      expect(E.isRight(r) && Object.keys(r.right.tensors).length).toBe(n);
+    }
+  });
 });
 
 describe("checkpoints", () => {
@@ -149,11 +184,57 @@ describe("checkpoints", () => {
       const r = loadStateDict(fresh(), tensors);
       return E.isLeft(r) ? r.left : undefined;
     };
-    expect(check(missing)).toMatchObject({ kind: "missing-keys", keys: ["3.bias"] });
-    expect(check({ ...sd, "9.weight": tensor([1]) })).toMatchObject({ kind: "unexpected-keys", keys: ["9.weight"] });
+    const none = { missing: [], unexpected: [], shapes: [], dtypes: [] };
+    expect(check(missing)).toMatchObject({ ...none, kind: "mismatch", missing: ["3.bias"] });
+    expect(check({ ...sd, "9.weight": tensor([1]) })).toMatchObject({ ...none, kind: "mismatch", unexpected: ["9.weight"] });
     expect(E.isRight(loadStateDict(fresh(), { ...sd, "9.weight": tensor([1]) }, { strict: false }))).toBe(true);
-    expect(check({ ...sd, "0.bias": tensor([1, 2]) })).toMatchObject({ kind: "shape-mismatch", message: expect.stringContaining("[2] in the checkpoint but [4]") });
-    expect(check({ ...sd, "0.bias": tensor([1, 2, 3, 4], { dtype: "f64" }) })).toMatchObject({ kind: "dtype-mismatch", name: "0.bias" });
+    expect(check({ ...sd, "0.bias": tensor([1, 2]) })).toMatchObject({ kind: "mismatch", missing: [], message: expect.stringContaining("[2] in the checkpoint but [4]") });
+    expect(check({ ...sd, "0.bias": tensor([1, 2, 3, 4], { dtype: "f64" }) })).toMatchObject({ ...none, dtypes: [{ name: "0.bias", file: "f64", model: "f32" }] });
+  });
+
+  it("reports every difference at once when loading into another architecture", () => {
+    const other = sequential(dense(3, 5), relu(), dense(5, 2));
+    const file = stateDict(other.init(key(1)), other.initState());
+    const r = loadStateDict(fresh(), { ...file, "0.bias": tensor([1, 2, 3, 4], { dtype: "f64" }) });
+    if (E.isRight(r)) throw new Error("expected a mismatch");
+    expect(r.left).toMatchObject({
+      kind: "mismatch",
+      missing: ["3.weight", "3.bias", "2.running_mean", "2.running_var", "2.num_batches_tracked"],
+      unexpected: [],
+      shapes: [
+        { name: "0.weight", file: [5, 3], model: [4, 3] },
+        { name: "2.weight", file: [2, 5], model: [4] },
+        { name: "2.bias", file: [2], model: [4] },
+      ],
+      dtypes: [{ name: "0.bias", file: "f64", model: "f32" }],
+    });
+    expect(r.left.message).toContain('missing keys: "3.weight", "3.bias", "2.running_mean"');
+    expect(r.left.message).toContain('"0.weight" has shape [5,3] in the checkpoint but [4,3] in the model');
+  });
+
+  it("treats keys named like Object.prototype members as data", () => {
+    const names = ["constructor", "toString", "hasOwnProperty", "valueOf", "__proto__", "__defineGetter__"];
+    const tensors: Record<string, Tensor> = Object.create(null);
+    names.forEach((n, i) => (tensors[n] = tensor([i, i + 0.5])));
+    const r = decodeSafetensors(encodeSafetensors(tensors));
+    if (E.isLeft(r)) throw new Error(r.left.message);
+    expect(Object.keys(r.right.tensors)).toEqual(names);
+    names.forEach((n, i) => expect(Array.from((r.right.tensors[n] as Tensor).data)).toEqual([i, i + 0.5]));
+    // Strict loading reports them as unexpected instead of matching Object.prototype.
+    const sd = stateDict(fresh().params, fresh().state);
+    const loaded = loadStateDict(fresh(), Object.assign(Object.create(null) as Record<string, Tensor>, sd, r.right.tensors));
+    expect(E.isLeft(loaded) && loaded.left).toMatchObject({ kind: "mismatch", unexpected: names });
+  });
+
+  it("removes temporary files that killed saves of the same target left behind, and only those", async () => {
+    const sub = mkdtempSync(join(dir, "stale-"));
+    const path = join(sub, "net.safetensors");
+    const dead = spawnSync(process.execPath, ["-e", "0"]).pid as number;
+    const stale = [`.net.safetensors.${dead}.m1abc.tmp`, `.net.safetensors.${dead}.zz9.tmp`];
+    const kept = [`.other.safetensors.${dead}.m1abc.tmp`, `.net.safetensors.${process.pid}.inflight.tmp`, `.net.safetensors.5.${dead}.m1abc.tmp`, "notes.txt"];
+    for (const f of [...stale, ...kept]) writeFileSync(join(sub, f), "x");
+    await orThrow(saveCheckpoint(path, fresh()));
+    expect(readdirSync(sub).sort()).toEqual([...kept, "net.safetensors"].sort());
   });
 
   it("reports IO and format errors through the TaskEither, and throws from orThrow", async () => {

@@ -146,6 +146,12 @@ export function stepWrites(step: Step): number[] {
 
 /** Most nodes recomputed in one kernel for one stored value avoided. */
 const MAX_RECOMPUTED = 8;
+/**
+ * The most nodes one kernel (or one multi-output loop) computes. WebAssembly engines cap a
+ * function's size (V8: 7,654,321 bytes) and its locals; a longer elementwise chain is cut into
+ * kernels of this many nodes, each storing its result for the next.
+ */
+export const MAX_KERNEL_NODES = 2000;
 
 const matrixSize = (shape: readonly number[]): number => (shape[shape.length - 1] as number) * (shape[shape.length - 2] as number);
 
@@ -218,14 +224,18 @@ function fuse(order: readonly Expr[], isOutput: ReadonlySet<Expr>, lowering: Low
   const fusion: Fusion = { group: new Map(), recomputed: new Set() };
   const { group, recomputed } = fusion;
   const fusedUser = (u: Expr): boolean => group.has(u) || recomputed.has(u);
+  const members = new Map<Expr, number>();
   for (const e of [...order].reverse()) {
     const { role, cheap } = traitsOf(e.op);
     if ((role !== "elementwise" && role !== "reduce") || !lowering.fuses(e)) continue;
     const us = [...(users.get(e) as Set<Expr>)];
     const g = us[0] === undefined ? undefined : group.get(us[0]);
     const inner = role === "elementwise" && !isOutput.has(e) && us.length > 0;
-    if (inner && g !== undefined && us.every((u) => group.get(u) === g)) group.set(e, g);
-    else if (inner && cheap && us.every(fusedUser)) recomputed.add(e);
+    const room = g !== undefined && (members.get(g) ?? 1) < MAX_KERNEL_NODES;
+    if (inner && g !== undefined && room && us.every((u) => group.get(u) === g)) {
+      group.set(e, g);
+      members.set(g, (members.get(g) ?? 1) + 1);
+    } else if (inner && cheap && us.every(fusedUser)) recomputed.add(e);
     else group.set(e, e);
   }
   boundRecomputation(order, fusion);
@@ -472,8 +482,9 @@ function loops(steps: readonly Step[], slots: readonly Slot[]): Step[] {
     else out.push(...parts);
     parts = [];
   };
+  const nodes = (ps: readonly FusedStep[]): number => ps.reduce((n, p) => n + p.nodes.length, 0);
   for (const s of steps) {
-    if (s.kind === "fused" && parts.length > 0 && parts.every((p) => sameElements(p, s, root))) parts.push(s);
+    if (s.kind === "fused" && parts.length > 0 && nodes(parts) + s.nodes.length <= MAX_KERNEL_NODES && parts.every((p) => sameElements(p, s, root))) parts.push(s);
     else if (s.kind === "fused" && size(s) <= 1 && parts.length > 0 && parts.every((p) => independent(s, p, root))) out.push(s);
     else {
       flush();

@@ -2,6 +2,7 @@ import type { OpName, OpParams } from "../ops/index.js";
 import type { ConcreteShape, Shape } from "../shape/shape.js";
 import type { DType } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { checkExpr } from "./check.js";
 import { Expr, intern } from "./expr.js";
 
 /** What a reference evaluator is asked to produce. */
@@ -123,6 +124,7 @@ export interface Primitive<N extends OpName, P> {
 
 /** Makes (or finds) the node `prim(inputs; params)`, running the shape rule first. */
 export function apply<N extends OpName>(prim: Primitive<N, OpParams[N]>, inputs: readonly Expr[], params: OpParams[N]): Expr {
+  inputs.forEach((x, i) => checkExpr(x, prim.name, inputs.length === 1 ? "its operand" : `operand ${i + 1}`));
   const key = `${prim.name}(${inputs.map((x) => x.id).join(",")};${prim.paramsKey ? prim.paramsKey(params) : JSON.stringify(params)})`;
   return intern(key, () => {
     const { shape, dtype } = prim.infer(inputs, params);

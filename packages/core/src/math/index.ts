@@ -6,7 +6,7 @@ import { unaryDomain } from "../ops/elementwise.js";
 import { type ReduceParams, reduceDomain } from "../ops/reduce.js";
 import type { Shape } from "../shape/shape.js";
 import type { FloatDType } from "../tensor/dtype.js";
-import { clip, gelu, leakyRelu, relu, softplus } from "./activations.js";
+import { clip, gelu, leakyRelu, log1p, relu, softplus } from "./activations.js";
 import { div, square, sub } from "./arithmetic.js";
 import { mean, variance } from "./reductions.js";
 import { logSoftmax, logSumExp, oneHot, softmax } from "./softmax.js";
@@ -74,6 +74,7 @@ export const composites: readonly Composite[] = [
   // Beyond 20 softplus is x itself (a jump of 2e-9); at exactly 0 the kinks of max(x, 0) and
   // log(1 + e^(−|x|)) cancel in value and slope but the symbolic second derivative is 0 there.
   unary("softplus", softplus, -25, 25, [0, 20]),
+  unary("log1p", log1p, -0.5, 3),
   unary("gelu", gelu, -4, 4),
   {
     name: "clip",

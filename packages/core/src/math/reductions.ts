@@ -4,7 +4,7 @@ import { scalar } from "../ops/constant.js";
 import { mul } from "../ops/mul.js";
 import { reduceParams } from "../ops/reduce.js";
 import { sum } from "../ops/sum.js";
-import type { Shape } from "../shape/shape.js";
+import { type Shape, guard } from "../shape/shape.js";
 import type { AxesCheck, Reduced } from "../shape/types.js";
 import type { DType } from "../tensor/dtype.js";
 import { div, sub } from "./arithmetic.js";
@@ -35,7 +35,7 @@ export function mean<S extends Shape, D extends DType, const A extends Axes = un
   keepDims?: K,
 ): Expr<Reduced<S, A, K>, D> {
   const keep = keepDims ?? false;
-  return divBy(sum(x as Expr, axes, keep), countOf("mean", x, axes, keep)) as Expr<Reduced<S, A, K>, D>;
+  return guard("mean", () => divBy(sum(x as Expr, axes, keep), countOf("mean", x, axes, keep))) as Expr<Reduced<S, A, K>, D>;
 }
 
 /** Variance over `axes`: biased (÷n) by default, unbiased (÷(n−1)) with `correction: 1`. */
@@ -47,7 +47,9 @@ export function variance<S extends Shape, D extends DType, const A extends Axes 
 ): Expr<Reduced<S, A, K>, D> {
   const xe: Expr = x;
   const keep = keepDims ?? false;
-  const d = sub(xe, mean(xe, axes, true));
-  const n = countOf("variance", xe, axes, keep);
-  return divBy(sum(mul(d, d), axes, keep), typeof n === "number" ? n - correction : sub(n, correction)) as Expr<Reduced<S, A, K>, D>;
+  return guard("variance", () => {
+    const d = sub(xe, mean(xe, axes, true));
+    const n = countOf("variance", xe, axes, keep);
+    return divBy(sum(mul(d, d), axes, keep), typeof n === "number" ? n - correction : sub(n, correction));
+  }) as Expr<Reduced<S, A, K>, D>;
 }

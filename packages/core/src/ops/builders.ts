@@ -2,6 +2,7 @@
 // operands to one shape before the primitive node is made. Factories are function declarations,
 // so op modules can call them while the (cyclic) op modules load.
 import type { Expr } from "../graph/expr.js";
+import { checkExpr } from "../graph/check.js";
 import { type Primitive, apply } from "../graph/primitive.js";
 import { type Shape, ValueError, broadcastShapes, sameShape } from "../shape/shape.js";
 import type { BinaryCheck, BinaryShape, JointDType, OperandDType } from "../shape/types.js";
@@ -30,6 +31,8 @@ export type Operand = Expr | number;
 /** Lifts numbers to scalars of the other operand's dtype and broadcasts both to one shape. */
 export function align(op: string, a: Operand, b: Operand): [Expr, Expr] {
   if (typeof a === "number" && typeof b === "number") throw new ValueError(op, "at least one expression operand", "two numbers");
+  if (typeof a !== "number") checkExpr(a, op, "operand 1");
+  if (typeof b !== "number") checkExpr(b, op, "operand 2");
   const x = typeof a === "number" ? scalar(a, (b as Expr).dtype) : a;
   const y = typeof b === "number" ? scalar(b, x.dtype) : b;
   if (sameShape(x.shape, y.shape)) return [x, y];

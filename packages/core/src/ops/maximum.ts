@@ -1,14 +1,17 @@
 import type { Expr } from "../graph/expr.js";
 import { type Primitive } from "../graph/primitive.js";
 import { binary, typedBinary } from "./builders.js";
-import { equal, greater } from "./compare.js";
+import { equal, less } from "./compare.js";
 import { binaryDomain, binaryInfer, mapBinary } from "./elementwise.js";
 import { mul } from "./mul.js";
 import { where } from "./where.js";
 
-/** The gradient of max/min: all of it to the chosen operand, half to each on a tie (as PyTorch). */
+/**
+ * The gradient of max/min: all of it to the chosen operand, half to each on a tie, and all of it
+ * to both when a NaN makes them incomparable, so the NaN shows in the gradient (as PyTorch).
+ */
 export function choiceGrad(outGrad: Expr, chosen: Expr, other: Expr): Expr {
-  return where(greater(chosen, other), outGrad, where(equal(chosen, other), mul(outGrad, 0.5), 0));
+  return where(less(chosen, other), 0, where(equal(chosen, other), mul(outGrad, 0.5), outGrad));
 }
 
 export const maximumOp: Primitive<"maximum", Record<string, never>> = {

@@ -77,5 +77,9 @@ export function slice<S extends Shape, D extends DType, const A extends number, 
   const n = x.shape[a];
   const len = typeof n === "number" ? n : 0;
   const at = (i: number): number => (i < 0 ? i + len : i);
+  // Checked here, on the bounds as given: the primitive only sees them counted from the start.
+  const bounds = end === undefined ? [start] : [start, end];
+  if (typeof n === "number" && (bounds.some((i) => !Number.isInteger(i) || i < -n || i > n) || at(start) > (end === undefined ? n : at(end))))
+    throw new ShapeError("slice", `integer bounds in [${-n}, ${n}] with start ≤ end on axis ${a} of length ${n}`, `start ${start}${end === undefined ? "" : `, end ${end}`}`, "negative bounds count from the end");
   return apply(sliceOp, [x], { axis: a, start: at(start), end: end === undefined ? len : at(end) }) as Expr<Sliced<S, A, St, E>, D>;
 }

@@ -14,6 +14,8 @@ import { sum } from "./sum.js";
 
 export interface TakeParams {
   readonly axis: number;
+  /** The composite that picks class labels with this take (oneHot, crossEntropy), named by its range error. */
+  readonly op?: string;
 }
 
 export const takeOp: Primitive<"take", TakeParams> = {
@@ -37,8 +39,7 @@ export const takeOp: Primitive<"take", TakeParams> = {
     for (let o = 0; o < outer; o++) {
       for (let k = 0; k < ids.length; k++) {
         const i = ids[k] as number;
-        if (i < 0 || i >= n)
-          throw new ValueError("take", `indices in [0, ${n})`, `${i} at flat position ${k}`, `indices pick along axis ${p.axis} of length ${n}; negative ones are not wrapped`);
+        if (i < 0 || i >= n) throw takeRangeError(p, n, i, k);
         y.set(src.data.subarray((o * n + i) * inner, (o * n + i + 1) * inner), (o * ids.length + k) * inner);
       }
     }
@@ -74,6 +75,12 @@ export const takeOp: Primitive<"take", TakeParams> = {
   },
 };
 
+/** The error of an index outside [0, n): as take's, or as the labels of the composite that called it. */
+export function takeRangeError(p: TakeParams, n: number, i: number, k: number): ValueError {
+  if (p.op !== undefined) return new ValueError(p.op, `class labels in [0, ${n})`, `${i} at flat position ${k}`, `there are ${n} classes, numbered from 0`);
+  return new ValueError("take", `indices in [0, ${n})`, `${i} at flat position ${k}`, `indices pick along axis ${p.axis} of length ${n}; negative ones are not wrapped`);
+}
+
 function arangeExpr(n: Dim): Expr {
   if (typeof n !== "number") throw new ShapeError("take", "a numeric dimension on the taken axis", `"${n}"`);
   return constant(new Tensor([n], "i32", Int32Array.from({ length: n }, (_, i) => i)));
@@ -84,6 +91,7 @@ function arangeExpr(n: Dim): Expr {
  * @example
  * take(input("emb", [1000, 64]), input("ids", [32], "i32"), 0);   // Expr<[32, 64]>
  */
-export function take<D extends DType>(x: Expr<Shape, D>, indices: Expr<Shape, "i32">, axis = 0): Expr<Dim[], D> {
-  return apply(takeOp, [x, indices], { axis: normalizeAxis("take", axis, x.rank) }) as Expr<Dim[], D>;
+export function take<D extends DType>(x: Expr<Shape, D>, indices: Expr<Shape, "i32">, axis = 0, op?: string): Expr<Dim[], D> {
+  const a = normalizeAxis("take", axis, x.rank);
+  return apply(takeOp, [x, indices], op === undefined ? { axis: a } : { axis: a, op }) as Expr<Dim[], D>;
 }

@@ -33,12 +33,22 @@ export function split(k: Key, n = 2): Key[] {
   });
 }
 
-/** A key derived from `k` and an integer, e.g. a step number. */
-export function foldIn(k: Key, data: number): Key {
-  const [k0, k1] = words(k);
-  const out = new Int32Array(2);
-  threefry2x32(k0, k1, 2, data >>> 0, out);
-  return makeKey(out[0] as number, out[1] as number);
+/**
+ * A key derived from `k` and an integer, e.g. a step number; with `out`, its two words are written
+ * there instead (a training loop that allocates nothing, e.g. into a program's key input).
+ */
+export function foldIn(k: Key, data: number): Key;
+export function foldIn(k: Key, data: number, out: Int32Array): Int32Array;
+export function foldIn(k: Key, data: number, out?: Int32Array): Key | Int32Array {
+  const [k0, k1] = [k.data[0] as number, k.data[1] as number];
+  if (out !== undefined) {
+    threefry2x32(k0, k1, 2, data >>> 0, out);
+    return out;
+  }
+  words(k);
+  const fresh = new Int32Array(2);
+  threefry2x32(k0, k1, 2, data >>> 0, fresh);
+  return makeKey(fresh[0] as number, fresh[1] as number);
 }
 
 /** A uniformly random permutation of 0…n−1 (Fisher–Yates driven by the key). */

@@ -10,7 +10,7 @@ export type ConcreteShape = readonly number[];
 /** Thrown when shapes do not fit an op: `<op>: expected <constraint>, got <actual>` plus a hint. */
 export class ShapeError extends Error {
   override name = "ShapeError";
-  constructor(op: string, expected: string, got: string, hint?: string) {
+  constructor(readonly op: string, readonly expected: string, readonly got: string, readonly hint?: string) {
     super(`${op}: expected ${expected}, got ${got}${hint ? `. ${hint}` : ""}`);
   }
 }
@@ -18,8 +18,21 @@ export class ShapeError extends Error {
 /** Thrown for bad arguments that are not shapes: dtypes, hyperparameters, bindings. */
 export class ValueError extends Error {
   override name = "ValueError";
-  constructor(op: string, expected: string, got: string, hint?: string) {
+  constructor(readonly op: string, readonly expected: string, readonly got: string, readonly hint?: string) {
     super(`${op}: expected ${expected}, got ${got}${hint ? `. ${hint}` : ""}`);
+  }
+}
+
+/**
+ * Builds a composite under its own name: a ShapeError or ValueError raised by the ops it is made
+ * of is reported as the composite's (`sub: …` rather than `add: …`), as the user called it.
+ */
+export function guard<R>(op: string, build: () => R): R {
+  try {
+    return build();
+  } catch (e) {
+    const Kind = e instanceof ShapeError ? ShapeError : e instanceof ValueError ? ValueError : undefined;
+    throw Kind === undefined || (e as ShapeError).op === op ? e : new Kind(op, (e as ShapeError).expected, (e as ShapeError).got, (e as ShapeError).hint);
   }
 }
 

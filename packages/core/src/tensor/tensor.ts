@@ -30,10 +30,7 @@ export class Tensor<S extends Shape = Shape, D extends DType = DType> {
   readonly data: ArrayFor<D>;
 
   constructor(shape: S, dtype: D, data: ArrayFor<D>) {
-    for (const d of shape) {
-      if (typeof d !== "number" || !Number.isInteger(d) || d < 0)
-        throw new ShapeError("tensor", "non-negative integer dimensions", showShape(shape));
-    }
+    checkDims("tensor", shape);
     const size = sizeOf(shape as ConcreteShape);
     if (data.length !== size)
       throw new ShapeError("tensor", `${size} elements for shape ${showShape(shape)}`, `${data.length}`);
@@ -152,19 +149,42 @@ export function tensor(values: NestedArray | ArrayLike<number>, options: { shape
   return new Tensor(shape, dtype, fill(dtype, flat));
 }
 
+/** Checks that every dimension is a non-negative integer, naming the op: before any allocation, so `zeros([-1])` is a ShapeError. */
+export function checkDims(op: string, shape: readonly unknown[]): void {
+  if (!Array.isArray(shape)) throw new ShapeError(op, "a shape (an array of dimensions)", String(shape));
+  const bad = shape.findIndex((d) => typeof d !== "number" || !Number.isInteger(d) || d < 0);
+  if (bad >= 0) throw new ShapeError(op, "non-negative integer dimensions", `${String(shape[bad])} at position ${bad} of [${shape.join(",")}]`);
+}
+
+/** A typed array of `size` elements, or a ValueError saying how large it was. */
+function allocateFor<D extends DType>(op: string, dtype: D, size: number): ArrayFor<D> {
+  try {
+    return allocate(dtype, size);
+  } catch {
+    throw new ValueError(op, `at most ${MAX_ELEMENTS} elements, as this engine allocates`, `${size} ${dtype} elements`);
+  }
+}
+
+/** The most elements one typed array holds in V8 (2³² − 1 here; less if memory runs out first). */
+const MAX_ELEMENTS = 2 ** 32 - 1;
+
+function fullAs<S extends ConcreteShape, D extends DType>(op: string, shape: S, value: number, dtype: D): Tensor<S, D> {
+  checkDims(op, shape);
+  const data = allocateFor(op, dtype, sizeOf(shape));
+  data.fill(roundTo(dtype, value));
+  return new Tensor(shape, dtype, data);
+}
+
 /** A tensor of `shape` filled with `value`. */
 export function full<const S extends ConcreteShape, D extends DType = "f32">(shape: S, value: number, dtype?: D): Tensor<S, D> {
-  const d = (dtype ?? "f32") as D;
-  const data = allocate(d, sizeOf(shape));
-  data.fill(roundTo(d, value));
-  return new Tensor(shape, d, data);
+  return fullAs("full", shape, value, (dtype ?? "f32") as D);
 }
 
 /** A tensor of zeros. */
-export const zeros = <const S extends ConcreteShape, D extends DType = "f32">(shape: S, dtype?: D): Tensor<S, D> => full(shape, 0, dtype);
+export const zeros = <const S extends ConcreteShape, D extends DType = "f32">(shape: S, dtype?: D): Tensor<S, D> => fullAs("zeros", shape, 0, (dtype ?? "f32") as D);
 
 /** A tensor of ones. */
-export const ones = <const S extends ConcreteShape, D extends DType = "f32">(shape: S, dtype?: D): Tensor<S, D> => full(shape, 1, dtype);
+export const ones = <const S extends ConcreteShape, D extends DType = "f32">(shape: S, dtype?: D): Tensor<S, D> => fullAs("ones", shape, 1, (dtype ?? "f32") as D);
 
 /** Evenly spaced values in [start, stop) with `step`, like `numpy.arange`; `arange(n)` is 0…n−1. */
 export function arange<D extends DType = "f32">(start: number, stop?: number, step = 1, dtype?: D): Tensor<[number], D> {
@@ -172,7 +192,8 @@ export function arange<D extends DType = "f32">(start: number, stop?: number, st
   if (step === 0 || !Number.isFinite(step)) throw new ValueError("arange", "a finite non-zero step", String(step));
   const n = Math.max(0, Math.ceil((hi - lo) / step));
   const d = (dtype ?? "f32") as D;
-  const data = allocate(d, n);
+  if (!Number.isFinite(n)) throw new ValueError("arange", "finite bounds", `[${lo}, ${hi})`);
+  const data = allocateFor("arange", d, n);
   for (let i = 0; i < n; i++) data[i] = lo + i * step;
   return new Tensor<[number], D>([n], d, data);
 }
@@ -181,7 +202,7 @@ export function arange<D extends DType = "f32">(start: number, stop?: number, st
 export function linspace<D extends DType = "f32">(start: number, stop: number, num: number, dtype?: D): Tensor<[number], D> {
   if (!Number.isInteger(num) || num < 0) throw new ValueError("linspace", "a non-negative integer count", String(num));
   const d = (dtype ?? "f32") as D;
-  const data = allocate(d, num);
+  const data = allocateFor("linspace", d, num);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
   // Symmetric from both ends, so the last value is exactly `stop`.
   const half = Math.floor(num / 2);
@@ -192,7 +213,8 @@ export function linspace<D extends DType = "f32">(start: number, stop: number, n
 /** The identity matrix of `n` rows and `m` (default `n`) columns. */
 export function eye<D extends DType = "f32">(n: number, m = n, dtype?: D): Tensor<[number, number], D> {
   const d = (dtype ?? "f32") as D;
-  const data = allocate(d, n * m);
+  checkDims("eye", [n, m]);
+  const data = allocateFor("eye", d, n * m);
   for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
   return new Tensor<[number, number], D>([n, m], d, data);
 }

@@ -1,4 +1,7 @@
-/** Downloads with an idle timeout, retries with exponential back-off, a size cap and progress. */
+/**
+ * Downloads with an idle timeout, an overall deadline per file, retries with exponential back-off,
+ * a size cap and progress. Failures say why: DNS, refused, reset, timeout, HTTP status, checksum.
+ */
 import { either as E } from "fp-ts";
 import { type DatasetError, datasetError, describeCause } from "../errors.js";
 import type { IdxFileSpec } from "../spec.js";
@@ -20,6 +23,12 @@ export interface DownloadProgress {
 export interface DownloadOptions {
   /** Abort an attempt when no data arrives for this long (also bounds waiting for headers). Default 30 000 ms. */
   readonly timeoutMs?: number;
+  /**
+   * The longest a file's download may wait without receiving data, over all mirrors, retries and
+   * back-offs, before it fails and the loader falls back to the next source. A transfer that is
+   * moving is never cut. Default 30 000 ms.
+   */
+  readonly deadlineMs?: number;
   /** Retries per mirror after a timeout, network error, 5xx or 429. Default 2. */
   readonly retries?: number;
   /** Wait before retry k (k = 0, 1, …) is `backoffMs · 2^k`. Default 500 ms. */
@@ -37,23 +46,48 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const retryable = (e: DatasetError): boolean =>
   e._tag === "Timeout" || e._tag === "NetworkFailed" || (e._tag === "HttpStatus" && (e.status >= 500 || e.status === 429));
 
-/** One GET of `url`, read fully into memory under an idle timeout and a size cap. */
-async function fetchOnce(url: string, spec: IdxFileSpec, attempt: number, o: DownloadOptions): Promise<E.Either<DatasetError, Uint8Array>> {
-  const timeoutMs = o.timeoutMs ?? 30_000;
+/** What went wrong below `fetch failed`: undici keeps the system error (with its code) as the cause. */
+export function networkCause(e: unknown): string {
+  const chain: unknown[] = [];
+  for (let c: unknown = e; c !== undefined && c !== null && chain.length < 8; c = (c as { cause?: unknown }).cause) chain.push(c);
+  const coded = chain.find((c): c is { code: string } => typeof (c as { code?: unknown }).code === "string") as { code: string; hostname?: string; address?: string; port?: number } | undefined;
+  const where = coded?.hostname ?? (coded?.address === undefined ? "" : `${coded.address}${coded.port === undefined ? "" : `:${coded.port}`}`);
+  const reason: Readonly<Record<string, string>> = {
+    ENOTFOUND: `DNS lookup failed: host ${where || "not found"} does not resolve`,
+    EAI_AGAIN: `DNS lookup failed: no answer for ${where || "the host"} (offline?)`,
+    ECONNREFUSED: `connection refused by ${where || "the server"} (nothing listening)`,
+    ECONNRESET: "connection reset by the server",
+    ETIMEDOUT: `connecting to ${where || "the server"} timed out`,
+    UND_ERR_CONNECT_TIMEOUT: `connecting to ${where || "the server"} timed out`,
+    EHOSTUNREACH: `host ${where || ""} unreachable`,
+    ENETUNREACH: "network unreachable (offline?)",
+    UND_ERR_SOCKET: "the connection closed unexpectedly",
+  };
+  const last = chain[chain.length - 1];
+  if (coded !== undefined) return `${reason[coded.code] ?? describeCause(last)} (${coded.code})`;
+  return describeCause(last);
+}
+
+/** One GET of `url`, read fully into memory under an idle timeout, the file's deadline and a size cap. */
+async function fetchOnce(url: string, spec: IdxFileSpec, attempt: number, o: DownloadOptions, deadline: number): Promise<E.Either<DatasetError, Uint8Array>> {
+  const idleMs = o.timeoutMs ?? 30_000;
   const limit = spec.maxBytes ?? DEFAULT_MAX_BYTES;
   const doFetch = o.fetch ?? globalThis.fetch;
   const report = (phase: DownloadProgress["phase"], receivedBytes: number, totalBytes: number | undefined): void =>
     o.onProgress?.({ file: spec.name, url, attempt, phase, receivedBytes, totalBytes });
   const controller = new AbortController();
-  let timedOut = false;
+  let timedOut = 0;
+  let moving = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  // Idle rather than total timeout: a slow but moving transfer of a 26 MB file is fine, a stalled one is not.
+  // Idle rather than total timeout: a slow but moving transfer of a 26 MB file is fine, a stalled one
+  // is not. Until data flows, the wait is also bounded by what is left of the file's deadline.
   const arm = (): void => {
     clearTimeout(timer);
+    const ms = moving ? idleMs : Math.max(0, Math.min(idleMs, deadline - Date.now()));
     timer = setTimeout(() => {
-      timedOut = true;
+      timedOut = ms;
       controller.abort();
-    }, timeoutMs);
+    }, ms);
   };
   arm();
   try {
@@ -61,7 +95,7 @@ async function fetchOnce(url: string, spec: IdxFileSpec, attempt: number, o: Dow
     const res = await doFetch(url, { signal: controller.signal });
     if (!res.ok || res.body === null) {
       await res.body?.cancel().catch(() => undefined);
-      return E.left(datasetError.httpStatus(url, res.status));
+      return E.left(datasetError.httpStatus(url, res.status, res.statusText));
     }
     const header = res.headers.get("content-length");
     const total = header === null ? undefined : Number(header);
@@ -75,6 +109,7 @@ async function fetchOnce(url: string, spec: IdxFileSpec, attempt: number, o: Dow
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      moving = true;
       arm();
       received += value.length;
       if (received > limit) {
@@ -93,7 +128,7 @@ async function fetchOnce(url: string, spec: IdxFileSpec, attempt: number, o: Dow
     report("done", received, total);
     return E.right(out);
   } catch (e) {
-    return E.left(timedOut ? datasetError.timeout(url, timeoutMs) : datasetError.network(url, describeCause(e)));
+    return E.left(timedOut > 0 || controller.signal.aborted ? datasetError.timeout(url, timedOut) : datasetError.network(url, networkCause(e)));
   } finally {
     clearTimeout(timer);
   }
@@ -114,10 +149,13 @@ export async function downloadFile(
   const failures: DatasetError[] = [];
   const retries = o.retries ?? 2;
   const backoffMs = o.backoffMs ?? 500;
+  const deadlineMs = o.deadlineMs ?? 30_000;
+  const deadline = Date.now() + deadlineMs;
   for (const mirror of mirrors) {
     const url = joinUrl(mirror, spec.name);
     for (let attempt = 0; ; attempt++) {
-      const got = await fetchOnce(url, spec, attempt, o);
+      if (Date.now() >= deadline) return E.left(datasetError.downloadFailed(spec.name, [...failures, datasetError.deadline(url, deadlineMs)]));
+      const got = await fetchOnce(url, spec, attempt, o, deadline);
       if (E.isRight(got)) {
         const verified = await verifyFile(spec, got.right, url);
         if (E.isRight(verified)) return E.right({ bytes: got.right, url });
@@ -132,7 +170,7 @@ export async function downloadFile(
         break;
       }
       o.onProgress?.({ file: spec.name, url, attempt, phase: "retry", receivedBytes: 0, totalBytes: undefined });
-      await sleep(backoffMs * 2 ** attempt);
+      await sleep(Math.min(backoffMs * 2 ** attempt, Math.max(0, deadline - Date.now())));
     }
   }
   return E.left(datasetError.downloadFailed(spec.name, failures));

@@ -9,10 +9,19 @@ export type CheckpointError =
   | { readonly kind: "bad-header"; readonly message: string }
   | { readonly kind: "bad-entry"; readonly name: string; readonly message: string }
   | { readonly kind: "offsets"; readonly names: readonly string[]; readonly message: string }
-  | { readonly kind: "missing-keys"; readonly keys: readonly string[]; readonly message: string }
-  | { readonly kind: "unexpected-keys"; readonly keys: readonly string[]; readonly message: string }
-  | { readonly kind: "shape-mismatch"; readonly name: string; readonly message: string }
-  | { readonly kind: "dtype-mismatch"; readonly name: string; readonly message: string };
+  | ({ readonly kind: "mismatch"; readonly message: string } & StateDictMismatch);
+
+/** Everything that keeps a state_dict from fitting a model, all at once. */
+export interface StateDictMismatch {
+  /** Keys the model has and the file lacks. */
+  readonly missing: readonly string[];
+  /** Keys the file has and the model lacks (reported only by strict loading). */
+  readonly unexpected: readonly string[];
+  /** Keys present in both with different shapes. */
+  readonly shapes: readonly { readonly name: string; readonly file: readonly number[]; readonly model: readonly number[] }[];
+  /** Keys present in both with different dtypes. */
+  readonly dtypes: readonly { readonly name: string; readonly file: string; readonly model: string }[];
+}
 
 /** The kinds of checkpoint errors. */
 export type CheckpointErrorKind = CheckpointError["kind"];

@@ -21,9 +21,34 @@ const ioError =
   (path: string) =>
   (e: unknown): CheckpointError => ({ kind: "io", path, message: `${path}: ${(e as Error).message}` });
 
+/** Whether process `pid` exists (ours counts: its other saves may be in flight). */
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === "EPERM";
+  }
+}
+
+/**
+ * Removes the temporary files that earlier saves of the same target left when their process was
+ * killed: `.<name>.<pid>.<stamp>.tmp` whose process no longer exists.
+ */
+async function removeStale(fs: typeof import("node:fs/promises"), dir: string, base: string, join: (...parts: string[]) => string): Promise<void> {
+  const prefix = `.${base}.`;
+  for (const name of await fs.readdir(dir).catch(() => [])) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)\.[0-9a-z]+\.tmp$/.exec(name.slice(prefix.length));
+    if (m !== null && !alive(Number(m[1]))) await fs.unlink(join(dir, name)).catch(() => undefined);
+  }
+}
+
 /**
  * Writes `bytes` to `path` atomically: into a temporary file in the same directory, flushed to
- * disk, then renamed over `path` (and the directory flushed, where the platform allows it).
+ * disk, then renamed over `path` (and the directory flushed, where the platform allows it). After
+ * a successful save, temporary files of the same target left by killed processes are removed.
  * @example
  * await writeFileAtomic("model.safetensors", bytes)();
  */
@@ -49,6 +74,7 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): TE.TaskEither<
     // Persist the rename itself; some platforms cannot open or sync a directory, which is harmless.
     const dir = await open(dirname(path), "r").catch(() => undefined);
     if (dir) await dir.sync().catch(() => undefined).finally(() => dir.close());
+    await removeStale(fs, dirname(path), basename(path), join);
   }, ioError(path));
 }
 

@@ -3,7 +3,7 @@
 import { Tensor, ValueError, sameShape, showShape } from "@typegrad/core";
 import { either as E } from "fp-ts";
 import { type Params, flatten, unflatten } from "../tree.js";
-import type { CheckpointError } from "./errors.js";
+import type { CheckpointError, StateDictMismatch } from "./errors.js";
 
 /** A model's values: trainable parameters P and buffers B (state of stateful layers). */
 export interface ModelValues<P extends Params = Params, B extends Params = Params> {
@@ -56,16 +56,36 @@ export function loadStateDict<P extends Params, B extends Params>(
 export function loadStateDict(like: ModelValues, tensors: Readonly<Record<string, Tensor>>, options: LoadStateDictOptions = {}): E.Either<CheckpointError, ModelValues> {
   const { strict = true } = options;
   const expected = { ...flatten(like.params), ...flatten(like.state) };
-  const missing = Object.keys(expected).filter((k) => !(k in tensors));
-  if (missing.length) return E.left({ kind: "missing-keys", keys: missing, message: `missing keys: ${missing.join(", ")}` });
-  const unexpected = Object.keys(tensors).filter((k) => !(k in expected));
-  if (strict && unexpected.length) return E.left({ kind: "unexpected-keys", keys: unexpected, message: `unexpected keys: ${unexpected.join(", ")}` });
+  // Own keys only: a file naming a tensor "constructor" or "toString" must not match Object.prototype.
+  const has = (o: object, k: string): boolean => Object.hasOwn(o, k);
+  const shapes: StateDictMismatch["shapes"][number][] = [];
+  const dtypes: StateDictMismatch["dtypes"][number][] = [];
   for (const [name, want] of Object.entries(expected)) {
-    const got = tensors[name] as Tensor;
-    if (!sameShape(got.shape, want.shape))
-      return E.left({ kind: "shape-mismatch", name, message: `"${name}" has shape ${showShape(got.shape)} in the checkpoint but ${showShape(want.shape)} in the model` });
-    if (got.dtype !== want.dtype)
-      return E.left({ kind: "dtype-mismatch", name, message: `"${name}" has dtype ${got.dtype} in the checkpoint but ${want.dtype} in the model` });
+    const got = has(tensors, name) ? tensors[name] : undefined;
+    if (got === undefined) continue;
+    if (!sameShape(got.shape, want.shape)) shapes.push({ name, file: got.shape as readonly number[], model: want.shape as readonly number[] });
+    else if (got.dtype !== want.dtype) dtypes.push({ name, file: got.dtype, model: want.dtype });
   }
+  const mismatch: StateDictMismatch = {
+    missing: Object.keys(expected).filter((k) => !has(tensors, k)),
+    unexpected: strict ? Object.keys(tensors).filter((k) => !has(expected, k)) : [],
+    shapes,
+    dtypes,
+  };
+  const { missing, unexpected } = mismatch;
+  if (missing.length + unexpected.length + shapes.length + dtypes.length > 0) return E.left({ kind: "mismatch", message: describeMismatch(mismatch), ...mismatch });
   return E.right({ params: unflatten(like.params, tensors), state: unflatten(like.state, tensors) });
+}
+
+/** One line per kind of problem, e.g. `missing keys: 3.bias; "0.weight" has shape [2,1] in the checkpoint but [3,1] in the model`. */
+function describeMismatch({ missing, unexpected, shapes, dtypes }: StateDictMismatch): string {
+  const quote = (keys: readonly string[]): string => keys.map((k) => JSON.stringify(k)).join(", ");
+  return [
+    missing.length ? `missing keys: ${quote(missing)}` : "",
+    unexpected.length ? `unexpected keys: ${quote(unexpected)} (load with { strict: false } to ignore them)` : "",
+    ...shapes.map((m) => `"${m.name}" has shape ${showShape(m.file)} in the checkpoint but ${showShape(m.model)} in the model`),
+    ...dtypes.map((m) => `"${m.name}" has dtype ${m.file} in the checkpoint but ${m.model} in the model`),
+  ]
+    .filter((line) => line !== "")
+    .join("; ");
 }

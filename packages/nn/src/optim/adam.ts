@@ -1,4 +1,5 @@
 import { type Expr, add, cast, div, maximum, mul, pow, sqrt, sub } from "@typegrad/core";
+import { recorded } from "./recipe.js";
 import { type LearningRate, type Optimizer, dtypeOf, initState, nextStep, perParam, rateAt, withDecay } from "./optimizer.js";
 
 type NoOptions = Record<never, never>;
@@ -24,7 +25,7 @@ function adamLike(options: AdamOptions, decoupled: boolean): Optimizer<AdamSlots
   const { lr = 0.001, betas = [0.9, 0.999], eps = 1e-8, weightDecay = decoupled ? 0.01 : 0, amsgrad = false } = options;
   const [b1, b2] = betas;
   const slots = amsgrad ? (["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] as const) : (["exp_avg", "exp_avg_sq"] as const);
-  return {
+  return recorded({
     init: (params) => initState(params, slots),
     update: (grads, state, params) => {
       const dtype = dtypeOf(params);
@@ -45,7 +46,7 @@ function adamLike(options: AdamOptions, decoupled: boolean): Optimizer<AdamSlots
       });
       return { params: r.params, state: { step: count, ...r.moments } };
     },
-  };
+  }, decoupled ? "adamw" : "adam", options);
 }
 
 /**

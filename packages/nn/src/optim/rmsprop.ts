@@ -1,4 +1,5 @@
 import { type Expr, add, cast, div, mul, sqrt, sub } from "@typegrad/core";
+import { recorded } from "./recipe.js";
 import { type LearningRate, type Optimizer, dtypeOf, initState, nextStep, perParam, rateAt, withDecay } from "./optimizer.js";
 
 /** Options of `rmsprop` (PyTorch's names and defaults). */
@@ -30,7 +31,7 @@ export function rmsprop<const O extends RmspropOptions = Record<never, never>>(o
     ...(momentum > 0 ? (["momentum_buffer"] as const) : []),
     ...(centered ? (["grad_avg"] as const) : []),
   ] as const;
-  const all: Optimizer<"square_avg" | "momentum_buffer" | "grad_avg"> = {
+  const all: Optimizer<"square_avg" | "momentum_buffer" | "grad_avg"> = recorded({
     init: (params) => initState(params, slots),
     update: (grads, state, params) => {
       const { count, t } = nextStep(state);
@@ -55,7 +56,7 @@ export function rmsprop<const O extends RmspropOptions = Record<never, never>>(o
       });
       return { params: r.params, state: { step: count, ...r.moments } };
     },
-  };
+  }, "rmsprop", options);
   // The options decide the slots; RmspropSlots says the same in the type.
   return all;
 }

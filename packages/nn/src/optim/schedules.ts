@@ -1,6 +1,7 @@
 // Learning-rate schedules as graph functions of the 0-based step index t (a float scalar), so
 // the rate is computed inside the compiled training step. They follow PyTorch's schedulers with
 // one scheduler step per optimiser step.
+import { recorded } from "./recipe.js";
 import { type Expr, ValueError, add, cast, cos, div, minimum, mul, pow, scalar, where, less } from "@typegrad/core";
 
 /** Learning rate as a function of the 0-based step index t. */
@@ -20,23 +21,23 @@ function positive(op: string, name: string, v: number): void {
  */
 export function stepDecay(lr: number, stepSize: number, gamma = 0.1): Schedule {
   positive("stepDecay", "step size", stepSize);
-  return (t) => mul(pow(gamma, floorDiv(t, stepSize)), lr);
+  return recorded((t: Expr) => mul(pow(gamma, floorDiv(t, stepSize)), lr), "stepDecay", lr, stepSize, gamma);
 }
 
 /** lr·γ^t (ExponentialLR). */
 export function exponentialDecay(lr: number, gamma: number): Schedule {
-  return (t) => mul(pow(gamma, t), lr);
+  return recorded((t: Expr) => mul(pow(gamma, t), lr), "exponentialDecay", lr, gamma);
 }
 
 /** η_min + (lr − η_min)·(1 + cos(π·min(t, T)/T))/2 (CosineAnnealingLR's closed form, held at η_min after T). */
 export function cosineDecay(lr: number, steps: number, minLr = 0): Schedule {
   positive("cosineDecay", "number of steps", steps);
-  return (t) => add(mul(add(cos(mul(minimum(t, steps), Math.PI / steps)), 1), (lr - minLr) / 2), minLr);
+  return recorded((t: Expr) => add(mul(add(cos(mul(minimum(t, steps), Math.PI / steps)), 1), (lr - minLr) / 2), minLr), "cosineDecay", lr, steps, minLr);
 }
 
 /** Linear warm-up over `steps` from lr/steps to the schedule's (or constant's) first rate, then `after` shifted by `steps`. */
 export function warmup(steps: number, after: number | Schedule): Schedule {
   positive("warmup", "number of steps", steps);
   const rate = (t: Expr): Expr => (typeof after === "number" ? scalar(after, t.dtype) : after(t));
-  return (t) => where(less(t, steps), mul(rate(scalar(0, t.dtype)), div(add(t, 1), steps)), rate(add(t, -steps)));
+  return recorded((t: Expr) => where(less(t, steps), mul(rate(scalar(0, t.dtype)), div(add(t, 1), steps)), rate(add(t, -steps))), "warmup", steps, after);
 }

@@ -1,4 +1,5 @@
 import { ValueError, add, cast, equal, mul, sub, where } from "@typegrad/core";
+import { recorded } from "./recipe.js";
 import { type LearningRate, type Optimizer, dtypeOf, initState, nextStep, perParam, rateAt, withDecay } from "./optimizer.js";
 
 /** Options of `sgd` (PyTorch's names and defaults). */
@@ -23,7 +24,7 @@ export function sgd<const O extends SgdOptions>(options: O): Optimizer<SgdSlots<
   const { lr, momentum = 0, dampening = 0, nesterov = false, weightDecay = 0 }: SgdOptions = options;
   if (nesterov && (momentum <= 0 || dampening !== 0)) throw new ValueError("sgd", "momentum > 0 and dampening 0 for Nesterov", `momentum ${momentum}, dampening ${dampening}`);
   const slots = momentum === 0 ? [] : (["momentum_buffer"] as const);
-  return {
+  return recorded({
     init: (params) => initState(params, slots),
     update: (grads, state, params) => {
       const { count, t } = nextStep(state);
@@ -38,5 +39,5 @@ export function sgd<const O extends SgdOptions>(options: O): Optimizer<SgdSlots<
       });
       return { params: r.params, state: { step: count, ...r.moments } };
     },
-  };
+  }, "sgd", options);
 }

@@ -1,48 +1,110 @@
-import { type Expr, type Program, type Shape, Tensor, compile, input } from "@typegrad/core";
+// Inference that stays bound: eval-mode forward programs (with a loss, for evaluation) cached per
+// model and shapes, holding the parameters they were last given. A call with the same parameter
+// and buffer trees as the last one copies nothing in; a call with the same shapes finds its program
+// without building a signature.
+import { type Data, type Expr, type Program, type Shape, Tensor, compile, input } from "@typegrad/core";
 import type { ModelValues } from "../checkpoint/stateDict.js";
 import type { Layer } from "../layer.js";
-import type { ApplyOut, FeatureCheck } from "../shapes.js";
-import { type Params, flatten } from "../tree.js";
-import type { Metric } from "./metrics.js";
-import { type Batch, inputsFor, prefixed } from "./step.js";
+import { dtypeOf } from "../optim/optimizer.js";
 import type { Loss } from "../losses.js";
+import type { ApplyOut, FeatureCheck } from "../shapes.js";
+import type { Params } from "../tree.js";
+import type { Metric } from "./metrics.js";
+import { sameDims } from "./session.js";
+import { type Batch, inputsFor, prefixed } from "./step.js";
 
-/** Compiled eval-mode forward passes (and losses) of one model, per input shape. */
-const cache = new WeakMap<Layer, Map<string, Program>>();
+/** An eval-mode program with its views and the trees it holds. */
+interface Bound {
+  readonly program: Program;
+  readonly loss: Loss | undefined;
+  readonly x: Data;
+  readonly y: Data | undefined;
+  readonly lossValue: Data | undefined;
+  readonly output: Tensor;
+  readonly xShape: Tensor["shape"];
+  readonly xDtype: string;
+  readonly yShape: Tensor["shape"] | undefined;
+  readonly yDtype: string | undefined;
+  params?: ModelValues["params"];
+  state?: ModelValues["state"];
+}
 
+interface PerModel {
+  last?: Bound;
+  readonly bySignature: Map<string, Bound>;
+}
+
+const cache = new WeakMap<Layer, PerModel>();
 /** A number per loss function, so programs with different losses are cached apart. */
 const lossIds = new WeakMap<Loss, number>();
 let nextLossId = 0;
 
-/** The compiled forward program for these shapes, with `values` loaded unless it is in `loaded`. */
-function forward(model: Layer, values: ModelValues, x: Tensor, y?: Tensor, loss?: Loss, loaded?: Set<Program>): Program {
-  if (loss && !lossIds.has(loss)) lossIds.set(loss, nextLossId++);
-  const sig = `${Object.values(flatten(values.params))[0]?.dtype} ${x.dtype}[${x.shape.join(",")}]${y && loss ? `→${y.dtype}[${y.shape.join(",")}] loss#${lossIds.get(loss)}` : ""}`;
-  const perModel = cache.get(model) ?? new Map<string, Program>();
-  cache.set(model, perModel);
-  let program = perModel.get(sig);
-  if (program === undefined) {
-    const p = inputsFor("param", values.params);
-    const s = inputsFor("state", values.state);
-    const xIn = input("x", x.shape, x.dtype);
-    const output = model.call(p.vars, s.vars, xIn, { mode: "eval" }).y;
-    const yIn = y && loss ? input("y", y.shape, y.dtype) : undefined;
-    const outputs: Record<string, Expr> = { output };
-    if (yIn && loss) outputs.loss = loss(output, yIn);
-    const inputs: Record<string, Expr> = { ...p.nodes, ...s.nodes, x: xIn };
-    if (yIn) inputs.y = yIn;
-    program = compile(inputs, outputs);
-    perModel.set(sig, program);
+const fits = (b: Bound, values: ModelValues, x: Tensor, y: Tensor | undefined, loss: Loss | undefined): boolean =>
+  b.loss === loss &&
+  b.params === values.params &&
+  b.state === values.state &&
+  x.dtype === b.xDtype &&
+  sameDims(x.shape, b.xShape) &&
+  (y === undefined || (y.dtype === b.yDtype && sameDims(y.shape, b.yShape as Tensor["shape"])));
+
+/** Builds the eval-mode program of `model` for these shapes. */
+function build(model: Layer, values: ModelValues, x: Tensor, y: Tensor | undefined, loss: Loss | undefined): Bound {
+  const p = inputsFor("param", values.params);
+  const s = inputsFor("state", values.state);
+  const xIn = input("x", x.shape, x.dtype);
+  const output = model.call(p.vars, s.vars, xIn, { mode: "eval" }).y;
+  const inputs: Record<string, Expr> = { ...p.nodes, ...s.nodes, x: xIn };
+  const outputs: Record<string, Expr> = { output };
+  if (y !== undefined && loss !== undefined) {
+    inputs.y = input("y", y.shape, y.dtype);
+    outputs.loss = loss(output, inputs.y);
   }
-  if (loaded?.has(program)) return program;
-  for (const [name, t] of Object.entries({ ...prefixed<Tensor>("param", values.params), ...prefixed<Tensor>("state", values.state) })) program.set(name, t);
-  loaded?.add(program);
-  return program;
+  const program = compile(inputs, outputs);
+  program.set("x", x);
+  if (inputs.y) program.set("y", y as Tensor);
+  return {
+    program,
+    loss,
+    x: program.view("x"),
+    y: inputs.y ? program.view("y") : undefined,
+    lossValue: outputs.loss ? program.view("loss") : undefined,
+    output: new Tensor(program.shapeOf("output"), output.dtype, program.view("output")),
+    xShape: [...x.shape],
+    xDtype: x.dtype,
+    yShape: y && [...y.shape],
+    yDtype: y?.dtype,
+  };
+}
+
+/**
+ * The bound program for these values and shapes, with the values loaded: copied in when the trees
+ * differ from the ones it holds, or when `fresh` (trees over memory that changes, such as a
+ * training session's) does not yet hold this program.
+ */
+function bound(model: Layer, values: ModelValues, x: Tensor, y: Tensor | undefined, loss: Loss | undefined, fresh?: Set<Bound>): Bound {
+  const entry = cache.get(model) ?? { bySignature: new Map<string, Bound>() };
+  cache.set(model, entry);
+  let b = entry.last;
+  if (b === undefined || !fits(b, values, x, y, loss)) {
+    if (loss !== undefined && !lossIds.has(loss)) lossIds.set(loss, nextLossId++);
+    const sig = `${dtypeOf(values.params, "predict", "f32")} ${x.dtype}[${x.shape.join(",")}]${y && loss ? ` ${y.dtype}[${y.shape.join(",")}] loss#${lossIds.get(loss)}` : ""}`;
+    b = entry.bySignature.get(sig) ?? build(model, values, x, y, loss);
+    entry.bySignature.set(sig, b);
+    entry.last = b;
+  }
+  if (fresh ? !fresh.has(b) : b.params !== values.params || b.state !== values.state) {
+    for (const [name, t] of Object.entries({ ...prefixed<Tensor>("param", values.params), ...prefixed<Tensor>("state", values.state) })) b.program.set(name, t);
+    b.params = values.params;
+    b.state = values.state;
+    fresh?.add(b);
+  }
+  return b;
 }
 
 /**
  * The model's output on `x` in evaluation mode (dropout off, batch norm on running statistics),
- * compiled once per input shape.
+ * compiled once per input shape. The program keeps the parameters it was last given: predicting
+ * again with the same `values` copies only `x` in.
  * @example
  * const yhat = predict(model, { params, state }, x);
  */
@@ -52,9 +114,10 @@ export function predict<I extends Shape, O extends Shape, P extends Params, B ex
   x: Tensor<X> & FeatureCheck<"predict", X, I>,
 ): Tensor<ApplyOut<X, I, O>>;
 export function predict(model: Layer, values: ModelValues, x: Tensor): Tensor {
-  const program = forward(model, values, x);
-  program.set("x", x).execute();
-  return program.get("output");
+  const b = bound(model, values, x, undefined, undefined);
+  b.x.set(x.data);
+  b.program.execute();
+  return new Tensor(b.output.shape, b.output.dtype, b.output.data.slice());
 }
 
 /** Options of `evaluateModel`. */
@@ -75,20 +138,27 @@ export function evaluateModel<I extends Shape, P extends Params, B extends Param
   options?: EvaluateOptions,
 ): Record<string, number>;
 export function evaluateModel(model: Layer, values: ModelValues, batches: Iterable<Batch>, options: EvaluateOptions = {}): Record<string, number> {
+  return evaluateWith(model, values, batches, options, false);
+}
+
+/** `evaluateModel`; with `fresh`, the values are copied into each program once per call (they live in a training session's memory). */
+export function evaluateWith(model: Layer, values: ModelValues, batches: Iterable<Batch>, options: EvaluateOptions, fresh: boolean): Record<string, number> {
   const { loss, metrics = [] } = options;
-  const sums: Record<string, number> = {};
+  const sums = new Float64Array(metrics.length);
+  let lossSum = 0;
   let count = 0;
-  const loaded = new Set<Program>();
+  const loaded = fresh ? new Set<Bound>() : undefined;
   for (const batch of batches) {
-    const program = forward(model, values, batch.x, batch.y, loss, loaded);
-    program.set("x", batch.x);
-    if (loss) program.set("y", batch.y);
-    program.execute();
+    const b = bound(model, values, batch.x, loss && batch.y, loss, loaded);
+    b.x.set(batch.x.data);
+    if (b.y) b.y.set(batch.y.data);
+    b.program.execute();
     const size = batch.size ?? (batch.x.shape[0] as number);
-    if (loss) sums.loss = (sums.loss ?? 0) + (program.view("loss")[0] as number) * size;
-    const output = new Tensor(program.shapeOf("output"), program.outputs.get("output")?.dtype ?? "f32", program.view("output"));
-    for (const m of metrics) sums[m.name] = (sums[m.name] ?? 0) + m.total(output, batch.y, size);
+    if (b.lossValue) lossSum += (b.lossValue[0] as number) * size;
+    for (let i = 0; i < metrics.length; i++) sums[i] = (sums[i] as number) + (metrics[i] as Metric).total(b.output, batch.y, size);
     count += size;
   }
-  return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / count]));
+  const result: Record<string, number> = loss ? { loss: lossSum / count } : {};
+  metrics.forEach((m, i) => (result[m.name] = (sums[i] as number) / count));
+  return result;
 }

@@ -1,9 +1,11 @@
-import { type Expr, type Key, type Program, type Shape, type ShapeMismatch, Tensor, compile, foldIn, grad, input, key as makeKey, ValueError } from "@typegrad/core";
+import { type Expr, type Key, type Shape, type ShapeMismatch, Tensor, grad, input, key as makeKey } from "@typegrad/core";
 import type { Layer } from "../layer.js";
 import { type OptState, type Optimizer, dtypeOf } from "../optim/optimizer.js";
 import type { Checked, FeatureCheck, TreeCheck, TreeDiffs } from "../shapes.js";
 import { type Leaf, type Params, type Tree, type Vars, flatten, mapTree, unflatten } from "../tree.js";
 import type { Loss } from "../losses.js";
+import { finiteFlag, gated } from "./finite.js";
+import { Session } from "./session.js";
 
 /** One batch: inputs x [...B, ...features] and targets y (labels or values); `size` counts real (unpadded) samples. */
 export interface Batch<X extends Shape = Shape, Y extends Shape = Shape> {
@@ -52,12 +54,33 @@ export function prefixed<L extends Expr | Tensor>(prefix: string, tree: Tree<L>)
 }
 
 /**
+ * The new parameters and optimiser state with each parameter's values together (`param:p`,
+ * `opt:exp_avg.p`, …): the compiler schedules outputs in this order, so a parameter's update and
+ * its moments sit side by side and share one loop.
+ */
+function byParameter(carried: Record<string, Expr>, paths: readonly string[]): Record<string, Expr> {
+  const names = Object.keys(carried);
+  const order = paths.flatMap((p) => names.filter((n) => n === `param:${p}` || (n.startsWith("opt:") && n.endsWith(`.${p}`))));
+  return Object.fromEntries([...new Set([...order, ...names])].map((n) => [n, carried[n] as Expr]));
+}
+
+/** Options of a training step. */
+export interface StepOptions {
+  /**
+   * Check that the loss and the gradient norm are finite (default true): the check is computed in
+   * the compiled step, and a step that fails it is not applied and throws a `NonFiniteError`.
+   */
+  readonly checkFinite?: boolean;
+}
+
+/**
  * Builds one training step as a graph: forward in train mode, loss, gradients of the loss with
- * respect to every parameter, and the optimiser's update.
+ * respect to every parameter, and the optimiser's update; with `checkFinite`, a `finite` flag
+ * output and every update conditional on it.
  * @example
  * const g = stepGraph(model, mse, adam(), ts, batch);   // g.outputs.loss, g.outputs["param:0.weight"], …
  */
-export function stepGraph(model: Layer, loss: Loss, optimizer: Optimizer, ts: TrainState, batch: Batch): StepGraph {
+export function stepGraph(model: Layer, loss: Loss, optimizer: Optimizer, ts: TrainState, batch: Batch, options: StepOptions = {}): StepGraph {
   const p = inputsFor("param", ts.params);
   const s = inputsFor("state", ts.state);
   const o = inputsFor("opt", ts.opt);
@@ -70,9 +93,16 @@ export function stepGraph(model: Layer, loss: Loss, optimizer: Optimizer, ts: Tr
   const gs = grad(value, paths.map((path) => p.nodes[`param:${path}`] as Expr));
   const grads = unflatten(ts.params, Object.fromEntries(paths.map((path, i) => [path, gs[i] as Expr])));
   const next = optimizer.update(grads, o.vars, p.vars);
-  const carried = { ...prefixed<Expr>("param", next.params), ...prefixed<Expr>("state", state), ...prefixed<Expr>("opt", next.state) };
-  const inputs = { ...p.nodes, ...s.nodes, ...o.nodes, x, y, key };
-  return { inputs, outputs: { loss: value, output, ...carried }, donate: Object.fromEntries(Object.keys(carried).map((n) => [n, n])) };
+  let carried = byParameter({ ...prefixed<Expr>("param", next.params), ...prefixed<Expr>("opt", next.state) }, paths);
+  carried = { ...carried, ...prefixed<Expr>("state", state) };
+  const inputs: Record<string, Expr> = { ...p.nodes, ...s.nodes, ...o.nodes, x, y, key };
+  const outputs: Record<string, Expr> = { loss: value, output };
+  if (options.checkFinite ?? true) {
+    const finite = finiteFlag(value, gs as Expr[]);
+    carried = Object.fromEntries(Object.entries(carried).map(([name, e]) => [name, gated(finite, e, inputs[name] as Expr)]));
+    outputs.finite = finite;
+  }
+  return { inputs, outputs: { ...outputs, ...carried }, donate: Object.fromEntries(Object.keys(carried).map((n) => [n, n])) };
 }
 
 /**
@@ -123,17 +153,17 @@ interface UncheckedTrainer {
 }
 type UncheckedSession = Omit<TrainSession, "step"> & { readonly step: (batch: Batch) => number };
 
-/** Options of `trainStep` (and `fit`): how its programs compile. */
-export interface TrainOptions {
+/** Options of `trainStep` (and `fit`): the step's checks, and how its programs compile. */
+export interface TrainOptions extends StepOptions {
   /** Threads of the compiled step, as `compile`'s option: `"auto"` (default), or a count (1: never a worker). */
   readonly threads?: number | "auto";
 }
 
-const signature = (b: Batch): string => `${b.x.dtype}[${b.x.shape.join(",")}]→${b.y.dtype}[${b.y.shape.join(",")}]`;
-
 /**
  * Makes the training step of `model` with `loss` and `optimizer`: forward, loss, gradients and
  * update compile into one program per batch shape, with parameters, buffers and moments donated.
+ * Steps are built and compiled once and shared by every session of the same model, loss,
+ * optimiser and options.
  * @example
  * const trainer = trainStep(model, mse, adam({ lr: 0.02 }));
  * const run = trainer.session(trainer.init(model.init(key(0))));
@@ -146,71 +176,24 @@ export function trainStep<I extends Shape, O extends Shape, P extends Params, B 
   options?: TrainOptions,
 ): Trainer<I, P, B, OptState<K, P>>;
 export function trainStep(model: Layer, loss: Loss, optimizer: Optimizer, options: TrainOptions = {}): UncheckedTrainer {
-  // Graphs are built once per batch shape; every session compiles its own programs from them
-  // (the compiler caches plans and kernels per graph, so that is cheap), because a program's
-  // memory holds the state of the run that uses it.
-  const graphs = new Map<string, StepGraph>();
-  const graphFor = (ts: TrainState, batch: Batch, sig: string): StepGraph => {
-    let g = graphs.get(sig);
-    if (g === undefined) {
-      g = stepGraph(model, loss, optimizer, ts, batch);
-      graphs.set(sig, g);
-    }
-    return g;
-  };
-
-  // A session's programs hold its state. The functional `step` shares one set of scratch programs:
-  // it loads the whole state before every run, so nothing carries over between its calls.
-  const scratch = new Map<string, Program>();
-  const open = (start: TrainState, programs: Map<string, Program>): UncheckedSession => {
-    let current: { sig: string; program: Program } | undefined;
-    let steps = start.step;
-    const initial: Record<string, Tensor> = { ...prefixed<Tensor>("param", start.params), ...prefixed<Tensor>("state", start.state), ...prefixed<Tensor>("opt", start.opt) };
-    return {
-      step: (batch) => {
-        const sig = `${signature(batch)} ${dtypeOf(start.params, "trainStep", "f32")}`;
-        if (current?.sig !== sig) {
-          const g = graphFor(start, batch, sig);
-          const program = programs.get(sig) ?? compile(g.inputs, g.outputs, { donate: g.donate, ...options });
-          programs.set(sig, program);
-          // Carry the state over from the previous program, or load it from the start state.
-          for (const name of Object.keys(g.donate)) program.set(name, current ? current.program.view(name) : (initial[name] as Tensor));
-          current = { sig, program };
-        }
-        const prog = current.program;
-        prog.set("x", batch.x.data).set("y", batch.y.data).set("key", foldIn(start.key, steps).data);
-        prog.execute();
-        steps++;
-        return prog.view("loss")[0] as number;
-      },
-      output: () => {
-        if (current === undefined) throw new ValueError("trainStep", "a step run before reading its state", "none yet");
-        const prog = current.program;
-        return new Tensor(prog.shapeOf("output"), prog.outputs.get("output")?.dtype ?? "f32", prog.view("output"));
-      },
-      snapshot: () => {
-        const prog = current?.program;
-        const read = (prefix: string, like: Params): Params => (prog ? mapTree(like, (_t, path) => prog.get(`${prefix}:${path}`)) : like);
-        return { params: read("param", start.params), state: read("state", start.state), opt: read("opt", start.opt), key: start.key, step: steps };
-      },
-    };
-  };
-
+  const spec = { model, loss, optimizer, checkFinite: options.checkFinite ?? true, threads: options.threads };
+  // The functional `step` shares one set of scratch programs: a new session loads the whole state
+  // before its first run, so nothing carries over between calls.
+  const scratch: ConstructorParameters<typeof Session>[2] = new Map();
   return {
-    init: (params, options = {}) => ({
+    init: (params, init = {}) => ({
       params,
-      state: options.state ?? model.initState(dtypeOf(params, "trainStep", "f32")),
+      state: init.state ?? model.initState(dtypeOf(params, "trainStep", "f32")),
       opt: optimizer.init(params),
-      key: options.key ?? makeKey(0),
+      key: init.key ?? makeKey(0),
       step: 0,
     }),
-    session: (ts) => open(ts, new Map()),
+    session: (ts) => new Session(spec, ts),
     step: (ts, batch) => {
-      const s = open(ts, scratch);
+      const s = new Session(spec, ts, scratch);
       const value = s.step(batch);
       const out = s.output();
       return { ts: s.snapshot(), loss: value, output: new Tensor(out.shape, out.dtype, out.data.slice()) };
     },
   };
 }
-

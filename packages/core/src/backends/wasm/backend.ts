@@ -8,6 +8,7 @@ import type { Backend, Executable } from "../../compile/program.js";
 import type { Place, View } from "../../compile/view.js";
 import { traitsOf } from "../../ops/index.js";
 import { ValueError, sizeOf } from "../../shape/shape.js";
+import { type TakeParams, takeRangeError } from "../../ops/take.js";
 import type { DType } from "../../tensor/dtype.js";
 import { interpretStep } from "../js/interpret.js";
 import { FunctionBuilder, ModuleBuilder, T } from "./emitter.js";
@@ -29,15 +30,23 @@ function fuses(e: Expr): boolean {
   return vectorEmitter(e) !== null || scalarCovers(e);
 }
 
+/** WebAssembly's 32-bit memories hold at most 65,536 pages of 64 KiB: 4 GiB. */
+const MAX_PAGES = 65536;
+
+/** The error of a program whose arena exceeds 4 GiB, naming its largest buffer. */
+function tooLarge(plan: Plan, bytes: number): ValueError {
+  const gib = (n: number): string => `${(n / 2 ** 30).toFixed(2)} GiB`;
+  const slots = plan.slots.map((s) => ({ node: s.node, bytes: s.size * BYTES[s.dtype] }));
+  const big = slots.reduce((a, b) => (b.bytes > a.bytes ? b : a), { node: plan.slots[0]?.node, bytes: 0 });
+  const node = big.node === undefined ? "" : `; the largest buffer is ${big.node.op} ${big.node.dtype}[${(plan.shapes.get(big.node) ?? big.node.shape).join(",")}] (${gib(big.bytes)})`;
+  return new ValueError("compile", `a program of at most 4 GiB of WebAssembly memory`, `${gib(bytes)}${node}`, `use smaller batches or dimensions, or { backend: "js" }`);
+}
+
 /** Kernel-role nodes with a wasm kernel of their own: f32 matrix products, random bits, take. */
 function native(e: Expr): boolean {
   return (e.op === "matmul" && e.dtype === "f32") || e.op === "randomBits" || e.op === "take";
 }
 
-/** Called by take kernels on an index out of range: the interpreter's error. */
-const takeError = (i: number, k: number, n: number, axis: number): never => {
-  throw new ValueError("take", `indices in [0, ${n})`, `${i} at flat position ${k}`, `indices pick along axis ${axis} of length ${n}; negative ones are not wrapped`);
-};
 
 /** An f64 copy as a copy of i32 pairs: one more axis of two words, strides doubled. */
 function asWords(step: FusedStep): FusedStep {
@@ -57,12 +66,14 @@ function prepare(plan: Plan, layout: Layout, fma: boolean, threads: Threads): ()
   const scratch = Math.ceil(layout.size / 16) * 16;
   const scratchBytes = Math.max(0, ...plan.steps.map((s) => (s.kind === "matmul" ? (split.parts.get(s) ?? [{ from: 0, to: s.n }]).reduce((sum, cols) => sum + matmulScratch(s, cols), 0) : 0)));
   const pages = Math.max(1, Math.ceil((scratch + scratchBytes + 64) / PAGE));
+  if (pages > MAX_PAGES) throw tooLarge(plan, pages * PAGE);
   const shared = split.threads > 1;
   const m = new ModuleBuilder().importMemory(pages, shared);
   for (const name of Object.keys(HOST)) m.importFunction(name, [T.f64], [T.f64]);
   const parallel = shared ? m.importFunction("parallel", [T.i32], []) : -1;
   const host = Object.fromEntries(Object.keys(SCALAR_HOST).map((name) => [name, m.importFunction(`scalar_${name}`, name === "pow" ? [T.f64, T.f64] : [T.f64], [T.f64])])) as ScalarHost;
   const fail = m.importFunction("takeError", [T.i32, T.i32, T.i32, T.i32], []);
+  const takes: TakeParams[] = [];
   const interpreted = plan.steps.flatMap((s, i) => (s.kind === "interpret" ? [{ step: s, name: `step${i}` }] : []));
   for (const { name } of interpreted) m.importFunction(name, [], []);
   const byteAddress = (p: Place, dtype: DType): number => (layout.offsets[p.slot] as number) + p.offset * BYTES[dtype];
@@ -122,10 +133,11 @@ function prepare(plan: Plan, layout: Layout, fma: boolean, threads: Threads): ()
         if (out.op === "randomBits") kernel((f) => emitRandomBits(f, byteAddress(s.args[0] as Place, "i32"), byteAddress(s.place, "i32"), sizeOf(shape(out))));
         else if (isOp(out, "take")) {
           const [x, ids] = out.inputs as [Expr, Expr];
-          const axis = out.params.axis;
+          const params: TakeParams = out.params;
+          const axis = params.axis;
           const xs = shape(x);
           const at = { x: byteAddress(s.args[0] as Place, x.dtype), ids: byteAddress(s.args[1] as Place, "i32"), y: byteAddress(s.place, out.dtype) };
-          const dims = { outer: sizeOf(xs.slice(0, axis)), n: xs[axis] as number, count: sizeOf(shape(ids)), inner: sizeOf(xs.slice(axis + 1)) * BYTES[x.dtype], axis };
+          const dims = { outer: sizeOf(xs.slice(0, axis)), n: xs[axis] as number, count: sizeOf(shape(ids)), inner: sizeOf(xs.slice(axis + 1)) * BYTES[x.dtype], axis, id: takes.push(params) - 1 };
           kernel((f) => emitTake(f, at, dims, fail));
         }
       }
@@ -136,6 +148,10 @@ function prepare(plan: Plan, layout: Layout, fma: boolean, threads: Threads): ()
   const module = new WebAssembly.Module(m.toBytes());
   return () => {
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared });
+    // Called by take kernels on an index out of range: the interpreter's error, naming the same op.
+    const takeError = (i: number, k: number, n: number, id: number): never => {
+      throw takeRangeError(takes[id] as TakeParams, n, i, k);
+    };
     const env: Record<string, unknown> = { memory, takeError };
     for (const name of Object.keys(HOST) as (keyof typeof HOST)[]) env[name] = Math[name];
     for (const [name, fn] of Object.entries(SCALAR_HOST)) env[`scalar_${name}`] = fn;

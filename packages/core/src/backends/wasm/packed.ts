@@ -9,8 +9,11 @@ import type { MatmulStep } from "../../compile/plan.js";
 import { type FunctionBuilder, Op, Simd, T } from "./emitter.js";
 import { ZERO, storePartial } from "./simd.js";
 
-/** Register tile (mr rows × nr columns) and cache blocks (kc inner, mc rows of A): measured, see docs/compile.md. */
-export const BLOCK = { mr: 4, nr: 8, kc: 256, mc: 64, packAbove: 1 << 18 };
+/**
+ * Register tile (mr rows × nr columns), cache blocks (kc inner, mc rows of A), and the size of B
+ * (k·n elements) from which a product is packed: measured, see docs/compile.md.
+ */
+export const BLOCK = { mr: 4, nr: 8, kc: 256, mc: 64, packAbove: 1 << 18 } as const;
 
 /** The columns [from, to) of C that one part of a GEMM computes. */
 export interface Columns {

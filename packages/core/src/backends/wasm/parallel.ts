@@ -13,7 +13,7 @@ import { sizeOf } from "../../shape/shape.js";
 export type Threads = number | "auto";
 
 /** Multiply-adds below which a product runs on one thread under `auto` (measured; docs/compile.md). */
-export const SPLIT_MIN = 1 << 21;
+export const SPLIT_MIN = 1 << 22;
 
 /** Elements below which an elementwise loop runs on one thread under `auto` (measured; docs/compile.md). */
 export const LOOP_MIN = 1 << 17;
