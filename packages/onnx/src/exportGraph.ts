@@ -183,6 +183,9 @@ export function exportGraph(inputs: Readonly<Record<string, Expr>>, outputs: Rea
     if (!isOp(x, "input")) throw new OnnxExportError("exportGraph", "input leaves as graph inputs", `${x.op} for "${key}"`, "pass the nodes made by input()");
     names.set(x, key);
   }
+  // ONNX names every value once: outputs may not reuse the name of an input or a parameter.
+  const taken = Object.keys(outputs).find((k) => k in inputs || k in initializers);
+  if (taken !== undefined) throw new OnnxExportError("exportGraph", "output names distinct from input and initializer names", `"${taken}" for both`);
   const roots = Object.values(outputs);
   for (const e of topoSort(roots)) {
     if (names.has(e)) continue;
@@ -196,6 +199,8 @@ export function exportGraph(inputs: Readonly<Record<string, Expr>>, outputs: Rea
       return n;
     }
     if (isOp(e, "input")) {
+      if (e.params.name in inputs)
+        throw new OnnxExportError("exportGraph", `input leaf "${e.params.name}" to be the graph input of that name`, "another leaf of that name", "graph inputs are named by their keys; name the leaves alike");
       const value = initializers[e.params.name];
       if (value === undefined)
         throw new OnnxExportError("exportGraph", `a graph input or an initializer for input leaf "${e.params.name}"`, "neither", "add it to the inputs or to options.initializers");
