@@ -91,6 +91,20 @@ export function elementwiseChain(ops: number): Source {
   return { name: `elementwise${ops}.ts`, text: lines.join("\n") };
 }
 
+/** A 30-layer (or `layers`) model built with nn by a shape-generic builder, its parameter tree and a typed step. */
+export function nnGenericModel(layers: number): Source {
+  const lines = [
+    `import { key, type Tensor } from "@typegrad/core";`,
+    `import { adam, dense, mse, named, relu, residual, sequential, trainStep } from "@typegrad/nn";`,
+    `const block = <const D extends number, const H extends number>(d: D, h: H) => residual(sequential(named("fc1", dense(d, h)), relu(), named("fc2", dense(h, d))));`,
+    `const model = sequential(dense(784, 64), relu(), ${Array.from({ length: Math.max(1, Math.floor((layers - 3) / 2)) }, (_, i) => `block(64, ${32 + (i % 4) * 16})`).join(", ")}, dense(64, 10));`,
+    `const params = model.init(key(0));`,
+    `const ts = trainStep(model, mse, adam()).init(params);`,
+    `export const w: Tensor<[64, 784]> = ts.opt.exp_avg["0"].weight;`,
+  ];
+  return { name: `nn${layers}.ts`, text: lines.join("\n") };
+}
+
 const warmup: Source = { name: "warmup.ts", text: `${header}export const y = relu(add(matmul(input("x", [2, 3]), input("w", [3, 4])), input("b", [4])));\n` };
 
 /** The project's compiler options (tsconfig.base.json), without emitting. */
@@ -131,12 +145,14 @@ export function typecheck(sources: readonly Source[]): CheckResult {
 /** `pnpm bench` entry: type-check time of 300 chained typed ops (dense layers, elementwise). */
 export async function benchTypecheck(): Promise<string[]> {
   const sources = [mlpChain(100), elementwiseChain(300)];
-  const r = typecheck(sources);
+  const model = nnGenericModel(30);
+  const r = typecheck([...sources, model]);
   const found = Object.values(r.diagnostics).flat();
   if (found.length > 0) throw new Error(`typecheck: expected no diagnostics, got ${found.join("\n")}`);
   const show = (t: Timing | undefined): string => (t ? `${t.cpuMs.toFixed(0)} ms CPU (${t.wallMs.toFixed(0)} ms wall)` : "?");
   return [
     `type-check: program creation (parse, lib and core loading) ${show(r.program)}, warm-up check ${show(r.warmup)}`,
     ...sources.map((s) => `type-check ${s.name.replace(/\.ts$/, "")}: 300 chained typed ops checked in ${show(r.check[s.name])}`),
+    `type-check ${model.name.replace(/\.ts$/, "")}: a 30-layer model from a shape-generic nn builder, its parameter tree and a typed training state, checked in ${show(r.check[model.name])}`,
   ];
 }
