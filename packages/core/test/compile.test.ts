@@ -461,6 +461,7 @@ describe("compile: donation and state", () => {
     expect(() => compile({ x }, { y: add(x, 1) }, { donate: { y: "q" as never } })).toThrow(/donate/);
     expect(() => compile({}, { y: add(x, 1) })).toThrow(/"x" missing/);
     const f = compile({ x }, { y: add(x, 1) });
+    // @ts-expect-error: x is [2], a [3] tensor is a type error too
     expect(() => f.run({ x: tensor([1, 2, 3]) })).toThrow(ShapeError);
     expect(() => f.run({} as never)).toThrow(ValueError);
     expect(() => f.set("x", new Float32Array(3))).toThrow(/2 elements/);

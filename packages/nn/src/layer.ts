@@ -99,7 +99,11 @@ export function named<const N extends string, I extends Shape, O extends Shape, 
  * @example
  * pipe(x, bind(model, params, { mode: "eval" }), softmax);
  */
-export function bind(l: Layer, params: Vars, ctx: Ctx): (x: Expr) => Expr {
+export function bind<I extends Shape, O extends Shape>(
+  l: Layer<I, O, Params, Params>,
+  params: Vars,
+  ctx: Ctx,
+): <S extends Shape, D extends DType>(x: Expr<S, D> & ApplyCheck<S, I>) => Expr<ApplyOut<S, I, O>, D> {
   return (x) => l.apply(params, x, ctx);
 }
 

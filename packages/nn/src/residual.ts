@@ -1,13 +1,11 @@
-import { type Expr, type Key, type Shape, type ShapeMismatch, ValueError, add, split, type ShowShape } from "@typegrad/core";
+import { type Expr, type Key, type ShapeMismatch, type ShowShape, ValueError, add, split } from "@typegrad/core";
 import { type Layer, layer } from "./layer.js";
-import type { Fits, Simplify, TreeOf } from "./shapes.js";
+import type { Fits, InOf, OutOf, Simplify, TreeOf } from "./shapes.js";
 import { type Params, type Vars, subtree } from "./tree.js";
 
-type InOf<L> = L extends Layer<infer I, Shape> ? I : Shape;
-type OutOf<L> = L extends Layer<Shape, infer O> ? O : Shape;
 
 /** `unknown` when the block keeps its features, or the projection maps the input to the block's output features. */
-type ResidualCheck<L, Q> = [Q] extends [undefined]
+type ResidualCheck<L, Q> = Q extends undefined
   ? Fits<OutOf<L>, InOf<L>> extends true
     ? unknown
     : ShapeMismatch<`residual: a block without projection must keep its features, got ${ShowShape<InOf<L>>} → ${ShowShape<OutOf<L>>}`>
@@ -18,7 +16,7 @@ type ResidualCheck<L, Q> = [Q] extends [undefined]
     : ShapeMismatch<`residual: the projection gives features ${ShowShape<OutOf<Q>>}, the block ${ShowShape<OutOf<L>>}`>;
 
 /** The block's tree, with the projection's under its name ("projection" unless named). */
-type ResidualTree<L, Q, W extends "init" | "initState"> = [Q] extends [undefined]
+type ResidualTree<L, Q, W extends "init" | "initState"> = Q extends undefined
   ? TreeOf<L, W>
   : [keyof TreeOf<Q, W>] extends [never]
     ? TreeOf<L, W>

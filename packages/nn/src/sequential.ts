@@ -1,6 +1,6 @@
 import { type Expr, type FloatDType, type Key, type Shape, type ShapeMismatch, type ShowShape, ValueError, randomBits, reshape, slice, split } from "@typegrad/core";
-import { type Ctx, type KeyExpr, type Layer, type Same, layer } from "./layer.js";
-import type { ChainCheck, ChainIn, ChainOut, ChainTree, Fits } from "./shapes.js";
+import { type Ctx, type KeyExpr, type Layer, layer } from "./layer.js";
+import type { ChainCheck, ChainIn, ChainOut, ChainTree, Fits, IsSame } from "./shapes.js";
 import { type Params, type Vars, subtree } from "./tree.js";
 
 /** A chain of layers; `layers` lists them (for `andThen`). */
@@ -72,10 +72,10 @@ export function andThen<I2 extends Shape, O2 extends Shape>(next: Layer<I2, O2>)
   };
 }
 
-type StepOut<O extends Shape, I2 extends Shape, O2 extends Shape> = [I2] extends [Same] ? O : O2;
-type StepCheck<O extends Shape, I2 extends Shape> = [I2] extends [Same]
+type StepOut<O extends Shape, I2 extends Shape, O2 extends Shape> = IsSame<I2> extends true ? O : O2;
+type StepCheck<O extends Shape, I2 extends Shape> = IsSame<I2> extends true
   ? unknown
-  : [O] extends [Same]
+  : IsSame<O> extends true
     ? unknown
     : Fits<O, I2> extends true
       ? unknown

@@ -1,15 +1,14 @@
 // Type-level shape checks for combinators. A dimension typed as plain `number`/`string`, or a
 // shape that is not a tuple, is dynamic: accepted here and checked when the graph is built.
-import type { AllAgree, Dim, IsTuple, Shape, ShapeMismatch, ShowShape } from "@typegrad/core";
-import type { Layer, Same } from "./layer.js";
+import type { Agree, AllAgree, Dim, IsTuple, Shape, ShapeMismatch, ShowShape } from "@typegrad/core";
+import type { Same } from "./layer.js";
 import type { Params } from "./tree.js";
 
-type IsLiteral<D> = number extends D ? false : string extends D ? false : true;
-
-type DimFits<A, B> = IsLiteral<A> extends true ? (IsLiteral<B> extends true ? ([A] extends [B] ? true : false) : true) : true;
+// Dimensions compare with core's Agree, which decides a type parameter meeting itself, so
+// shape-generic builders (`<H>(h: H) => sequential(dense(784, h), relu(), dense(h, 10))`) check.
 type DimsFit<A extends Shape, B extends Shape> = A extends readonly [infer AH, ...infer AT extends Shape]
   ? B extends readonly [infer BH, ...infer BT extends Shape]
-    ? DimFits<AH, BH> extends true
+    ? Agree<AH, BH> extends true
       ? DimsFit<AT, BT>
       : false
     : false
@@ -24,29 +23,38 @@ interface ChainError<M extends string> {
   readonly error: ShapeMismatch<M>;
 }
 
+// Tests go through `Pair<X, 0> extends Pair<Y, 0>`, not `[X] extends [Y]`: TypeScript defers the
+// bracketed form while an element holds a type parameter (`[H]` in a shape-generic builder).
+type Pair<A, B> = [A, B];
+/** Whether a feature shape is the `Same` marker of shape-preserving layers. */
+export type IsSame<S> = Pair<S, 0> extends Pair<Same, 0> ? true : false;
+
+/**
+ * A layer's input and output feature shapes, read from its phantom `shapes` (indexed, not matched
+ * against `Layer<infer I, infer O>`, which TypeScript defers while a dimension is a type parameter).
+ */
+export type InOf<L> = L extends { readonly shapes?: { readonly in: infer I extends Shape } } ? I : Shape;
+export type OutOf<L> = L extends { readonly shapes?: { readonly out: infer O extends Shape } } ? O : Shape;
+
 /** Feature shape after running the layers on Cur (`Same` until the first shaped layer), or a ChainError. */
 export type Chain<Cur extends Shape, Ls extends readonly unknown[], Index extends unknown[] = []> = Ls extends readonly [
   infer L,
   ...infer Rest,
 ]
-  ? L extends Layer<infer I, infer O>
-    ? [I] extends [Same]
-      ? Chain<Cur, Rest, [...Index, 0]>
-      : [Cur] extends [Same]
-        ? Chain<O, Rest, [...Index, 0]>
-        : Fits<Cur, I> extends true
-          ? Chain<O, Rest, [...Index, 0]>
-          : ChainError<`sequential: layer ${Index["length"]} expects features ${ShowShape<I>}, got ${ShowShape<Cur>} from the layer before`>
-    : Cur
+  ? IsSame<InOf<L>> extends true
+    ? Chain<Cur, Rest, [...Index, 0]>
+    : IsSame<Cur> extends true
+      ? Chain<OutOf<L>, Rest, [...Index, 0]>
+      : Fits<Cur, InOf<L>> extends true
+        ? Chain<OutOf<L>, Rest, [...Index, 0]>
+        : ChainError<`sequential: layer ${Index["length"]} expects features ${ShowShape<InOf<L>>}, got ${ShowShape<Cur>} from the layer before`>
   : Cur;
 
 /** Input feature shape of a chain: that of its first shaped layer. */
 export type ChainIn<Ls extends readonly unknown[]> = Ls extends readonly [infer L, ...infer Rest]
-  ? L extends Layer<infer I, Shape>
-    ? [I] extends [Same]
-      ? ChainIn<Rest>
-      : I
-    : Shape
+  ? IsSame<InOf<L>> extends true
+    ? ChainIn<Rest>
+    : InOf<L>
   : Same;
 
 /** `unknown` when consecutive layers fit, else the ShapeMismatch that fails the call. */
@@ -67,7 +75,7 @@ type TakeLast<S extends Shape, N extends number, Acc extends Dim[] = []> = Acc["
     : Acc;
 
 /** `unknown` when an input of shape S ends in the layer's feature shape I (checked for tuples), else a ShapeMismatch. */
-export type ApplyCheck<S extends Shape, I extends Shape> = [I] extends [Same]
+export type ApplyCheck<S extends Shape, I extends Shape> = IsSame<I> extends true
   ? unknown
   : IsTuple<S> extends true
     ? IsTuple<I> extends true
@@ -80,7 +88,7 @@ export type ApplyCheck<S extends Shape, I extends Shape> = [I] extends [Same]
     : unknown;
 
 /** The output shape of a layer I → O on an input of shape S: the leading axes of S, then O. */
-export type ApplyOut<S extends Shape, I extends Shape, O extends Shape> = [I] extends [Same]
+export type ApplyOut<S extends Shape, I extends Shape, O extends Shape> = IsSame<I> extends true
   ? { -readonly [K in keyof S]: S[K] }
   : IsTuple<S> extends true
     ? IsTuple<I> extends true
@@ -151,7 +159,7 @@ export type TreeDiffs<G, W, Path extends string = ""> = string extends keyof G ?
 export type Checked<T, Check> = unknown extends Check ? T : Check;
 
 /** `unknown` when inputs of shape X end in the model's features I (or that waits for run time), else a ShapeMismatch. */
-export type FeatureCheck<Op extends string, X extends Shape, I extends Shape> = [I] extends [Same]
+export type FeatureCheck<Op extends string, X extends Shape, I extends Shape> = IsSame<I> extends true
   ? unknown
   : IsTuple<X> extends true
     ? IsTuple<I> extends true

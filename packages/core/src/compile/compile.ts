@@ -1,5 +1,5 @@
-import type { Expr } from "../graph/expr.js";
 import { type Backend, type CompileOptions, type Program, compileWith } from "./program.js";
+import type { Nodes } from "./types.js";
 import { ValueError } from "../shape/shape.js";
 import { jsBackend } from "../backends/js/backend.js";
 import { wasmBackend } from "../backends/wasm/backend.js";
@@ -24,10 +24,10 @@ function backendFor({ backend: name, relaxedSimd, threads }: CompileOptions): Ba
  * const f = compile({ x, w }, { y: relu(matmul(x, w)) });
  * f.run({ x: zeros([4, 3]), w: ones([3, 2]) }).y;   // Tensor [4, 2]
  */
-export function compile<I extends string, O extends string>(
-  inputs: Readonly<Record<I, Expr>>,
-  outputs: Readonly<Record<O, Expr>>,
+export function compile<I extends string, O extends string, IT extends Nodes<I> = Nodes<I>, OT extends Nodes<O> = Nodes<O>>(
+  inputs: IT & Nodes<I>,
+  outputs: OT & Nodes<O>,
   options: CompileOptions<NoInfer<I>, NoInfer<O>> = {},
-): Program<I, O> {
-  return compileWith(backendFor(options), inputs, outputs, options.donate);
+): Program<I, O, IT, OT> {
+  return compileWith<I, O, IT, OT>(backendFor(options), inputs, outputs, options.donate);
 }

@@ -3,6 +3,7 @@
 // program owns its arenas, so two programs of one graph never share state.
 import { type Expr, isOp } from "../graph/expr.js";
 import { bindInputs } from "../graph/bind.js";
+import type { BindCheck, Nodes, RunCheck, ValueOf } from "./types.js";
 import { inputsOf } from "../graph/topo.js";
 import { type ConcreteShape, sameShape, ShapeError, showShape, sizeOf, ValueError } from "../shape/shape.js";
 import type { ArrayFor, DType } from "../tensor/dtype.js";
@@ -162,13 +163,16 @@ class Instance {
   }
 }
 
+/** The node of an output (or input) name. */
+type NodeOf<K, IT, OT> = K extends keyof OT ? OT[K] : K extends keyof IT ? IT[K] : Expr;
+
 /**
  * A compiled graph. `run` binds tensors and returns new tensors; for loops that must not allocate,
  * `set` inputs (tensors or typed arrays), `execute`, and read outputs with `get(name, out)` or `view`.
  * Donated outputs overwrite their inputs, so state carries over from one `execute` to the next.
  * `get`, `view` and `shapeOf` look a name up among the outputs first, then the inputs.
  */
-export class Program<I extends string = string, O extends string = string> {
+export class Program<I extends string = string, O extends string = string, IT extends Nodes<I> = Nodes<I>, OT extends Nodes<O> = Nodes<O>> {
   private readonly instances = new Map<string, Instance>();
   private current: Instance | undefined;
   /** Before every symbolic dimension is bound: the dimensions and input values seen so far. */
@@ -198,7 +202,7 @@ export class Program<I extends string = string, O extends string = string> {
    * const f = compile({ x }, { y: sum(mul(x, x)) });
    * f.run({ x: tensor([1, 2, 3]) }).y.item();   // 14
    */
-  run(bindings: Readonly<Record<I, Tensor>>): { [K in O]: Tensor } {
+  run<B extends Readonly<Record<I, Tensor>>>(bindings: B & RunCheck<"run", IT, B>): { [K in O]: ValueOf<OT[K]> } {
     const inst = this.bindAll(bindings, "run");
     if (inst.readback !== undefined) throw new ValueError("run", "a backend that finishes synchronously", `the ${this.backend.name} backend, which reads results back asynchronously`, "use await runAsync(bindings)");
     inst.execute();
@@ -211,7 +215,7 @@ export class Program<I extends string = string, O extends string = string> {
    * @example
    * const { y } = await compile({ x }, { y: sum(mul(x, x)) }).runAsync({ x: tensor([1, 2, 3]) });
    */
-  async runAsync(bindings: Readonly<Record<I, Tensor>>): Promise<{ [K in O]: Tensor }> {
+  async runAsync<B extends Readonly<Record<I, Tensor>>>(bindings: B & RunCheck<"runAsync", IT, B>): Promise<{ [K in O]: ValueOf<OT[K]> }> {
     const inst = this.bindAll(bindings, "runAsync");
     inst.execute();
     await inst.readback?.();
@@ -233,9 +237,10 @@ export class Program<I extends string = string, O extends string = string> {
     return inst;
   }
 
-  private outputTensors(): { [K in O]: Tensor } {
-    const result = {} as { [K in O]: Tensor };
-    for (const name of this.outputs.keys()) result[name] = this.get(name);
+  private outputTensors(): { [K in O]: ValueOf<OT[K]> } {
+    // Each output's tensor has its node's dtype and bound shape, which ValueOf states.
+    const result = {} as { [K in O]: ValueOf<OT[K]> };
+    for (const name of this.outputs.keys()) result[name] = this.get(name) as ValueOf<OT[typeof name]>;
     return result;
   }
 
@@ -244,6 +249,7 @@ export class Program<I extends string = string, O extends string = string> {
    * specialisation; inputs whose shape stays the same keep their values); a typed array must
    * match the current shape and dtype. Allocates nothing for typed arrays.
    */
+  set<K extends I, V extends Tensor | Data>(name: K, value: V & BindCheck<"set", K, IT[K], V>): this;
   set(name: I, value: Tensor | Data): this {
     // No closures here: a closure capturing `this` would allocate a context on every call.
     const data = value instanceof Tensor ? this.bindTensor(name, value) : value;
@@ -275,9 +281,9 @@ export class Program<I extends string = string, O extends string = string> {
     inst.execute();
   }
 
-  /** An output (or input) after `execute`: a new tensor, or copied into `out` (no allocation). */
-  get(name: O | I): Tensor;
-  get<A extends Data>(name: O | I, out: A): A;
+  /** An output (or input) after `execute`: a new tensor, or copied into `out` (no allocation) of its dtype. */
+  get<K extends O | I>(name: K): ValueOf<NodeOf<K, IT, OT>>;
+  get<K extends O | I, A extends Data>(name: K, out: A & BindCheck<"get", K, NodeOf<K, IT, OT>, A>): A;
   get(name: O | I, out?: Data): Tensor | Data {
     const view = this.view(name);
     if (out === undefined) return new Tensor(this.shapeOf(name), this.dtypeOf(name), view.slice());
@@ -408,12 +414,12 @@ const registry = new FinalizationRegistry<string>((key) => {
 });
 
 /** Validates the arguments of `compile` and returns a new program over the (cached) compilation of the graph. */
-export function compileWith<I extends string, O extends string>(
+export function compileWith<I extends string, O extends string, IT extends Nodes<I> = Nodes<I>, OT extends Nodes<O> = Nodes<O>>(
   backend: Backend,
-  inputs: Readonly<Record<I, Expr>>,
-  outputs: Readonly<Record<O, Expr>>,
+  inputs: IT & Nodes<I>,
+  outputs: OT & Nodes<O>,
   donate: Partial<Record<O, I>> = {},
-): Program<I, O> {
+): Program<I, O, IT, OT> {
   const ins = new Map(Object.entries(inputs) as [I, Expr][]);
   const outs = new Map(Object.entries(outputs) as [O, Expr][]);
   for (const [name, e] of ins) {
@@ -442,5 +448,5 @@ export function compileWith<I extends string, O extends string>(
     cache.set(key, new WeakRef(compiled));
     registry.register(compiled, key);
   }
-  return new Program<I, O>(compiled);
+  return new Program<I, O, IT, OT>(compiled);
 }

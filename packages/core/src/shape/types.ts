@@ -77,9 +77,26 @@ export type BroadcastCheck<Op extends string, A extends Shape, B extends Shape> 
   ? IsTuple<B> extends true
     ? Fits<A, B> extends true
       ? unknown
-      : ShapeMismatch<`${Op}: cannot broadcast ${ShowShape<A>} with ${ShowShape<B>}`>
+      : Mismatch<Op, A, B, `cannot broadcast ${ShowShape<A>} with ${ShowShape<B>}`>
     : unknown
   : unknown;
+
+// ---- ambiguous dimensions -----------------------------------------------------------------------
+
+type UnionToIntersection<U> = (U extends unknown ? (k: U) => void : never) extends (k: infer I) => void ? I : never;
+/** A literal dimension that is a union (`128 | 10`), as inferred when a generic helper's arguments disagree. */
+type IsUnionDim<D> = IsLiteral<D> extends true ? ([D] extends [UnionToIntersection<D>] ? false : true) : false;
+type HasUnionDim<S> = S extends readonly [infer H, ...infer T] ? (IsUnionDim<H> extends true ? true : HasUnionDim<T>) : false;
+
+/**
+ * The ShapeMismatch of a failed check, `Op: What`, with a note when an operand has a dimension
+ * inferred as a union of literals (computed only once a check has failed; in generic code the
+ * note stays unresolved at the end of the message).
+ */
+export type Mismatch<Op extends string, A, B, What extends string> = ShapeMismatch<`${Op}: ${What}${AmbiguityNote<A, B>}`>;
+type AmbiguityNote<A, B> = true extends HasUnionDim<A> | HasUnionDim<B>
+  ? "; a dimension is ambiguous: a union of literals inferred where a generic helper's arguments disagree (mark it NoInfer in one of the helper's parameters)"
+  : "";
 
 /** `true` when S broadcasts to T: no longer, and each aligned dimension equal, 1 or dynamic. */
 type FitsInto<S extends Shape, T extends Shape> = S extends readonly [...infer SH extends Shape, infer SL]
@@ -361,7 +378,7 @@ export type SameShapeCheck<Op extends string, A extends Shape, B extends Shape, 
       ? IsTuple<B> extends true
         ? AllAgree<A, B> extends true
           ? unknown
-          : ShapeMismatch<`${Op}: expected ${What} of one shape, got ${ShowShape<A>} and ${ShowShape<B>}`>
+          : Mismatch<Op, A, B, `expected ${What} of one shape, got ${ShowShape<A>} and ${ShowShape<B>}`>
         : unknown
       : unknown;
 
