@@ -77,7 +77,7 @@ export type BroadcastCheck<Op extends string, A extends Shape, B extends Shape> 
   ? IsTuple<B> extends true
     ? Fits<A, B> extends true
       ? unknown
-      : Mismatch<Op, A, B, `cannot broadcast ${ShowShape<A>} with ${ShowShape<B>}`>
+      : ShapeMismatch<`${Op}: cannot broadcast ${ShowShape<A>} with ${ShowShape<B>}${AmbiguityNote<A, B>}`>
     : unknown
   : unknown;
 
@@ -94,7 +94,7 @@ type HasUnionDim<S> = S extends readonly [infer H, ...infer T] ? (IsUnionDim<H> 
  * note stays unresolved at the end of the message).
  */
 export type Mismatch<Op extends string, A, B, What extends string> = ShapeMismatch<`${Op}: ${What}${AmbiguityNote<A, B>}`>;
-type AmbiguityNote<A, B> = true extends HasUnionDim<A> | HasUnionDim<B>
+export type AmbiguityNote<A, B> = true extends HasUnionDim<A> | HasUnionDim<B>
   ? "; a dimension is ambiguous: a union of literals inferred where a generic helper's arguments disagree (mark it NoInfer in one of the helper's parameters)"
   : "";
 
@@ -140,9 +140,11 @@ export type AxesCheck<Op extends string, S extends Shape, A extends number | rea
     : [NormAxes<AxesOf<A>, S["length"]>] extends [never]
       ? ShapeMismatch<`${Op}: axis ${AxesOf<A>} is out of range for ${ShowShape<S>}`>
       : HasNeverAxis<AxesOf<A>, S["length"]> extends true
-        ? ShapeMismatch<`${Op}: an axis in ${AxesOf<A>} is out of range for ${ShowShape<S>}`>
+        ? ShapeMismatch<`${Op}: axis ${BadAxes<AxesOf<A>, S["length"]>} is out of range for ${ShowShape<S>}`>
         : unknown
   : unknown;
+/** The axes out of range for rank L. */
+type BadAxes<A extends number, L extends number> = A extends number ? ([NormAxis<A, L>] extends [never] ? A : never) : never;
 type HasNeverAxis<A extends number, L extends number> = true extends (A extends number ? ([NormAxis<A, L>] extends [never] ? true : false) : never)
   ? true
   : false;
@@ -378,7 +380,7 @@ export type SameShapeCheck<Op extends string, A extends Shape, B extends Shape, 
       ? IsTuple<B> extends true
         ? AllAgree<A, B> extends true
           ? unknown
-          : Mismatch<Op, A, B, `expected ${What} of one shape, got ${ShowShape<A>} and ${ShowShape<B>}`>
+          : ShapeMismatch<`${Op}: expected ${What} of one shape, got ${ShowShape<A>} and ${ShowShape<B>}${AmbiguityNote<A, B>}`>
         : unknown
       : unknown;
 

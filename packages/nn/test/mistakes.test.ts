@@ -1,0 +1,202 @@
+// The 17 classes of shape mistakes, each made at least three ways (literal and symbolic
+// dimensions, over several statements, inside a user's generic helper), compiled with the
+// TypeScript API: every case must give exactly one diagnostic whose first line names the op and
+// the shapes (or dtypes); the valid counterparts must compile cleanly.
+import { beforeAll, describe, expect, it } from "vitest";
+import { type CheckResult, type Source, typecheck } from "../../../bench/typecheck.bench.js";
+
+const header = `import { add, concat, compile, grad, input, logSoftmax, matmul, max, mean, mul, relu, reshape, slice, softmax, sub, sum, tensor, transpose, variance, zeros, key, type Dim, type Expr, type Tensor } from "@typegrad/core";
+import { adam, andThen, constants, crossEntropy, dense, dropout, fit, mse, named, predict, residual, sequential, sgd, trainStep, relu as reluLayer } from "@typegrad/nn";
+import { pipe } from "fp-ts/lib/function.js";
+const x = input("x", ["batch", 784]);
+const logits = input("logits", ["batch", 10]);
+const labels = input("labels", ["batch"], "i32");
+const model = sequential(dense(4, 8), reluLayer(), dense(8, 1));
+const trainer = trainStep(model, mse, adam());
+export { x, logits, labels, model, trainer, input, add, concat, compile, grad, logSoftmax, matmul, max, mean, mul, relu, reshape, slice, softmax, sub, sum, tensor, transpose, variance, zeros, key, adam, andThen, constants, crossEntropy, dense, dropout, fit, mse, named, predict, residual, sequential, sgd, pipe, reluLayer, trainStep };
+export type { Dim, Expr, Tensor };
+`;
+
+/** A mistake: the code, and what the first line of its diagnostic must contain. */
+type Case = readonly [code: string, message: string];
+
+const classes: Record<string, readonly Case[]> = {
+  "1 matmul inner dimensions": [
+    [`matmul(x, input("w", [748, 128]));`, `matmul: expected inner dimensions to match, got [batch,784] and [748,128]`],
+    [`matmul(input("h", ["batch", "hidden"]), input("w", ["features", 10]));`, `matmul: expected inner dimensions to match, got [batch,hidden] and [features,10]`],
+    [`const h = relu(matmul(x, input("w1", [784, 64])));\nconst w2 = input("w2", [128, 10]);\nmatmul(h, w2);`, `matmul: expected inner dimensions to match, got [batch,64] and [128,10]`],
+    [`export const layer = <B extends Dim>(h: Expr<[B, 784]>) => matmul(h, input("w", [785, 10]));`, "matmul: expected inner dimensions to match, got [${B},784] and [785,10]"],
+  ],
+  "2 broadcasting": [
+    [`add(input("a", [3, 4]), input("b", [5, 4]));`, `add: cannot broadcast [3,4] with [5,4]`],
+    [`mul(input("a", ["batch", 4]), input("b", ["time", 4]));`, `mul: cannot broadcast [batch,4] with [time,4]`],
+    [`const h = matmul(x, input("w", [784, 128]));\nconst b = input("b", [10]);\nsub(h, b);`, `sub: cannot broadcast [batch,128] with [10]`],
+    [`export const bias = <B extends Dim>(h: Expr<[B, 128]>) => add(h, input("b", [10]));`, "add: cannot broadcast [${B},128] with [10]"],
+  ],
+  "3 reshape element count": [
+    [`reshape(input("a", [3, 4]), [5, 2]);`, `reshape: [3,4] has 12 elements, [5,2] has 10`],
+    [`reshape(x, ["batch", 785]);`, `reshape: [batch,784] has 784·batch elements, [batch,785] has 785·batch`],
+    [`const img = input("img", ["batch", 28, 28]);\nconst flat = reshape(img, ["batch", 784]);\nreshape(flat, ["batch", 27, 28]);`, `reshape: [batch,784] has 784·batch elements, [batch,27,28] has 756·batch`],
+    [`export const flatten = <B extends Dim>(i: Expr<[B, 28, 28]>) => reshape(i, [i.shape[0], 785]);`, "reshape: [${B},28,28] has"],
+  ],
+  "4 concat off-axis dimensions": [
+    [`concat([input("a", [3, 4]), input("b", [3, 5])], 0);`, `concat: expected shapes equal off axis 0, got [3,4] and [3,5]`],
+    [`concat([input("a", ["batch", 4]), input("b", ["time", 4])], 1);`, `concat: expected shapes equal off axis 1, got [batch,4] and [time,4]`],
+    [`const a = input("a", [2, 3]);\nconst b = transpose(a);\nconcat([a, b], 0);`, `concat: expected shapes equal off axis 0, got [2,3] and [3,2]`],
+  ],
+  "5 reduction axis": [
+    [`sum(x, 2);`, `sum: axis 2 is out of range for [batch,784]`],
+    [`mean(input("t", [2, 3, 4]), [1, 3]);`, `mean: axis 3 is out of range for [2,3,4]`],
+    [`variance(input("s", ["batch", "time"]), -3);`, `variance: axis -3 is out of range for [batch,time]`],
+    [`export const top = <B extends Dim>(h: Expr<[B, 10]>) => max(h, 2);`, "max: axis 2 is out of range for [${B},10]"],
+  ],
+  "6 transpose permutation": [
+    [`transpose(x, [0, 0]);`, `transpose: expected a permutation of the axes of [batch,784], got [0,0]`],
+    [`transpose(input("t", ["batch", "time", 8]), [0, 1]);`, `transpose: expected 3 axes for [batch,time,8], got [0,1]`],
+    [`const t = input("t", [2, 3, 4]);\nconst perm = [0, 2, 3] as const;\ntranspose(t, perm);`, `transpose: expected a permutation of the axes of [2,3,4], got [0,2,3]`],
+    [`export const swap = <B extends Dim>(h: Expr<[B, 4, 5]>) => transpose(h, [0, 2, 2]);`, "transpose: expected a permutation of the axes of [${B},4,5], got [0,2,2]"],
+  ],
+  "7 slice bounds": [
+    [`slice(x, 1, 0, 800);`, `slice: expected 0 ≤ start ≤ end ≤ 784 on axis 1 of [batch,784], got start 0, end 800`],
+    [`slice(input("s", ["batch", "time"]), 1, 0, 4);`, `slice: expected a numeric dimension on axis 1 of [batch,time], got time`],
+    [`const h = slice(x, 1, 0, 100);\nslice(h, 1, 50, 150);`, `slice: expected 0 ≤ start ≤ end ≤ 100 on axis 1 of [batch,100], got start 50, end 150`],
+    [`export const head = <B extends Dim>(h: Expr<[B, 10]>) => slice(h, 1, 5, 12);`, "on axis 1 of [${B},10], got start 5, end 12"],
+  ],
+  "8 softmax axis": [
+    [`softmax(logits, 2);`, `softmax: axis 2 is out of range for [batch,10]`],
+    [`logSoftmax(input("s", ["batch", "time", "vocab"]), 3);`, `logSoftmax: axis 3 is out of range for [batch,time,vocab]`],
+    [`const h = matmul(x, input("w", [784, 10]));\nconst p = softmax(h);\nsoftmax(p, -3);`, `softmax: axis -3 is out of range for [batch,10]`],
+    [`export const probs = <B extends Dim>(l: Expr<[B, 10], "f32">) => softmax(l, 2);`, "softmax: axis 2 is out of range for [${B},10]"],
+  ],
+  "9 grad of a non-scalar": [
+    [`grad(mul(x, 2), [x]);`, `grad: expected a scalar, got [batch,784]`],
+    [`grad((v: Expr<[3], "f32">) => mul(v, v));`, `grad: expected a scalar, got [3]`],
+    [`const loss = mean(x, 1);\ngrad(loss, [x]);`, `grad: expected a scalar, got [batch]`],
+    [`export const g = <B extends Dim>(h: Expr<[B, 4], "f32">) => grad(h, [h]);`, "grad: expected a scalar, got [${B},4]"],
+  ],
+  "10 dtypes": [
+    [`add(input("a", [3], "f32"), input("b", [3], "f64"));`, `add: expected operands of one dtype, got f32[3] and f64[3]`],
+    [`matmul(x, input("w", [784, 10], "f64"));`, `matmul: expected operands of one dtype, got f32[batch,784] and f64[784,10]`],
+    [`const y = input("y", ["batch"]);\ncrossEntropy(logits, y);`, `crossEntropy: expected i32 labels [batch] or f32 targets [batch,10] for logits [batch,10], got f32[batch]`],
+    [`export const l2 = <B extends Dim>(h: Expr<[B, 4], "f32">, y: Expr<[B, 4], "f64">) => mse(h, y);`, "mse: expected predictions and targets of one dtype, got f32 and f64"],
+  ],
+  "11 dense in-features": [
+    [`const fc = dense(784, 128);\nfc.apply(constants(fc.init(key(0))), input("v", ["batch", 748]), { mode: "eval" });`, `apply: the layer expects features [784] on the last axes, got an input [batch,748]`],
+    [`predict(model, { params: model.init(key(0)), state: {} }, zeros([32, 3]));`, `predict: the model expects features [4] on the last axes, got x [32,3]`],
+    [`const params = model.init(key(0));\nconst data = () => [{ x: zeros([32, 5]), y: zeros([32, 1]) }];\nfit({ model, loss: mse, optimizer: adam(), params, data, epochs: 1 });`, `fit: the model expects features [4] on the last axes, got x [32,5]`],
+    [`const ts = trainer.init(model.init(key(0)));\ntrainer.session(ts).step({ x: zeros([8, 3]), y: zeros([8, 1]) });`, `trainStep: the model expects features [4] on the last axes, got x [8,3]`],
+  ],
+  "12 sequential chains": [
+    [`sequential(dense(784, 128), dense(64, 10));`, `sequential: layer 1 expects features [64], got [128] from the layer before`],
+    [`sequential(dense(784, 128), reluLayer(), dropout(0.5), dense(64, 10));`, `sequential: layer 3 expects features [64], got [128] from the layer before`],
+    [`const encoder = sequential(dense(784, 64), reluLayer());\nsequential(encoder, dense(32, 10));`, `sequential: layer 1 expects features [32], got [64] from the layer before`],
+    [`pipe(dense(3, 5), andThen(reluLayer()), andThen(dense(6, 1)));`, `andThen: the next layer expects features [6], got [5]`],
+  ],
+  "13 residual block that changes the shape": [
+    [`residual(dense(4, 8));`, `residual: a block without projection must keep its features, got [4] → [8]`],
+    [`const wide = dense(8, 16);\nresidual(wide);`, `residual: a block without projection must keep its features, got [8] → [16]`],
+    [`residual(dense(4, 8), named("shortcut", dense(4, 6)));`, `residual: the projection gives features [6], the block [8]`],
+  ],
+  "14 loss: logits and labels disagree": [
+    [`crossEntropy(input("l", [32, 10]), input("y", [16], "i32"));`, `crossEntropy: expected i32 labels [32] or f32 targets [32,10] for logits [32,10], got i32[16]`],
+    [`crossEntropy(logits, input("t", ["batch", 9]));`, `crossEntropy: expected i32 labels [batch] or f32 targets [batch,10] for logits [batch,10], got f32[batch,9]`],
+    [`const out = matmul(x, input("w", [784, 1]));\nconst target = input("t", ["batch"]);\nmse(out, target);`, `mse: expected predictions and targets of one shape, got [batch,1] and [batch]`],
+    [`export const ce = <B extends Dim>(l: Expr<[B, 10], "f32">, y: Expr<[B, 10], "i32">) => crossEntropy(l, y);`, "crossEntropy: expected i32 labels [${B}] or f32 targets [${B},10] for logits [${B},10], got i32[${B},10]"],
+  ],
+  "15 optimiser state and parameter tree": [
+    [`trainer.init(sequential(dense(4, 16), reluLayer(), dense(16, 1)).init(key(0)));`, `trainStep: params: 0.weight is [16,4] where the model has [8,4]`],
+    [`const ts = trainStep(model, mse, sgd({ lr: 0.1 })).init(model.init(key(0)));\ntrainer.session(ts);`, `trainStep: ts.opt.exp_avg is missing`],
+    [`const ts = trainer.init(model.init(key(0)));\nconst opt = adam().init(dense(4, 8).init(key(0)));\ntrainer.step({ ...ts, opt }, { x: zeros([2, 4]), y: zeros([2, 1]) });`, `trainStep: ts.opt.exp_avg.`],
+  ],
+  "16 a tensor of the wrong shape bound to a program": [
+    [`const f = compile({ x }, { y: sum(x) });\nf.run({ x: zeros([32, 785]) });`, `run: \\"x\\" is f32[batch,784], got [32,785]`],
+    [`const w = input("w", [784, 10]);\nconst f = compile({ x, w }, { y: matmul(x, w) });\nf.set("w", zeros([10, 784]));`, `set: \\"w\\" is f32[784,10], got f32[10,784]`],
+    [`const f = compile({ x }, { y: relu(x) });\nf.set("x", zeros([4, 784], "f64"));`, `set: \\"x\\" is f32[batch,784], got f64[4,784]`],
+    [`const f = compile({ x }, { y: relu(x) });\nf.run({ x: zeros([4, 784]) });\nf.get("y", new Float64Array(4 * 784));`, `get: \\"y\\" is f32[batch,784], got a typed array of another dtype`],
+  ],
+  "17 symbolic dimensions confused": [
+    [`add(input("h", ["batch", "hidden"]), input("b", ["batch", "features"]));`, `add: cannot broadcast [batch,hidden] with [batch,features]`],
+    [`matmul(input("a", ["batch", "hidden"]), input("w", ["batch", 10]));`, `matmul: expected inner dimensions to match, got [batch,hidden] and [batch,10]`],
+    [`const scores = input("s", ["batch", 10]);\nconst targets = input("y", ["time"], "i32");\ncrossEntropy(scores, targets);`, `crossEntropy: expected i32 labels [batch] or f32 targets [batch,10] for logits [batch,10], got i32[time]`],
+    [`export const proj = <B extends Dim>(h: Expr<[B, "hidden"]>) => add(h, input("b", ["features"]));`, "add: cannot broadcast [${B},hidden] with [features]"],
+  ],
+};
+
+/** Valid counterparts of the mistakes above, and the generic code that must compile. */
+const valid = `
+matmul(x, input("w", [784, 128]));
+matmul(input("h", ["batch", "hidden"]), input("w", ["hidden", 10]));
+export const layer = <B extends Dim>(h: Expr<[B, 784]>): Expr<[B, 10], "f32"> => matmul(h, input("w", [784, 10]));
+add(input("a", [3, 4]), input("b", [1, 4]));
+export const bias = <B extends Dim>(h: Expr<[B, 128]>) => add(h, input("b", [128]));
+const hiddenOut = <B extends Dim>(v: Expr<[B, 784]>): Expr<[B, 128]> => relu(add(matmul(v, input("w1", [784, 128])), input("b1", [128])));
+export const openDType = add(input("b0", [128]), hiddenOut(x));
+reshape(x, ["batch", 28, 28]);
+export const flatten = <B extends Dim>(i: Expr<[B, 28, 28]>): Expr<[B, 784]> => reshape(i, [i.shape[0], 784]);
+concat([input("a", [3, 4]), input("b", [5, 4])], 0);
+export const join = <B extends Dim>(a: Expr<[B, 4]>, b: Expr<[B, 5]>) => concat([a, b], 1);
+mean(input("t", [2, 3, 4]), [1, 2]);
+export const m34 = input("m34", [3, 4]);
+export const t43: Expr<[4, 3]> = transpose(m34);
+export const swap = <B extends Dim>(h: Expr<[B, 4, 5]>): Expr<[B, 5, 4]> => transpose(h, [0, 2, 1]);
+slice(x, 1, 0, 784);
+export const probs = <B extends Dim>(l: Expr<[B, 10], "f32">) => softmax(l, 1);
+export const dx: Expr<["batch", 784], "f32"> = grad(sum(mul(x, x)), [x])[0];
+export const df = grad((v: Expr<[3], "f32">) => sum(mul(v, v)));
+export const loss: Expr<[], "f32"> = crossEntropy(logits, labels);
+export const perSample: Expr<["batch"], "f32"> = crossEntropy(logits, labels, "none");
+mse(input("p", ["batch", 1]), input("q", ["batch", 1]));
+export const classifier = <const H extends number>(h: H) => sequential(dense(784, h), reluLayer(), dense(h, 10));
+export const block = <const D extends number, const H extends number>(d: D, h: H) => residual(sequential(named("fc1", dense(d, h)), reluLayer(), named("fc2", dense(h, d))));
+export const c64: { weight: Tensor<[64, 784]>; bias: Tensor<[64]> } = classifier(64).init(key(0))["0"];
+export const b8: Tensor<[32, 8]> = block(8, 32).init(key(0)).fc1.weight;
+residual(dense(4, 8), named("shortcut", dense(4, 8)));
+const ts = trainer.init(model.init(key(0)));
+export const moment: Tensor<[8, 4]> = ts.opt.exp_avg["0"].weight;
+trainer.step(ts, { x: zeros([2, 4]), y: zeros([2, 1]) });
+export const yhat: Tensor<[32, 1]> = predict(model, { params: model.init(key(0)), state: {} }, zeros([32, 4]));
+const f = compile({ x }, { y: relu(x) });
+export const out: Tensor<[number, 784], "f32"> = f.run({ x: zeros([32, 784]) }).y;
+f.set("x", zeros([4, 784])).get("y", new Float32Array(4 * 784));
+add(input("h", ["batch", "hidden"]), input("b", ["hidden"]));
+`;
+
+const cases = Object.entries(classes).flatMap(([name, list]) =>
+  list.map(([code, message], i) => ({ name, message, source: { name: `mistake-${name.split(" ")[0]}-${i}.ts`, text: `import { ${exportsOf()} } from "./mistakes-prelude.js";\n${code}\n` } })),
+);
+function exportsOf(): string {
+  const names = [...header.matchAll(/^export \{ ([^}]*) \}/gm)].flatMap(([, list]) => (list ?? "").split(",").map((s) => s.trim()));
+  const types = [...header.matchAll(/^export type \{ ([^}]*) \}/gm)].flatMap(([, list]) => (list ?? "").split(",").map((s) => `type ${s.trim()}`));
+  return [...names, ...types].join(", ");
+}
+const prelude: Source = { name: "mistakes-prelude.ts", text: header };
+const validSource: Source = { name: "mistakes-valid.ts", text: `import { ${exportsOf()} } from "./mistakes-prelude.js";\n${valid}` };
+
+let result: CheckResult;
+beforeAll(() => {
+  result = typecheck([prelude, validSource, ...cases.map((c) => c.source)]);
+}, 120_000);
+
+describe("shape mistakes are type errors whose first line names the op and the shapes", () => {
+  it("has at least three mistakes for each of the 17 classes", () => {
+    expect(Object.keys(classes)).toHaveLength(17);
+    for (const list of Object.values(classes)) expect(list.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("compiles the valid counterparts and generic code cleanly", () => {
+    expect(result.diagnostics[prelude.name]).toEqual([]);
+    expect(result.diagnostics[validSource.name]).toEqual([]);
+  });
+
+  for (const c of cases) {
+    it(`${c.name}: ${c.source.text.split("\n").slice(1).join(" ").trim()}`, () => {
+      const found = result.diagnostics[c.source.name] ?? [];
+      expect(found).toHaveLength(1);
+      // A chain's argument lists every layer's type, which TypeScript shortens on the first line
+      // (\"& ShapeMismatch<...>\"): for sequential the message is checked in the whole diagnostic.
+      const firstLine = (found[0] ?? "").split("\n")[0] ?? "";
+      expect(c.name.startsWith("12 ") ? (found[0] ?? "") : firstLine).toContain(c.message);
+      expect(firstLine).not.toContain("No overload matches");
+    });
+  }
+});
