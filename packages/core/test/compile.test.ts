@@ -518,10 +518,16 @@ describe("compile: memory", () => {
     };
     for (let i = 0; i < 2000; i++) step(i);
     const gc = collector();
-    gc();
-    const before = process.memoryUsage().heapUsed;
-    for (let i = 0; i < 10_000; i++) step(i);
-    const grown = process.memoryUsage().heapUsed - before;
+    // The least growth of three rounds: a step that allocates grows the heap in every round, while
+    // the engine's own work (optimising compiles, late on a loaded machine) lands in one or two.
+    const grown = Math.min(
+      ...[0, 1, 2].map(() => {
+        gc();
+        const before = process.memoryUsage().heapUsed;
+        for (let i = 0; i < 10_000; i++) step(i);
+        return process.memoryUsage().heapUsed - before;
+      }),
+    );
     // 10,000 steps allocating even 100 bytes each would add ~1 MB.
     expect(grown).toBeLessThan(500_000);
     expect(Number.isFinite(loss[0])).toBe(true);
