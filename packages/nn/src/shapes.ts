@@ -1,22 +1,13 @@
 // Type-level shape checks for combinators. A dimension typed as plain `number`/`string`, or a
 // shape that is not a tuple, is dynamic: accepted here and checked when the graph is built.
-import type { Agree, AllAgree, Dim, IsTuple, Shape, ShapeMismatch, ShowShape } from "@typegrad/core";
+import type { AllAgree, Dim, IsTuple, Shape, ShapeMismatch, ShowShape } from "@typegrad/core";
 import type { Same } from "./layer.js";
 import type { Params } from "./tree.js";
 
-// Dimensions compare with core's Agree, which decides a type parameter meeting itself, so
-// shape-generic builders (`<H>(h: H) => sequential(dense(784, h), relu(), dense(h, 10))`) check.
-type DimsFit<A extends Shape, B extends Shape> = A extends readonly [infer AH, ...infer AT extends Shape]
-  ? B extends readonly [infer BH, ...infer BT extends Shape]
-    ? Agree<AH, BH> extends true
-      ? DimsFit<AT, BT>
-      : false
-    : false
-  : B extends readonly []
-    ? true
-    : false;
+// Dimensions compare with core's Agree (through AllAgree), which decides a type parameter meeting
+// itself, so shape-generic builders (`<H>(h: H) => sequential(dense(784, h), relu(), dense(h, 10))`) check.
 /** Whether an output of feature shape A can feed an input of feature shape B. */
-export type Fits<A extends Shape, B extends Shape> = IsTuple<A> extends true ? (IsTuple<B> extends true ? DimsFit<A, B> : true) : true;
+export type Fits<A extends Shape, B extends Shape> = IsTuple<A> extends true ? (IsTuple<B> extends true ? AllAgree<A, B> : true) : true;
 
 /** Marks a failed chain: the message names the layer and both shapes. */
 interface ChainError<M extends string> {
