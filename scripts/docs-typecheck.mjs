@@ -44,7 +44,7 @@ export function modulesOf(page, markdown) {
   let marker; // the directives of the comment before the next block
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
-    const directive = line.match(/^<!-- ts: (.*)$/);
+    const directive = line.trimStart().match(/^<!-- ts: (.*)$/);
     if (directive) {
       const closed = directive[1].endsWith("-->");
       const words = directive[1].replace(/-->$/, "").trim();
@@ -53,13 +53,15 @@ export function modulesOf(page, markdown) {
       if (skip ? !skip[1] || !closed : !parsed || !words || closed === Boolean(parsed[3]))
         throw new Error(`${page}:${i + 1}: expected <!-- ts: skip: reason -->, or <!-- ts: [continue] [in folder] [prelude …] -->`);
       marker = { continue: Boolean(parsed?.[1]), folder: parsed?.[2], skip: skip?.[1], prelude: [] };
-      if (parsed?.[3]) for (i++; i < lines.length && lines[i] !== "-->"; i++) marker.prelude.push({ text: lines[i], line: i + 1 });
+      if (parsed?.[3]) for (i++; i < lines.length && lines[i].trim() !== "-->"; i++) marker.prelude.push({ text: lines[i].trim(), line: i + 1 });
       continue;
     }
     if (/^<!-- snippet: /.test(line)) marker = { snippet: true };
-    if (line === "```ts") {
+    const fence = line.match(/^( *)```ts$/);
+    if (fence) {
+      const indent = fence[1];
       const block = [];
-      for (i++; i < lines.length && lines[i] !== "```"; i++) block.push({ text: lines[i], line: i + 1 });
+      for (i++; i < lines.length && lines[i] !== `${indent}\`\`\``; i++) block.push({ text: lines[i].slice(indent.length), line: i + 1 });
       const m = marker ?? {};
       marker = undefined;
       if (m.snippet) continue;
@@ -74,7 +76,7 @@ export function modulesOf(page, markdown) {
       } else modules.push({ code, folder: m.folder ?? folderOf(page) });
       continue;
     }
-    if (line.trim() !== "" && !/^<!--/.test(line)) marker = undefined;
+    if (line.trim() !== "" && !/^<!--/.test(line.trimStart())) marker = undefined;
   }
   return { modules, skipped };
 }
