@@ -209,8 +209,12 @@ class Pool {
     Atomics.store(c, NEXT, 0);
     Atomics.store(c, PENDING, count);
     for (let w = 0; w < count; w++) this.signal(w, RUN, id, job);
-    for (let i = Atomics.add(c, NEXT, 1); i < chunks.length; i = Atomics.add(c, NEXT, 1)) (chunks[i] as () => void)();
-    this.wait();
+    try {
+      for (let i = Atomics.add(c, NEXT, 1); i < chunks.length; i = Atomics.add(c, NEXT, 1)) (chunks[i] as () => void)();
+    } finally {
+      // Even when a chunk here throws, the workers finish theirs before the next job resets the counter.
+      this.wait();
+    }
   }
 
   private signal(w: number, command: number, id: number, job: number): void {
