@@ -65,7 +65,7 @@ function loop() {
     if (control[gen + ${COMMAND}] === ${YIELD}) return;
     try {
       const chunks = instances.get(control[gen + ${INSTANCE}])[control[gen + ${JOB}]];
-      for (let c = Atomics.add(control, ${NEXT}, 1); c < chunks.length; c = Atomics.add(control, ${NEXT}, 1)) chunks[c]();
+      for (let c; (c = Atomics.add(control, ${NEXT}, 1)) < chunks.length; ) chunks[c]();
     } catch (e) {
       if (Atomics.compareExchange(control, ${FAILED}, 0, index + 1) === 0) text.set(new TextEncoder().encode(String(e && e.stack || e)).subarray(0, ${TEXT}));
     }
@@ -210,7 +210,7 @@ class Pool {
     Atomics.store(c, PENDING, count);
     for (let w = 0; w < count; w++) this.signal(w, RUN, id, job);
     try {
-      for (let i = Atomics.add(c, NEXT, 1); i < chunks.length; i = Atomics.add(c, NEXT, 1)) (chunks[i] as () => void)();
+      for (let i; (i = Atomics.add(c, NEXT, 1)) < chunks.length; ) (chunks[i] as () => void)();
     } finally {
       // Even when a chunk here throws, the workers finish theirs before the next job resets the counter.
       this.wait();
