@@ -6,6 +6,7 @@ export { type Dim, type Shape, type ConcreteShape, ShapeError, ValueError, guard
 export type {
   Broadcast,
   ShapeMismatch,
+  ShapeMismatchUnless,
   Mutable,
   Agree,
   AllAgree,

@@ -31,7 +31,7 @@ function reference(a: Float32Array, b: Float32Array, m: number, k: number, n: nu
 describe("GEMM: blocked and packed", () => {
   // Shapes past the packing threshold with ragged edges: k in uneven blocks, partial tiles and panels.
   it.each([
-    [70, 600, 450], [5, 1030, 257], [3, 513, 600],
+    [70, 600, 450], [5, 1030, 257], [3, 513, 600], [9, 700, 400],
   ])("A·B, Aᵀ·B and A·Bᵀ sum in the order of k for m=%i k=%i n=%i", (m, k, n) => {
     for (const [ta, tb] of [[false, false], [true, false], [false, true]] as const) {
       const a = input("a", ta ? [k, m] : [m, k]);
@@ -42,6 +42,16 @@ describe("GEMM: blocked and packed", () => {
       // Without relaxed SIMD's fused multiply-add every product rounds before the add, as here.
       expect(c.view("c")).toEqual(reference(da, db, m, k, n, ta, tb));
     }
+  });
+
+  // Aᵀ·B packs from a smaller B (k·n ≥ 2¹⁴): a short strip of rows and a partial panel.
+  it.each([[10, 128, 130], [67, 131, 129]])("Aᵀ·B sums in the order of k for m=%i k=%i n=%i", (m, k, n) => {
+    const a = input("a", [k, m]);
+    const b = input("b", [k, n]);
+    const [da, db] = [data(m + k, m * k), data(n + k, k * n)];
+    const c = compile({ a, b }, { c: matmul(transpose(a), b) }).set("a", da).set("b", db);
+    c.execute();
+    expect(c.view("c")).toEqual(reference(da, db, m, k, n, true, false));
   });
 });
 

@@ -1,4 +1,4 @@
-import { type Expr, type Key, type ShapeMismatch, type ShowShape, ValueError, add, split } from "@typegrad/core";
+import { type Expr, type Key, type ShapeMismatchUnless, type ShowShape, ValueError, add, split } from "@typegrad/core";
 import { type Layer, layer } from "./layer.js";
 import type { Fits, InOf, OutOf, Simplify, TreeOf } from "./shapes.js";
 import { type Params, type Vars, subtree } from "./tree.js";
@@ -6,14 +6,9 @@ import { type Params, type Vars, subtree } from "./tree.js";
 
 /** `unknown` when the block keeps its features, or the projection maps the input to the block's output features. */
 type ResidualCheck<L, Q> = Q extends undefined
-  ? Fits<OutOf<L>, InOf<L>> extends true
-    ? unknown
-    : ShapeMismatch<`residual: a block without projection must keep its features, got ${ShowShape<InOf<L>>} → ${ShowShape<OutOf<L>>}`>
-  : Fits<OutOf<Q>, OutOf<L>> extends true
-    ? Fits<InOf<L>, InOf<Q>> extends true
-      ? unknown
-      : ShapeMismatch<`residual: the projection expects features ${ShowShape<InOf<Q>>}, the block ${ShowShape<InOf<L>>}`>
-    : ShapeMismatch<`residual: the projection gives features ${ShowShape<OutOf<Q>>}, the block ${ShowShape<OutOf<L>>}`>;
+  ? ShapeMismatchUnless<`residual: a block without projection must keep its features, got ${ShowShape<InOf<L>>} in and ${ShowShape<OutOf<L>>} out`, Fits<OutOf<L>, InOf<L>>>
+  : ShapeMismatchUnless<`residual: the projection gives features ${ShowShape<OutOf<Q>>}, the block ${ShowShape<OutOf<L>>}`, Fits<OutOf<Q>, OutOf<L>>> &
+      ShapeMismatchUnless<`residual: the projection expects features ${ShowShape<InOf<Q>>}, the block ${ShowShape<InOf<L>>}`, Fits<InOf<L>, InOf<Q>>>;
 
 /** The block's tree, with the projection's under its name ("projection" unless named). */
 type ResidualTree<L, Q, W extends "init" | "initState"> = Q extends undefined
@@ -32,7 +27,7 @@ type ResidualTree<L, Q, W extends "init" | "initState"> = Q extends undefined
  * const block = residual(sequential(named("fc1", dense(8, 16)), relu(), named("fc2", dense(16, 8))));
  */
 export function residual<L extends Layer, Q extends Layer | undefined = undefined>(
-  block: L & ResidualCheck<L, Q>,
+  block: ResidualCheck<L, Q> & L,
   projection?: Q,
 ): Layer<InOf<L>, OutOf<L>, ResidualTree<L, Q, "init">, ResidualTree<L, Q, "initState">>;
 export function residual(block: Layer, projection?: Layer): Layer {

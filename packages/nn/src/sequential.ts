@@ -1,4 +1,4 @@
-import { type Expr, type FloatDType, type Key, type Shape, type ShapeMismatch, type ShowShape, ValueError, randomBits, reshape, slice, split } from "@typegrad/core";
+import { type Expr, type FloatDType, type Key, type Shape, type ShapeMismatchUnless, type ShowShape, ValueError, randomBits, reshape, slice, split } from "@typegrad/core";
 import { type Ctx, type KeyExpr, type Layer, layer } from "./layer.js";
 import type { ChainCheck, ChainIn, ChainOut, ChainTree, Fits, IsSame } from "./shapes.js";
 import { type Params, type Vars, subtree } from "./tree.js";
@@ -22,7 +22,7 @@ function layerKey(key: KeyExpr, i: number, n: number): KeyExpr {
  * sequential(dense(784, 128), dense(64, 10));
  */
 export function sequential<const Ls extends readonly Layer[]>(
-  ...layers: Ls & ChainCheck<Ls>
+  ...layers: ChainCheck<Ls> & Ls
 ): Sequential<ChainIn<Ls>, ChainOut<Ls>, ChainTree<Ls, "init">, ChainTree<Ls, "initState">> {
   const list: readonly Layer[] = layers;
   const names = list.map((l, i) => l.name ?? String(i));
@@ -65,7 +65,7 @@ export function sequential<const Ls extends readonly Layer[]>(
  * const model = pipe(dense(784, 128), andThen(relu()), andThen(dense(128, 10)));
  */
 export function andThen<I2 extends Shape, O2 extends Shape>(next: Layer<I2, O2>) {
-  return <I extends Shape, O extends Shape>(prev: Layer<I, O> & StepCheck<O, I2>): Sequential<I, StepOut<O, I2, O2>> => {
+  return <I extends Shape, O extends Shape>(prev: StepCheck<O, I2> & Layer<I, O>): Sequential<I, StepOut<O, I2, O2>> => {
     const layers: readonly Layer[] = "layers" in prev && prev.name === undefined ? (prev as Sequential<I, O>).layers : [prev];
     const s: Sequential<Shape, Shape> = sequential<readonly Layer[]>(...layers, next);
     return s as Sequential<I, StepOut<O, I2, O2>>;
@@ -73,10 +73,5 @@ export function andThen<I2 extends Shape, O2 extends Shape>(next: Layer<I2, O2>)
 }
 
 type StepOut<O extends Shape, I2 extends Shape, O2 extends Shape> = IsSame<I2> extends true ? O : O2;
-type StepCheck<O extends Shape, I2 extends Shape> = IsSame<I2> extends true
-  ? unknown
-  : IsSame<O> extends true
-    ? unknown
-    : Fits<O, I2> extends true
-      ? unknown
-      : ShapeMismatch<`andThen: the next layer expects features ${ShowShape<I2>}, got ${ShowShape<O>}`>;
+type StepCheck<O extends Shape, I2 extends Shape> = ShapeMismatchUnless<`andThen: the next layer expects features ${ShowShape<I2>}, got ${ShowShape<O>}`, StepFits<O, I2>>;
+type StepFits<O extends Shape, I2 extends Shape> = IsSame<I2> extends true ? true : IsSame<O> extends true ? true : Fits<O, I2>;

@@ -1,6 +1,6 @@
 // Type-level shape checks for combinators. A dimension typed as plain `number`/`string`, or a
 // shape that is not a tuple, is dynamic: accepted here and checked when the graph is built.
-import type { AllAgree, Dim, IsTuple, Shape, ShapeMismatch, ShowShape } from "@typegrad/core";
+import type { AllAgree, Dim, IsTuple, Shape, ShapeMismatch, ShapeMismatchUnless, ShowShape } from "@typegrad/core";
 import type { Same } from "./layer.js";
 import type { Params } from "./tree.js";
 
@@ -8,11 +8,6 @@ import type { Params } from "./tree.js";
 // itself, so shape-generic builders (`<H>(h: H) => sequential(dense(784, h), relu(), dense(h, 10))`) check.
 /** Whether an output of feature shape A can feed an input of feature shape B. */
 export type Fits<A extends Shape, B extends Shape> = IsTuple<A> extends true ? (IsTuple<B> extends true ? AllAgree<A, B> : true) : true;
-
-/** Marks a failed chain: the message names the layer and both shapes. */
-interface ChainError<M extends string> {
-  readonly error: ShapeMismatch<M>;
-}
 
 // Tests go through `Pair<X, 0> extends Pair<Y, 0>`, not `[X] extends [Y]`: TypeScript defers the
 // bracketed form while an element holds a type parameter (`[H]` in a shape-generic builder).
@@ -27,19 +22,24 @@ export type IsSame<S> = Pair<S, 0> extends Pair<Same, 0> ? true : false;
 export type InOf<L> = L extends { readonly shapes?: { readonly in: infer I extends Shape } } ? I : Shape;
 export type OutOf<L> = L extends { readonly shapes?: { readonly out: infer O extends Shape } } ? O : Shape;
 
-/** Feature shape after running the layers on Cur (`Same` until the first shaped layer), or a ChainError. */
-export type Chain<Cur extends Shape, Ls extends readonly unknown[], Index extends unknown[] = []> = Ls extends readonly [
-  infer L,
-  ...infer Rest,
-]
-  ? IsSame<InOf<L>> extends true
-    ? Chain<Cur, Rest, [...Index, 0]>
-    : IsSame<Cur> extends true
-      ? Chain<OutOf<L>, Rest, [...Index, 0]>
-      : Fits<Cur, InOf<L>> extends true
-        ? Chain<OutOf<L>, Rest, [...Index, 0]>
-        : ChainError<`sequential: layer ${Index["length"]} expects features ${ShowShape<InOf<L>>}, got ${ShowShape<Cur>} from the layer before`>
+/** Feature shape after running the layers on Cur (`Same` until the first shaped layer). */
+export type Chain<Cur extends Shape, Ls extends readonly unknown[]> = Ls extends readonly [infer L, ...infer Rest]
+  ? Chain<IsSame<InOf<L>> extends true ? Cur : OutOf<L>, Rest>
   : Cur;
+
+/**
+ * The checks of each link of a chain (a layer's input features against the features before it),
+ * intersected in order. A link is checked on its own, never inside the test of the link before,
+ * so that a link a generic builder leaves open (`[H]` into `[10]`) keeps its message.
+ */
+type Links<Cur extends Shape, Ls extends readonly unknown[], Index extends unknown[] = []> = Ls extends readonly [infer L, ...infer Rest]
+  ? IsSame<InOf<L>> extends true
+    ? Links<Cur, Rest, [...Index, 0]>
+    : (IsSame<Cur> extends true
+        ? unknown
+        : ShapeMismatchUnless<`sequential: layer ${Index["length"]} expects features ${ShowShape<InOf<L>>}, got ${ShowShape<Cur>} from the layer before`, Fits<Cur, InOf<L>>>) &
+        Links<OutOf<L>, Rest, [...Index, 0]>
+  : unknown;
 
 /** Input feature shape of a chain: that of its first shaped layer. */
 export type ChainIn<Ls extends readonly unknown[]> = Ls extends readonly [infer L, ...infer Rest]
@@ -48,11 +48,11 @@ export type ChainIn<Ls extends readonly unknown[]> = Ls extends readonly [infer 
     : InOf<L>
   : Same;
 
-/** `unknown` when consecutive layers fit, else the ShapeMismatch that fails the call. */
-export type ChainCheck<Ls extends readonly unknown[]> = Chain<Same, Ls> extends ChainError<infer M> ? ShapeMismatch<M> : unknown;
+/** `unknown` when consecutive layers fit, else the ShapeMismatch that fails the call (one per link that does not). */
+export type ChainCheck<Ls extends readonly unknown[]> = Links<Same, Ls>;
 
-/** Output feature shape of a chain that fits. */
-export type ChainOut<Ls extends readonly unknown[]> = Chain<Same, Ls> extends infer S extends Shape ? S : Shape;
+/** Output feature shape of a chain. */
+export type ChainOut<Ls extends readonly unknown[]> = Chain<Same, Ls>;
 
 type DropLast<S extends Shape, N extends number, Acc extends unknown[] = []> = Acc["length"] extends N
   ? S

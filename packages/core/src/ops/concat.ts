@@ -71,7 +71,7 @@ type DTypeOf<Xs extends readonly Expr[]> = Xs[number] extends { readonly dtype: 
  * @example
  * concat([input("a", [2, 3]), input("b", [4, 3])], 0);   // Expr<[6, 3]>
  */
-export function concat<const Xs extends readonly Expr[], const A extends number = 0>(xs: Xs & ConcatCheck<Xs, A>, axis?: A): Expr<Concatenated<Xs, A>, DTypeOf<Xs>>;
+export function concat<const Xs extends readonly Expr[], const A extends number = 0>(xs: ConcatCheck<Xs, A> & Xs, axis?: A): Expr<Concatenated<Xs, A>, DTypeOf<Xs>>;
 export function concat(xs: readonly Expr[], axis = 0): Expr {
   const first = xs[0];
   if (first === undefined) throw new ValueError("concat", "at least one input", "none");

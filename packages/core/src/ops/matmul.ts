@@ -1,4 +1,4 @@
-import type { Expr } from "../graph/expr.js";
+import { type Expr, isOp } from "../graph/expr.js";
 import { type Primitive, apply } from "../graph/primitive.js";
 import { type ConcreteShape, type Dim, type Shape, ShapeError, ValueError, broadcastShapes, sameShape, showShape, sizeOf } from "../shape/shape.js";
 import type { Agree, Broadcast, BroadcastCheck, DTypeAgree, DTypeCheck, IsTuple, JointDType, AmbiguityNote, OperandDType, OperandShape, ShapeMismatch, ShowShape } from "../shape/types.js";
@@ -41,11 +41,18 @@ export const matmulOp: Primitive<"matmul", Record<string, never>> = {
     }
     return new Tensor(out.shape, out.dtype, z);
   },
-  // d(A·B) = dA·B + A·dB, so Ā = Ḡ·Bᵀ and B̄ = Aᵀ·Ḡ.
-  vjp: ({ inputs: [a, b], outGrad, wants }) => [
-    wants[0] ? matmul(outGrad, transposeLast2(b as Expr)) : null,
-    wants[1] ? matmul(transposeLast2(a as Expr), outGrad) : null,
-  ],
+  // d(A·B) = dA·B + A·dB, so Ā = Ḡ·Bᵀ and B̄ = Aᵀ·Ḡ. An operand that is a transposed view (a
+  // weight stored [out, in] and read as Wᵀ) gets its gradient as the transpose of the swapped
+  // product, B̄ = (Ḡᵀ·A)ᵀ, so the view's own gradient, W̄ = Ḡᵀ·A, is computed in W's layout and
+  // later loops read it contiguously. Each element is the same products summed in the same order.
+  vjp: ({ inputs: [a, b], outGrad, wants }) => {
+    const [x, y] = [a as Expr, b as Expr];
+    const t = transposeLast2;
+    return [
+      wants[0] ? (swapsLast2(x) ? t(matmul(y, t(outGrad))) : matmul(outGrad, t(y))) : null,
+      wants[1] ? (swapsLast2(y) ? t(matmul(t(outGrad), x)) : matmul(t(x), outGrad)) : null,
+    ];
+  },
   print: { kind: "infix", symbol: "@", latex: "", prec: 2 },
   domain: (s) => {
     const batch = s.shape(0, 1);
@@ -59,6 +66,13 @@ export const matmulOp: Primitive<"matmul", Record<string, never>> = {
     };
   },
 };
+
+/** Whether a node is a view of another with its last two axes swapped (a batch of transposed matrices). */
+function swapsLast2(x: Expr): boolean {
+  if (!isOp(x, "transpose")) return false;
+  const r = x.rank;
+  return x.params.perm.every((a, i) => a === (i === r - 2 ? r - 1 : i === r - 1 ? r - 2 : i));
+}
 
 /** The left operand as [batch, [M], K]; a vector [K] has no batch and no M. */
 type Split2<S extends Shape> = S extends readonly [...infer B extends Shape, infer M, infer K] ? [B, [M], K] : S extends readonly [infer K] ? [[], [], K] : never;

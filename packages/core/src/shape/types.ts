@@ -6,10 +6,20 @@ import type { Add, Mul, Sub } from "./decimal.js";
 import type { DType } from "../tensor/dtype.js";
 import type { Dim, Shape } from "./shape.js";
 
-/** A shape error the compiler shows: the message names the op, the shapes and the constraint. */
+/**
+ * A shape error the compiler shows: the message names the op, the shapes and the constraint. (The
+ * message is wrapped so that two mismatches intersect into both, not into `never`.)
+ */
 export interface ShapeMismatch<Message extends string> {
-  readonly "shape error": Message;
+  readonly "shape error": readonly [Message];
 }
+
+/**
+ * `unknown` when Ok is `true`, else `ShapeMismatch<Message>`. The message is computed before the
+ * test: in generic code, where Ok stays open (a type parameter against a literal or another
+ * parameter cannot be shown equal), the call fails with this type, which shows the message first.
+ */
+export type ShapeMismatchUnless<Message extends string, Ok> = [Ok] extends [true] ? unknown : ShapeMismatch<Message>;
 
 /** `readonly [2, 3]` → `[2, 3]`: result shapes are plain tuples, so `Expr<[B, 784]>` annotations fit. */
 export type Mutable<S extends Shape> = { -readonly [K in keyof S]: S[K] };
@@ -241,14 +251,19 @@ type OffAxisAgree<F extends Shape, S extends Shape, K, I extends 0[] = []> = F e
     ? true
     : false;
 
+// Each operand is checked on its own (the checks intersect), not inside the test of the one
+// before, so a check that generic code leaves open (`[B, 4]` with `[C, 4]`) keeps its message.
 type ConcatShapes<F extends Shape, Ss extends readonly Shape[], K extends number, A extends number> = Ss extends readonly [
   infer H extends Shape,
   ...infer T extends readonly Shape[],
 ]
-  ? (IsTuple<H> extends true ? OffAxisAgree<F, H, K> : true) extends true
-    ? ConcatShapes<F, T, K, A>
-    : ShapeMismatch<`concat: expected shapes equal off axis ${A}, got ${ShowShape<F>} and ${ShowShape<H>}`>
+  ? (IsTuple<H> extends true ? ShapeMismatchUnless<`concat: expected shapes equal off axis ${A}, got ${ShowShape<F>} and ${ShowShape<H>}`, OffAxisAgree<F, H, K>> : unknown) &
+      ConcatShapes<F, T, K, A>
   : unknown;
+
+/** `true` unless a dimension on the axis is a literal name (a dynamic `string` waits for run time). */
+type NumericAxis<D> = [Extract<D, string>] extends [never] ? true : string extends Extract<D, string> ? true : false;
+type ShowShapes<Ss> = Ss extends readonly [infer H, ...infer T] ? (T extends readonly [] ? ShowShape<H> : `${ShowShape<H>} and ${ShowShapes<T>}`) : "";
 
 /** `unknown` when the operands' shapes are equal off `axis` (or only known at run time), else a ShapeMismatch. */
 export type ConcatCheck<Xs extends readonly unknown[], A extends number> = number extends A
@@ -257,13 +272,8 @@ export type ConcatCheck<Xs extends readonly unknown[], A extends number> = numbe
     ? IsTuple<F> extends true
       ? [NormAxis<A, F["length"]>] extends [never]
         ? ShapeMismatch<`concat: axis ${A} is out of range for ${ShowShape<F>}`>
-        : Extract<AxisDims<[F, ...T], NormAxis<A, F["length"]>>, string> extends infer N extends string
-          ? [N] extends [never]
-            ? ConcatShapes<F, T, NormAxis<A, F["length"]>, A>
-            : string extends N
-              ? ConcatShapes<F, T, NormAxis<A, F["length"]>, A>
-              : ShapeMismatch<`concat: expected numeric dimensions on axis ${A}, got ${N}`>
-          : never
+        : ConcatShapes<F, T, NormAxis<A, F["length"]>, A> &
+            ShapeMismatchUnless<`concat: expected numeric dimensions on axis ${A}, got ${ShowShapes<[F, ...T]>}`, NumericAxis<AxisDims<[F, ...T], NormAxis<A, F["length"]>>>>
       : unknown
     : unknown;
 

@@ -19,9 +19,11 @@ export interface MatmulAddresses {
 
 /**
  * Whether a product takes the blocked, packed path: when B (k×n) outgrows what the direct tiles
- * keep cached. Below that, packing costs more than it saves (measured; docs/compile.md).
+ * keep cached, and for Aᵀ·B from a much smaller B, since the direct tile reads Aᵀ's four rows and
+ * B's panel k·n·4 bytes apart per step while the packed one reads both contiguously. Below,
+ * packing costs more than it saves (measured; docs/compile.md).
  */
-export const packs = (s: MatmulStep): boolean => s.k * s.n >= BLOCK.packAbove;
+export const packs = (s: MatmulStep): boolean => s.k * s.n >= (s.a.transposed ? BLOCK.packTransposedAbove : BLOCK.packAbove);
 
 /** Scratch bytes a part computing columns `cols` of a product needs. */
 export const matmulScratch = (s: MatmulStep, cols: Columns): number => (packs(s) ? packedScratch(s, cols) : 0);
