@@ -19,16 +19,12 @@ const KNOWN_UNSUPPORTED = new Set(["F16", "BF16", "F8_E4M3", "F8_E5M2", "I8", "U
  * [begin, end) in the data of tensor `i` are `names[i]`, `tags[i]`, …. No object per entry, so a
  * header of a million tensors leaves little for the garbage collector to copy.
  */
-export class Entries {
-  readonly names: string[] = [];
-  readonly tags: string[] = [];
-  readonly shapes: number[][] = [];
-  readonly begins: number[] = [];
-  readonly ends: number[] = [];
-
-  get length(): number {
-    return this.names.length;
-  }
+export interface Entries {
+  readonly names: string[];
+  readonly tags: string[];
+  readonly shapes: number[][];
+  readonly begins: number[];
+  readonly ends: number[];
 }
 
 /** A parsed header: the tensors' entries and the string metadata. */
@@ -165,42 +161,27 @@ export function parseHeader(text: string): E.Either<CheckpointError, Header> {
     at += m[0].length;
     return Number(m[0]);
   };
-  /** After "{": true if the object is empty (and consumed). */
-  const empty = (): boolean => {
-    at++;
-    space();
-    if (text[at] !== "}") return false;
-    at++;
-    return true;
-  };
-  /** A member's key and its ":". */
-  const key = (): string => {
-    space();
-    const k = string();
-    space();
-    expect(":");
-    return k;
-  };
-  const duplicate = (k: string): never => fail(`duplicate key ${JSON.stringify(k)}`);
-  /** After a member's value: true at the object's "}" (consumed), false after a ",". */
-  const closed = (): boolean => {
-    space();
-    if (text[at] === "}") {
-      at++;
-      return true;
-    }
-    expect(",");
-    return false;
-  };
   /** The members of an object, one `member(key)` call each, from its "{"; duplicate keys refused. */
   const members = (member: (key: string) => void): void => {
     const keys = new Set<string>();
-    if (empty()) return;
-    do {
-      const k = key();
-      if (keys.size === keys.add(k).size) duplicate(k);
-      member(k);
-    } while (!closed());
+    at++;
+    space();
+    if (text[at] === "}") {
+      at++;
+      return;
+    }
+    for (;;) {
+      space();
+      const key = string();
+      if (keys.size === keys.add(key).size) fail(`duplicate key ${JSON.stringify(key)}`);
+      space();
+      expect(":");
+      member(key);
+      space();
+      if (text[at] === "}") break;
+      expect(",");
+    }
+    at++;
   };
   const value = (depth: number): Json => {
     space();
@@ -236,25 +217,17 @@ export function parseHeader(text: string): E.Either<CheckpointError, Header> {
     // A copy of exactly the right size: the one grown by push keeps spare capacity for the life of a shape.
     return out.slice();
   };
-  /** One tensor's object (depth 2), without a Map or closure per entry: its fields go to locals, others are parsed and dropped. */
+  /** One tensor's object (depth 2), without a Map: its fields go to locals, others are parsed and dropped. */
   const entry = (name: string): void => {
     space();
     if (text[at] !== "{") throw new EntryError(name, "expected an object {dtype, shape, data_offsets}");
     let dtype: Json | undefined, shape: Json | undefined, offsets: Json | undefined;
-    let seen = 0; // a bit per field; other keys, rare, go to a Set
-    let others: Set<string> | undefined;
-    if (!empty())
-      do {
-        const k = key();
-        const bit = k === "dtype" ? 1 : k === "shape" ? 2 : k === "data_offsets" ? 4 : 0;
-        if (bit === 0 ? others?.has(k) : seen & bit) duplicate(k);
-        if (bit === 0) (others ??= new Set()).add(k);
-        seen |= bit;
-        const v = value(2);
-        if (bit === 1) dtype = v;
-        else if (bit === 2) shape = v;
-        else if (bit === 4) offsets = v;
-      } while (!closed());
+    members((key) => {
+      const v = value(2);
+      if (key === "dtype") dtype = v;
+      else if (key === "shape") shape = v;
+      else if (key === "data_offsets") offsets = v;
+    });
     addEntry(entries, name, dtype, shape, offsets);
   };
   const metadataOf = (v: Json): Map<string, string> => {
@@ -265,7 +238,7 @@ export function parseHeader(text: string): E.Either<CheckpointError, Header> {
     return out;
   };
 
-  const entries = new Entries();
+  const entries: Entries = { names: [], tags: [], shapes: [], begins: [], ends: [] };
   let metadata = new Map<string, string>();
   try {
     space();

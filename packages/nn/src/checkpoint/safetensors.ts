@@ -56,7 +56,7 @@ export function encodeSafetensors(tensors: Readonly<Record<string, Tensor>>, met
 }
 
 /** Checks that the entries tile the byte buffer exactly: in range, no overlap, no gap. */
-function checkLayout({ names, begins, ends, length }: Entries, bufferLength: number): E.Either<CheckpointError, void> {
+function checkLayout({ names, begins, ends }: Entries, bufferLength: number): E.Either<CheckpointError, void> {
   const beyond = ends.findIndex((end) => end > bufferLength);
   if (beyond >= 0)
     return E.left({
@@ -65,18 +65,15 @@ function checkLayout({ names, begins, ends, length }: Entries, bufferLength: num
     });
   // Entries by position in the data: header order when that is already sorted (as written), else sorted.
   const order = (i: number, j: number): number => (begins[i] as number) - (begins[j] as number) || (ends[i] as number) - (ends[j] as number);
-  const byPosition = Uint32Array.from({ length }, (_, i) => i);
+  const byPosition = Uint32Array.from(names, (_, i) => i);
   if (!byPosition.every((i) => i === 0 || order(i - 1, i) <= 0)) byPosition.sort(order);
+  const span = (i: number): string => `"${names[i]}" [${begins[i]}, ${ends[i]})`;
   let at = 0;
-  for (let k = 0; k < length; k++) {
-    const e = byPosition[k] as number;
-    const [name, begin] = [names[e], begins[e] as number];
-    if (begin > at) return E.left({ kind: "offsets", names: [name as string], message: `bytes [${at}, ${begin}) before tensor "${name}" belong to no tensor` });
-    if (begin < at) {
-      const p = byPosition[k - 1] as number;
-      const [before, span] = [names[p] as string, (i: number): string => `[${begins[i]}, ${ends[i]})`];
-      return E.left({ kind: "offsets", names: [before, name as string], message: `tensors "${before}" ${span(p)} and "${name}" ${span(e)} overlap` });
-    }
+  for (let k = 0; k < byPosition.length; k++) {
+    const [e, p] = [byPosition[k] as number, byPosition[k - 1] as number];
+    const begin = begins[e] as number;
+    if (begin < at) return E.left({ kind: "offsets", names: [names[p] as string, names[e] as string], message: `tensors ${span(p)} and ${span(e)} overlap` });
+    if (begin > at) return E.left({ kind: "offsets", names: [names[e] as string], message: `bytes [${at}, ${begin}) before tensor "${names[e]}" belong to no tensor` });
     at = ends[e] as number;
   }
   if (at !== bufferLength) return E.left({ kind: "offsets", names: [], message: `${bufferLength - at} trailing bytes after the last tensor belong to no tensor` });
@@ -101,13 +98,9 @@ function toTensor({ names, tags, shapes, begins, ends }: Entries, i: number, dat
   const aligned = (data.byteOffset + begin) % width === 0;
   const [buffer, at] = aligned ? [data.buffer, data.byteOffset + begin] : [data.slice(begin, end).buffer, 0];
   const n = (end - begin) / width;
-  return dtype === "f32"
-    ? new Tensor(shape, dtype, new Float32Array(buffer, at, n))
-    : dtype === "f64"
-      ? new Tensor(shape, dtype, new Float64Array(buffer, at, n))
-      : dtype === "i32"
-        ? new Tensor(shape, dtype, new Int32Array(buffer, at, n))
-        : new Tensor(shape, dtype, new Uint8Array(buffer, at, n));
+  const array =
+    dtype === "f32" ? new Float32Array(buffer, at, n) : dtype === "f64" ? new Float64Array(buffer, at, n) : dtype === "i32" ? new Int32Array(buffer, at, n) : new Uint8Array(buffer, at, n);
+  return new Tensor(shape, dtype, array);
 }
 
 /** The header's entries and metadata, or why it is not a valid safetensors header. */
@@ -141,13 +134,13 @@ export function decodeSafetensors(bytes: Uint8Array): E.Either<CheckpointError, 
   const header = decodeHeader(bytes.subarray(8, 8 + headerLength));
   if (E.isLeft(header)) return header;
   const { entries } = header.right;
-  if (!littleEndian && entries.length) return E.left({ kind: "bad-entry", name: entries.names[0] as string, message: "reading needs a little-endian host" });
+  if (!littleEndian && entries.names.length) return E.left({ kind: "bad-entry", name: entries.names[0] as string, message: "reading needs a little-endian host" });
   const data = bytes.slice(8 + headerLength);
   const layout = checkLayout(entries, data.length);
   if (E.isLeft(layout)) return layout;
   // Null-prototype records: a tensor named "__proto__" or "constructor" is an entry like any other.
   const tensors: Record<string, Tensor> = Object.create(null);
-  for (let i = 0; i < entries.length; i++) {
+  for (let i = 0; i < entries.names.length; i++) {
     const t = toTensor(entries, i, data);
     if (!(t instanceof Tensor)) return E.left(t);
     tensors[entries.names[i] as string] = t;
