@@ -5,6 +5,7 @@ import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { type Expr, type Program, type Shape, add, compile, grad, input, logSumExp, matmul, mean, mul, relu, sub, sum, transpose } from "../src/index.js";
 import { threadsReady, workers } from "../src/backends/wasm/threads.js";
+import { wasmBackend } from "../src/backends/wasm/backend.js";
 
 /** Seeded values in [-1, 1). */
 function data(seed: number, size: number): Float32Array {
@@ -61,8 +62,8 @@ function collector(): () => void {
   return vm.runInNewContext("gc") as () => void;
 }
 
-/** An MLP training step (784→512 sizes shrunk: 600-512-10, batch 16) whose products take both GEMM paths, compiled with `threads`. */
-function mlpStep(threads: number): Program {
+/** An MLP training step (784→512 sizes shrunk: 600-512-10, batch 16) whose products take both GEMM paths, on `threads` splitting every step, or `"worth"` only those large enough to gain. */
+function mlpStep(threads: number, splitting: "every" | "worth" = "every"): Program {
   const x = input("x", [16, 600]);
   const y = input("y", [16, 10]);
   const w1 = input("w1", [600, 512]);
@@ -73,14 +74,17 @@ function mlpStep(threads: number): Program {
   const loss = mean(sub(logSumExp(logits, -1), sum(mul(y, logits), -1)));
   const [g1, gb1, g2] = grad(loss, [w1, b1, w2]);
   const next = (p: Expr<Shape, "f32">, g: Expr<Shape, "f32">): Expr<Shape, "f32"> => sub(p, mul(g, 0.1));
-  return compile({ x, y, w1, b1, w2 }, { loss, w1n: next(w1, g1), b1n: next(b1, gb1), w2n: next(w2, g2) }, { threads, donate: { w1n: "w1", b1n: "b1", w2n: "w2" } }) as Program;
+  return compile({ x, y, w1, b1, w2 }, { loss, w1n: next(w1, g1), b1n: next(b1, gb1), w2n: next(w2, g2) }, { backend: wasmBackend(false, threads, splitting), donate: { w1n: "w1", b1n: "b1", w2n: "w2" } }) as Program;
 }
+
+/** Two threads that split every step that can be split, however small (a thread count alone splits only steps large enough to gain). */
+const every2 = wasmBackend(false, 2, "every");
 
 describe("GEMM: threads", () => {
   it("gives the same bits on 1, 2 and 4 threads over three MLP training steps", async () => {
     expect(await threadsReady(3)).toBe(true);
-    const runs = [1, 2, 4].map((threads) => {
-      const f = mlpStep(threads);
+    const runs = ([[1], [2], [4], [2, "worth"]] as const).map(([threads, splitting]) => {
+      const f = mlpStep(threads, splitting);
       f.set("w1", data(1, 600 * 512).map((v) => v * 0.05)).set("b1", data(2, 512)).set("w2", data(3, 5120).map((v) => v * 0.05));
       const losses: number[] = [];
       for (let step = 0; step < 3; step++) {
@@ -107,7 +111,7 @@ describe("GEMM: threads", () => {
     const c = matmul(a, b);
     const pool = workers(1);
     const started = pool?.workers.length;
-    for (let i = 0; i < 1000; i++) compile({ a, b }, { c }, { threads: 2 }).set("a", data(i, 512)).set("b", data(i, 4096)).execute();
+    for (let i = 0; i < 1000; i++) compile({ a, b }, { c }, { backend: every2 }).set("a", data(i, 512)).set("b", data(i, 4096)).execute();
     expect(pool?.workers.length).toBe(started);
     const gc = collector();
     for (let i = 0; i < 10 && (pool?.loaded.size ?? 0) > 10; i++) {
@@ -121,11 +125,11 @@ describe("GEMM: threads", () => {
     expect(await threadsReady(1)).toBe(true);
     const a = input("a", [8, 64]);
     const b = input("b", [64, 64]);
-    const f = compile({ a, b }, { c: matmul(a, b) }, { threads: 2 }).set("a", data(1, 512)).set("b", data(2, 4096));
+    const f = compile({ a, b }, { c: matmul(a, b) }, { backend: every2 }).set("a", data(1, 512)).set("b", data(2, 4096));
     f.execute();
     workers(1)?.workers[0]?.terminate();
     expect(() => f.execute()).toThrow(/wasm: worker thread 1 exited/);
-    const g = compile({ a, b }, { c: matmul(a, b) }, { threads: 2 }).set("a", data(1, 512)).set("b", data(2, 4096));
+    const g = compile({ a, b }, { c: matmul(a, b) }, { backend: every2 }).set("a", data(1, 512)).set("b", data(2, 4096));
     expect(await threadsReady(1)).toBe(true);
     g.execute();
     expect(g.get("c").data).toEqual(reference(data(1, 512), data(2, 4096), 8, 64, 64, false, false));

@@ -16,7 +16,7 @@ import { vectorEmitter } from "./elementwise.js";
 import { features } from "./features.js";
 import { emitFused } from "./fused.js";
 import { type MatmulAddresses, emitMatmul, matmulScratch } from "./gemm.js";
-import { type Threads, parallelRunner, splitPlan } from "./parallel.js";
+import { type Splitting, type Threads, parallelRunner, splitPlan } from "./parallel.js";
 import { HOST } from "./math.js";
 import { emitTake } from "./take.js";
 import { SCALAR_HOST, type ScalarHost, emitScalar, isScalarStep, scalarCovers } from "./scalar.js";
@@ -60,8 +60,8 @@ function asWords(step: FusedStep): FusedStep {
 }
 
 /** Compiles the module of one plan; the factory instantiates it over a fresh memory each time. */
-function prepare(plan: Plan, layout: Layout, fma: boolean, threads: Threads): () => Executable {
-  const split = splitPlan(plan, threads);
+function prepare(plan: Plan, layout: Layout, fma: boolean, threads: Threads, splitting: Splitting): () => Executable {
+  const split = splitPlan(plan, threads, splitting);
   // Past the arena: scratch for packed GEMM panels (one per part), and slack for kernels that read a vector past a slot's end.
   const scratch = Math.ceil(layout.size / 16) * 16;
   const scratchBytes = Math.max(0, ...plan.steps.map((s) => (s.kind === "matmul" ? (split.parts.get(s) ?? [{ from: 0, to: s.n }]).reduce((sum, cols) => sum + matmulScratch(s, cols), 0) : 0)));
@@ -169,15 +169,16 @@ const variants = new Map<string, Backend>();
 /**
  * The WebAssembly SIMD backend: the same bits on every engine and thread count (plain multiply and
  * add in GEMMs), or with relaxed-SIMD multiply-add where the engine has it (opt-in: bits depend on
- * the CPU); `threads` as in `compile`.
+ * the CPU); `threads` as in `compile`, and `splitting: "every"` splits even steps too small to gain
+ * (for tests of the split kernels).
  */
-export function wasmBackend(relaxedSimd = false, threads: Threads = "auto"): Backend {
+export function wasmBackend(relaxedSimd = false, threads: Threads = "auto", splitting: Splitting = "worth"): Backend {
   const fma = relaxedSimd && features.relaxedSimd;
-  const key = `${fma}/${threads}`;
+  const key = `${fma}/${threads}/${splitting}`;
   const known = variants.get(key);
   if (known !== undefined) return known;
   // One object per variant: programs are cached per backend object.
-  const b: Backend = { name: "wasm", lowering: { fuses, native, views: true }, prepare: (plan, layout) => prepare(plan, layout, fma, threads) };
+  const b: Backend = { name: "wasm", lowering: { fuses, native, views: true }, prepare: (plan, layout) => prepare(plan, layout, fma, threads, splitting) };
   variants.set(key, b);
   return b;
 }

@@ -9,14 +9,20 @@ import type { Columns } from "./packed.js";
 import { type Pool, cores, instanceId, threadsAvailable, workers } from "./threads.js";
 import { sizeOf } from "../../shape/shape.js";
 
-/** Threads of a program: a count, or `auto` — the cores, for steps large enough to gain, and 1 when none is. */
+/** Threads of a program: at most a count, or `auto` — the cores; either way only for steps large enough to gain, and 1 when none is. */
 export type Threads = number | "auto";
 
-/** Multiply-adds below which a product runs on one thread under `auto` (measured; docs/compile.md). */
-export const SPLIT_MIN = 1 << 22;
+/** Which steps split: those large enough to gain (`worth`), or every one that can (`every`: tests of the split code use it). */
+export type Splitting = "worth" | "every";
 
-/** Elements below which an elementwise loop runs on one thread under `auto` (measured; docs/compile.md). */
-export const LOOP_MIN = 1 << 17;
+/**
+ * Multiply-adds below which a product runs on one thread: about 3 µs of work, against ~0.2 µs for
+ * a round trip to a spinning worker (measured; docs/compile.md).
+ */
+export const SPLIT_MIN = 1 << 16;
+
+/** Elements below which an elementwise loop runs on one thread: about 2 µs of work or less (measured; docs/compile.md). */
+export const LOOP_MIN = 1 << 13;
 
 /** A fused step restricted to [from, to) along `axis` of its iteration shape. */
 function slice(s: FusedStep, axis: number, from: number, to: number): FusedStep {
@@ -30,10 +36,10 @@ function slice(s: FusedStep, axis: number, from: number, to: number): FusedStep 
  * the last part has a partial vector), or undefined when it should stay whole: a reduction, stores
  * narrower than 32 bits (a vector store must not cross into another part), or too small.
  */
-function splitLoop(parts: readonly FusedStep[], count: number, auto: boolean): FusedStep[][] | undefined {
+function splitLoop(parts: readonly FusedStep[], count: number, every: boolean): FusedStep[][] | undefined {
   const first = parts[0] as FusedStep;
   const size = sizeOf(first.shape);
-  if (parts.some((p) => p.reduce !== null || (p.dtype !== "f32" && p.dtype !== "i32")) || size < (auto ? LOOP_MIN : 4 * count)) return undefined;
+  if (parts.some((p) => p.reduce !== null || (p.dtype !== "f32" && p.dtype !== "i32")) || size < (every ? 4 * count : LOOP_MIN)) return undefined;
   const axis = first.shape.findIndex((d) => d > 1);
   const unit = axis === first.shape.length - 1 ? 4 : 1;
   const units = Math.ceil((first.shape[axis] as number) / unit);
@@ -55,18 +61,18 @@ export interface Split {
   readonly loops: Map<FusedStep | LoopStep, FusedStep[][]>;
 }
 
-/** The thread count of a plan and how each step worth splitting is split. */
-export function splitPlan(plan: Plan, threads: Threads): Split {
+/** The thread count of a plan and how each step to split is split. */
+export function splitPlan(plan: Plan, threads: Threads, splitting: Splitting = "worth"): Split {
   const count = Math.min(threads === "auto" ? cores() : Math.max(1, Math.floor(threads)), 64);
   const split: Split = { threads: 1, parts: new Map(), loops: new Map() };
   if (count < 2 || !threadsAvailable()) return split;
-  const auto = threads === "auto";
+  const every = splitting === "every";
   for (const s of plan.steps) {
     if (s.kind === "fused" || s.kind === "loop") {
-      const loops = splitLoop(s.kind === "loop" ? s.parts : [s], count, auto);
+      const loops = splitLoop(s.kind === "loop" ? s.parts : [s], count, every);
       if (loops !== undefined) split.loops.set(s, loops);
     }
-    if (s.kind !== "matmul" || (auto && s.batch * s.m * s.n * s.k < SPLIT_MIN)) continue;
+    if (s.kind !== "matmul" || (!every && s.batch * s.m * s.n * s.k < SPLIT_MIN)) continue;
     const n = Math.min(count, Math.ceil(s.n / 8));
     if (n > 1) split.parts.set(s, columns(s.n, n));
   }

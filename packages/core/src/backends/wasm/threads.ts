@@ -21,8 +21,13 @@ const RUN = 1;
 const YIELD = 2;
 /** Bytes for a failing worker's message. */
 const TEXT = 1024;
-/** Spins on a control word before blocking: short, as spinning steals the core from other work on a shared machine (1,000 measured better than 4,000 and 20,000). */
-const SPIN = 1000;
+/**
+ * Microseconds a thread spins on a control word before it blocks in Atomics.wait. A step's split
+ * kernels come tens of microseconds apart, and waking a blocked thread costs about as much, so a
+ * worker keeps spinning through a whole step (and from one step to the next of a training loop),
+ * and blocks once its program has stopped for this long (measured; docs/compile.md).
+ */
+const SPIN_US = 1000;
 
 /**
  * The worker's script. `loop` runs commands until told to yield; messages (load, drop, resume)
@@ -34,10 +39,14 @@ const port = node ? require("node:worker_threads").parentPort : self;
 const instances = new Map();
 let control, text, index, seen = 0;
 const finish = () => { if (Atomics.sub(control, ${PENDING}, 1) === 1) Atomics.notify(control, ${PENDING}); };
+function idle(gen) {
+  const end = performance.now() + ${SPIN_US / 1000};
+  for (let i = 1; Atomics.load(control, gen) === seen; i++) if ((i & 255) === 0 && performance.now() > end) Atomics.wait(control, gen, seen);
+}
 function loop() {
   const gen = ${SLOTS} + index * ${WORDS};
   for (;;) {
-    for (let i = 0; Atomics.load(control, gen) === seen; i++) if (i > ${SPIN}) Atomics.wait(control, gen, seen);
+    idle(gen);
     seen = Atomics.load(control, gen);
     if (control[gen + 1] === ${YIELD}) return;
     try {
@@ -192,11 +201,12 @@ class Pool {
     Atomics.notify(this.control, gen);
   }
 
-  /** Waits for every signalled worker: a short spin, then Atomics.wait where this thread may block. */
+  /** Waits for every signalled worker: a spin, then Atomics.wait where this thread may block. */
   private wait(): void {
     const c = this.control;
-    for (let i = 0; Atomics.load(c, PENDING) !== 0; i++) {
-      if (i < SPIN) continue;
+    const end = performance.now() + SPIN_US / 1000;
+    for (let i = 1; Atomics.load(c, PENDING) !== 0; i++) {
+      if ((i & 255) !== 0 || performance.now() < end) continue;
       const pending = Atomics.load(c, PENDING);
       if (pending === 0) break;
       if (this.dead !== undefined) throw new Error(this.dead);
