@@ -2,6 +2,7 @@
 // broadcasts, other strides gather lane by lane), the elementwise nodes run on four lanes at a time,
 // and the result is stored, or accumulated into a reduction. Shapes are concrete, so trip counts,
 // strides and the partial last vector are constants of the code.
+import type { Expr } from "../../graph/expr.js";
 import type { FusedStep, Ref } from "../../compile/plan.js";
 import type { View } from "../../compile/view.js";
 import type { DType } from "../../tensor/dtype.js";
@@ -211,13 +212,14 @@ class FusedLoop {
     if (full > 0) {
       f.block(Op.loop);
       const known = new Map<string, number>();
-      for (const k of this.kernels) this.body(k, 4, known);
+      const computed = new Map<Expr, number>();
+      for (const k of this.kernels) this.body(k, 4, known, computed);
       f.get(j).i32(4).op(Op.i32_add).tee(j).i32(full * 4).op(Op.i32_lt_u).br(Op.br_if, 0);
       f.end();
     }
     if (tail > 0) {
-      const known = new Map<string, number>();
-      for (const k of this.kernels) this.body(k, tail, known);
+      const [known, computed] = [new Map<string, number>(), new Map<Expr, number>()];
+      for (const k of this.kernels) this.body(k, tail, known, computed);
     }
     if (acc >= 0) this.reduceRow();
   }
@@ -226,8 +228,12 @@ class FusedLoop {
    * One vector of a kernel's row: loads, nodes, then store or accumulate (`lanes` ≤ 4 valid).
    * `known` holds the locals with vectors this iteration already loaded or stored, by key: a part
    * of a loop reuses its inputs and an earlier part's outputs instead of reading memory again.
+   * `computed` holds the nodes an earlier part computed in this iteration: a node recomputed in
+   * several parts (Adam's new moments, in the parameter's update and in their own stores) is
+   * computed once. Parts share the loop's index and read their inputs before any part overwrites
+   * them, so the node has the same value in each.
    */
-  private body(k: Kernel, lanes: number, known: Map<string, number>): void {
+  private body(k: Kernel, lanes: number, known: Map<string, number>, computed: Map<Expr, number>): void {
     const { f } = this;
     k.accesses.forEach((a, i) => {
       const target = k.values[i] as number;
@@ -238,8 +244,12 @@ class FusedLoop {
       if (dense) known.set(keyOf(a), target);
     });
     k.step.nodes.forEach((n, i) => {
-      (k.emitters[i] as Emitter)(f, n.args.map((r) => this.valueOf(k, r)));
-      f.set(k.nodeValues[i] as number);
+      const target = k.nodeValues[i] as number;
+      const earlier = computed.get(n.node);
+      if (earlier !== undefined) f.get(earlier);
+      else (k.emitters[i] as Emitter)(f, n.args.map((r) => this.valueOf(k, r)));
+      f.set(target);
+      computed.set(n.node, target);
     });
     const result = this.valueOf(k, k.step.result);
     if (this.reduce && this.acc >= 0) this.accumulate(result, lanes);
