@@ -6,16 +6,23 @@
 // Kernels are split over disjoint outputs only, so the bits never depend on the thread count.
 
 /**
- * Words of the control array: a countdown of unfinished parts, the failed worker (1-based), then a
- * slot per worker. Each slot has a 64-byte cache line of its own, so a worker spinning on its
- * generation reads from its own cache until the main thread writes it (sharing a line with the
- * countdown made every spin a cross-core miss: ~0.5 ms of CPU per step).
+ * Words of the control array: a countdown of unfinished parts, the failed worker (1-based), whether
+ * the main thread is blocked on the countdown, then a slot per worker. A worker spins on its
+ * generation alone in a 64-byte cache line, so it reads from its own cache until the main thread
+ * bumps it (sharing a line with the countdown made every spin a cross-core miss: ~0.5 ms of CPU
+ * per step), and each bump costs one transfer of the line (the job's words, in the slot's second
+ * line, are written before it).
  */
 const PENDING = 0;
 const FAILED = 1;
+const MAIN_ASLEEP = 2;
 const SLOTS = 16;
-/** A worker's slot: a generation bumped per command, the command, the instance, the job, and whether it has started. */
-const WORDS = 16;
+/**
+ * A worker's slot: its generation, bumped per command (first line); the command, the instance, the
+ * job, whether it has started, and whether it is blocked in Atomics.wait (second line).
+ */
+const WORDS = 32;
+const [COMMAND, INSTANCE, JOB, STARTED, ASLEEP] = [16, 17, 18, 19, 20];
 const MAX_WORKERS = 63;
 const RUN = 1;
 const YIELD = 2;
@@ -38,19 +45,24 @@ const node = typeof self === "undefined";
 const port = node ? require("node:worker_threads").parentPort : self;
 const instances = new Map();
 let control, text, index, seen = 0;
-const finish = () => { if (Atomics.sub(control, ${PENDING}, 1) === 1) Atomics.notify(control, ${PENDING}); };
+const finish = () => { if (Atomics.sub(control, ${PENDING}, 1) === 1 && Atomics.load(control, ${MAIN_ASLEEP}) === 1) Atomics.notify(control, ${PENDING}); };
 function idle(gen) {
   const end = performance.now() + ${SPIN_US / 1000};
-  for (let i = 1; Atomics.load(control, gen) === seen; i++) if ((i & 255) === 0 && performance.now() > end) Atomics.wait(control, gen, seen);
+  for (let i = 1; Atomics.load(control, gen) === seen; i++) {
+    if ((i & 255) !== 0 || performance.now() < end) continue;
+    Atomics.store(control, gen + ${ASLEEP}, 1);
+    Atomics.wait(control, gen, seen);
+    Atomics.store(control, gen + ${ASLEEP}, 0);
+  }
 }
 function loop() {
   const gen = ${SLOTS} + index * ${WORDS};
   for (;;) {
     idle(gen);
     seen = Atomics.load(control, gen);
-    if (control[gen + 1] === ${YIELD}) return;
+    if (control[gen + ${COMMAND}] === ${YIELD}) return;
     try {
-      instances.get(control[gen + 2])[control[gen + 3]]();
+      instances.get(control[gen + ${INSTANCE}])[control[gen + ${JOB}]]();
     } catch (e) {
       if (Atomics.compareExchange(control, ${FAILED}, 0, index + 1) === 0) text.set(new TextEncoder().encode(String(e && e.stack || e)).subarray(0, ${TEXT}));
     }
@@ -61,7 +73,7 @@ function receive(m) {
   if (m.kind === "init") {
     ({ control, index } = m);
     text = new Uint8Array(m.text);
-    Atomics.store(control, ${SLOTS} + index * ${WORDS} + 4, 1);
+    Atomics.store(control, ${SLOTS} + index * ${WORDS} + ${STARTED}, 1);
   }
   else if (m.kind === "load") {
     const env = { memory: m.memory };
@@ -151,7 +163,7 @@ class Pool {
 
   /** Whether workers 0..count-1 have started (a browser starts them only when its main thread is free). */
   ready(count: number): boolean {
-    for (let w = 0; w < count; w++) if (Atomics.load(this.control, SLOTS + w * WORDS + 4) !== 1) return false;
+    for (let w = 0; w < count; w++) if (Atomics.load(this.control, SLOTS + w * WORDS + STARTED) !== 1) return false;
     return true;
   }
 
@@ -194,11 +206,13 @@ class Pool {
 
   private signal(w: number, command: number, id: number, job: number): void {
     const gen = SLOTS + w * WORDS;
-    this.control[gen + 1] = command;
-    this.control[gen + 2] = id;
-    this.control[gen + 3] = job;
+    this.control[gen + COMMAND] = command;
+    this.control[gen + INSTANCE] = id;
+    this.control[gen + JOB] = job;
     Atomics.add(this.control, gen, 1);
-    Atomics.notify(this.control, gen);
+    // A spinning worker sees the bump by itself; one that may have blocked (it raises its flag
+    // before waiting, and the wait returns at once if the generation has moved) needs the notify.
+    if (Atomics.load(this.control, gen + ASLEEP) === 1) Atomics.notify(this.control, gen);
   }
 
   /** Waits for every signalled worker: a spin, then Atomics.wait where this thread may block. */
@@ -210,11 +224,14 @@ class Pool {
       const pending = Atomics.load(c, PENDING);
       if (pending === 0) break;
       if (this.dead !== undefined) throw new Error(this.dead);
+      // Raised before blocking, so a worker bringing the count to zero notifies (the wait returns at once if it already has).
+      Atomics.store(c, MAIN_ASLEEP, 1);
       try {
         Atomics.wait(c, PENDING, pending, 100);
       } catch {
         // A browser's main thread may not block: keep spinning.
       }
+      Atomics.store(c, MAIN_ASLEEP, 0);
     }
     const failed = Atomics.load(c, FAILED);
     if (failed !== 0) {
