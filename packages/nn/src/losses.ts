@@ -1,6 +1,6 @@
 // Losses, each the mean over the batch by default (PyTorch's reduction "mean"), written with
 // stable formulas: log-softmax through logSumExp, and BCE on logits without forming σ(x).
-import { type AllAgree, type DType, type DTypeAgree, type Expr, type IsTuple, type OperandDType, type OperandShape, type SameShapeCheck, type ShapeMismatch, type ShowShape, type FloatDType, type Shape, ShapeError, ValueError, checkExpr, abs, add, exp, log1p, logSoftmax, maximum, mean, mul, neg, oneHot, square, sub, sum, sameShape, showShape } from "@typegrad/core";
+import { type AllAgree, type DType, type DTypeAgree, type Expr, type IsTuple, type OperandDType, type OperandShape, type SameShapeCheck, type ShapeMismatch, type ShapeMismatchUnless, type ShowShape, type FloatDType, type Shape, ShapeError, ValueError, checkExpr, abs, add, exp, log1p, logSoftmax, maximum, mean, mul, neg, oneHot, square, sub, sum, sameShape, showShape } from "@typegrad/core";
 
 /** How per-element (or per-sample) losses are combined. */
 export type Reduction = "mean" | "sum" | "none";
@@ -25,25 +25,26 @@ type Rows<S extends Shape> = S extends readonly [...infer H extends Shape, unkno
  * logits' dtype (a dtype or shape left open waits for run time); else a ShapeMismatch naming both.
  */
 type CrossEntropyCheck<L, T, SL extends Shape = OperandShape<L>, ST extends Shape = OperandShape<T>, DT = OperandDType<T>> =
-  (
-    [DT] extends ["i32"]
-      ? AllAgree<Rows<SL>, ST>
-      : DTypeAgree<OperandDType<L>, DT> extends true
-        ? [DT] extends ["bool"]
-          ? false
-          : AllAgree<SL, ST> extends true
-            ? true
-            : DTypeAgree<DT, "i32"> extends true
-              ? AllAgree<Rows<SL>, ST>
-              : false
-        : false
-  ) extends false
-    ? IsTuple<SL> extends true
-      ? IsTuple<ST> extends true
-        ? ShapeMismatch<`crossEntropy: expected i32 labels ${ShowShape<Rows<SL>>} or ${OperandDType<L>} targets ${ShowShape<SL>} for logits ${ShowShape<SL>}, got ${DT & string}${ShowShape<ST>}`>
-        : unknown
+  IsTuple<SL> extends true
+    ? IsTuple<ST> extends true
+      ? ShapeMismatchUnless<
+          `crossEntropy: expected i32 labels ${ShowShape<Rows<SL>>} or ${OperandDType<L>} targets ${ShowShape<SL>} for logits ${ShowShape<SL>}, got ${DT & string}${ShowShape<ST>}`,
+          TargetsFit<SL, ST, OperandDType<L>, DT>
+        >
       : unknown
     : unknown;
+/** Whether targets of shape ST and dtype DT fit logits SL of dtype DL (see CrossEntropyCheck). */
+type TargetsFit<SL extends Shape, ST extends Shape, DL, DT> = [DT] extends ["i32"]
+  ? AllAgree<Rows<SL>, ST>
+  : DTypeAgree<DL, DT> extends true
+    ? [DT] extends ["bool"]
+      ? false
+      : AllAgree<SL, ST> extends true
+        ? true
+        : DTypeAgree<DT, "i32"> extends true
+          ? AllAgree<Rows<SL>, ST>
+          : false
+    : false;
 
 const reduce = (x: Expr, reduction: Reduction): Expr => (reduction === "mean" ? mean(x) : reduction === "sum" ? sum(x) : x);
 

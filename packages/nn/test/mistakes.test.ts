@@ -127,6 +127,11 @@ const classes: Record<string, readonly Case[]> = {
     [`matmul(input("a", ["batch", "hidden"]), input("w", ["batch", 10]));`, `matmul: expected inner dimensions to match, got [batch,hidden] and [batch,10]`],
     [`const scores = input("s", ["batch", 10]);\nconst targets = input("y", ["time"], "i32");\ncrossEntropy(scores, targets);`, `crossEntropy: expected i32 labels [batch] or f32 targets [batch,10] for logits [batch,10], got i32[time]`],
     [`export const proj = <B extends Dim>(h: Expr<[B, "hidden"]>) => add(h, input("b", ["features"]));`, "add: cannot broadcast [${B},hidden] with [features]"],
+    // Two type parameters cannot be shown equal inside the helper: rejected, naming the op and both shapes.
+    [`export const mix = <B extends Dim, C extends Dim>(a: Expr<[B, 4]>, b: Expr<[C, 4]>) => add(a, b);`, "add: cannot broadcast [${B},4] with [${C},4]"],
+    [`export const lin = <B extends Dim, H extends Dim, K extends Dim>(h: Expr<[B, H]>, w: Expr<[K, 10]>) => matmul(h, w);`, "matmul: expected inner dimensions to match, got [${B},${H}] and [${K},10]"],
+    [`export const ce = <B extends Dim, C extends Dim>(l: Expr<[B, 10], "f32">, y: Expr<[C], "i32">) => crossEntropy(l, y);`, "crossEntropy: expected i32 labels [${B}] or f32 targets [${B},10] for logits [${B},10], got i32[${C}]"],
+    [`export const pair = <B extends Dim, C extends Dim>(p: Expr<[B, 1], "f32">, t: Expr<[C, 1], "f32">) => mse(p, t);`, `SameShapeCheck<"mse", [B, 1], [C, 1], "predictions and targets">`],
   ],
 };
 

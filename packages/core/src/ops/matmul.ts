@@ -1,7 +1,7 @@
 import { type Expr, isOp } from "../graph/expr.js";
 import { type Primitive, apply } from "../graph/primitive.js";
 import { type ConcreteShape, type Dim, type Shape, ShapeError, ValueError, broadcastShapes, sameShape, showShape, sizeOf } from "../shape/shape.js";
-import type { Agree, Broadcast, BroadcastCheck, DTypeAgree, DTypeCheck, IsTuple, JointDType, AmbiguityNote, OperandDType, OperandShape, ShapeMismatch, ShowShape } from "../shape/types.js";
+import type { Agree, Broadcast, BroadcastCheck, DTypeAgree, DTypeCheck, IsTuple, JointDType, OperandDType, OperandShape, ShapeMismatch, ShapeMismatchUnless, ShowShape } from "../shape/types.js";
 import { allocate, isFloat } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { broadcastTo } from "./broadcast.js";
@@ -86,9 +86,8 @@ type MatmulCheck<X, Y, A extends Shape = OperandShape<X>, B extends Shape = Oper
     : IsTuple<A> extends true
       ? IsTuple<B> extends true
         ? [Split2<A>, Split2R<B>] extends [[infer BA extends Shape, unknown, infer KA], [infer BB extends Shape, infer KB, unknown]]
-          ? Agree<KA, KB> extends true
-            ? BroadcastCheck<"matmul: batch dimensions", BA, BB>
-            : ShapeMismatch<`matmul: expected inner dimensions to match, got ${ShowShape<A>} and ${ShowShape<B>}${AmbiguityNote<A, B>}`>
+          ? ShapeMismatchUnless<`matmul: expected inner dimensions to match, got ${ShowShape<A>} and ${ShowShape<B>}`, Agree<KA, KB>, A, B> &
+              BroadcastCheck<"matmul: batch dimensions", BA, BB>
           : ShapeMismatch<`matmul: expected operands of rank ≥ 1, got ${ShowShape<A>} and ${ShowShape<B>}`>
         : unknown
       : unknown;

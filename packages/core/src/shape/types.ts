@@ -15,11 +15,12 @@ export interface ShapeMismatch<Message extends string> {
 }
 
 /**
- * `unknown` when Ok is `true`, else `ShapeMismatch<Message>`. The message is computed before the
- * test: in generic code, where Ok stays open (a type parameter against a literal or another
- * parameter cannot be shown equal), the call fails with this type, which shows the message first.
+ * `unknown` when Ok is `true`, else `ShapeMismatch<Message>` (with a note when operand shape A or B
+ * has an ambiguous dimension). The message is computed before the test: in generic code, where Ok
+ * stays open (a type parameter against a literal or another parameter cannot be shown equal), the
+ * call fails with this type, which shows the message first.
  */
-export type ShapeMismatchUnless<Message extends string, Ok> = [Ok] extends [true] ? unknown : ShapeMismatch<Message>;
+export type ShapeMismatchUnless<Message extends string, Ok, A = [], B = []> = [Ok] extends [true] ? unknown : ShapeMismatch<`${Message}${AmbiguityNote<A, B>}`>;
 
 /** `readonly [2, 3]` → `[2, 3]`: result shapes are plain tuples, so `Expr<[B, 784]>` annotations fit. */
 export type Mutable<S extends Shape> = { -readonly [K in keyof S]: S[K] };
@@ -85,9 +86,7 @@ type Fits<A extends Shape, B extends Shape> = A extends readonly [...infer AH ex
 /** `unknown` when A and B broadcast, otherwise a ShapeMismatch that fails the call. */
 export type BroadcastCheck<Op extends string, A extends Shape, B extends Shape> = IsTuple<A> extends true
   ? IsTuple<B> extends true
-    ? Fits<A, B> extends true
-      ? unknown
-      : ShapeMismatch<`${Op}: cannot broadcast ${ShowShape<A>} with ${ShowShape<B>}${AmbiguityNote<A, B>}`>
+    ? ShapeMismatchUnless<`${Op}: cannot broadcast ${ShowShape<A>} with ${ShowShape<B>}`, Fits<A, B>, A, B>
     : unknown
   : unknown;
 
