@@ -72,6 +72,7 @@ const extras: [string, string][] = [
   ["./datasets.bench.js", "benchBatching"],
   ["./graph.bench.js", "benchGraphBuild"],
   ["./typecheck.bench.js", "benchTypecheck"],
+  ["./checkpoint.bench.js", "benchSafetensorsHeader"],
 ];
 const extraLines: string[] = [];
 for (const [file, fn] of extras) {
