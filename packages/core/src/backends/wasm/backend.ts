@@ -159,7 +159,7 @@ function prepare(plan: Plan, layout: Layout, fma: boolean, threads: Threads, spl
     if (shared) env.parallel = (job: number) => runParallel(job);
     const instance = new WebAssembly.Instance(module, { env: env as WebAssembly.ModuleImports });
     const execute = instance.exports.run as () => void;
-    const runParallel = shared ? parallelRunner(module, memory, instance.exports, jobs, execute) : () => {};
+    const runParallel = shared ? parallelRunner(module, memory, instance.exports, jobs, split.threads, execute) : () => {};
     return { memory: memory.buffer, execute };
   };
 }
