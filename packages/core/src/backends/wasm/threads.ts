@@ -5,6 +5,8 @@
 // Atomics.wait — so a step's parts start within microseconds and no message crosses per step.
 // Kernels are split over disjoint outputs only, so the bits never depend on the thread count.
 
+import { BackendError } from "../errors.js";
+
 /**
  * Words of the control array: a countdown of unfinished parts, the failed worker (1-based), whether
  * the main thread is blocked on the countdown, then a slot per worker. A worker spins on its
@@ -197,7 +199,7 @@ class Pool {
 
   /** Runs `job` of instance `id` on workers 0..count-1 (its parts 1..count) while `local` runs part 0 here. */
   run(id: number, job: number, count: number, local: () => void): void {
-    if (this.dead !== undefined) throw new Error(this.dead);
+    if (this.dead !== undefined) throw new BackendError(this.dead);
     Atomics.store(this.control, PENDING, count);
     for (let w = 0; w < count; w++) this.signal(w, RUN, id, job);
     local();
@@ -223,7 +225,7 @@ class Pool {
       if ((i & 255) !== 0 || performance.now() < end) continue;
       const pending = Atomics.load(c, PENDING);
       if (pending === 0) break;
-      if (this.dead !== undefined) throw new Error(this.dead);
+      if (this.dead !== undefined) throw new BackendError(this.dead);
       // Raised before blocking, so a worker bringing the count to zero notifies (the wait returns at once if it already has).
       Atomics.store(c, MAIN_ASLEEP, 1);
       try {
@@ -237,7 +239,7 @@ class Pool {
     if (failed !== 0) {
       const message = new TextDecoder().decode(this.text.slice()).replace(/\0+$/, "");
       this.dead = `wasm: worker thread ${failed} failed: ${message}`;
-      throw new Error(this.dead);
+      throw new BackendError(this.dead);
     }
   }
 }
