@@ -1,6 +1,6 @@
 // Losses, each the mean over the batch by default (PyTorch's reduction "mean"), written with
 // stable formulas: log-softmax through logSumExp, and BCE on logits without forming σ(x).
-import { type AllAgree, type DType, type DTypeAgree, type Expr, type IsTuple, type OperandDType, type OperandShape, type SameShapeCheck, type ShapeMismatch, type ShapeMismatchUnless, type ShowShape, type FloatDType, type Shape, ShapeError, ValueError, checkExpr, abs, add, exp, log1p, logSoftmax, maximum, mean, mul, neg, oneHot, square, sub, sum, sameShape, showShape } from "@typegrad/core";
+import { type AllAgree, type DType, type DTypeAgree, type Expr, type IsTuple, type OperandDType, type OperandShape, type SameShapeCheck, type ShapeMismatch, type ShapeMismatchUnless, type ShowShape, type Shape, ShapeError, ValueError, checkExpr, abs, add, exp, log1p, logSoftmax, maximum, mean, mul, neg, oneHot, square, sub, sum, sameShape, showShape } from "@typegrad/core";
 
 /** How per-element (or per-sample) losses are combined. */
 export type Reduction = "mean" | "sum" | "none";
@@ -98,7 +98,7 @@ export function crossEntropy(logits: Expr, target: Expr, reduction: Reduction = 
     if (target.dtype !== logits.dtype) throw new ValueError("crossEntropy", `targets of dtype ${logits.dtype} or i32 labels`, target.dtype);
     probs = target;
   }
-  return reduce(neg(sum(mul(probs, logSoftmax(logits as Expr<Shape, FloatDType>)), -1)), reduction);
+  return reduce(neg(sum(mul(probs, logSoftmax(logits)), -1)), reduction);
 }
 
 /**

@@ -5,15 +5,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { type CheckResult, type Source, typecheck } from "../../../bench/typecheck.bench.js";
 
-const header = `import { add, concat, compile, grad, input, logSoftmax, matmul, max, mean, mul, relu, reshape, slice, softmax, sub, sum, tensor, transpose, variance, zeros, key, type Dim, type Expr, type Tensor } from "@typegrad/core";
-import { adam, andThen, constants, crossEntropy, dense, dropout, fit, mse, named, predict, residual, sequential, sgd, trainStep, relu as reluLayer } from "@typegrad/nn";
+const header = `import { add, cast, concat, compile, exp, grad, input, less, logSoftmax, logSumExp, matmul, max, mean, mul, relu, reshape, slice, softmax, sub, sum, tanh, tensor, transpose, variance, where, zeros, key, type Dim, type Expr, type Tensor } from "@typegrad/core";
+import { adam, andThen, binaryCrossEntropy, constants, crossEntropy, dense, dropout, fit, mse, named, predict, residual, sequential, sgd, trainStep, relu as reluLayer } from "@typegrad/nn";
 import { pipe } from "fp-ts/lib/function.js";
 const x = input("x", ["batch", 784]);
 const logits = input("logits", ["batch", 10]);
 const labels = input("labels", ["batch"], "i32");
 const model = sequential(dense(4, 8), reluLayer(), dense(8, 1));
 const trainer = trainStep(model, mse, adam());
-export { x, logits, labels, model, trainer, input, add, concat, compile, grad, logSoftmax, matmul, max, mean, mul, relu, reshape, slice, softmax, sub, sum, tensor, transpose, variance, zeros, key, adam, andThen, constants, crossEntropy, dense, dropout, fit, mse, named, predict, residual, sequential, sgd, pipe, reluLayer, trainStep };
+export { x, logits, labels, model, trainer, input, add, cast, concat, compile, exp, grad, less, logSoftmax, logSumExp, matmul, max, mean, mul, relu, reshape, slice, softmax, sub, sum, tanh, tensor, transpose, variance, where, zeros, key, adam, andThen, binaryCrossEntropy, constants, crossEntropy, dense, dropout, fit, mse, named, predict, residual, sequential, sgd, pipe, reluLayer, trainStep };
 export type { Dim, Expr, Tensor };
 `;
 
@@ -81,6 +81,7 @@ const classes: Record<string, readonly Case[]> = {
     [`matmul(x, input("w", [784, 10], "f64"));`, `matmul: expected operands of one dtype, got f32[batch,784] and f64[784,10]`],
     [`const y = input("y", ["batch"]);\ncrossEntropy(logits, y);`, `crossEntropy: expected i32 labels [batch] or f32 targets [batch,10] for logits [batch,10], got f32[batch]`],
     [`export const l2 = <B extends Dim>(h: Expr<[B, 4], "f32">, y: Expr<[B, 4], "f64">) => mse(h, y);`, "mse: expected predictions and targets of one dtype, got f32 and f64"],
+    [`softmax(input("counts", ["batch", 10], "i32"));`, `Argument of type 'Expr<["batch", 10], "i32">' is not assignable to parameter of type 'Expr<["batch", 10], FloatDType>'`],
   ],
   "11 dense in-features": [
     [`const fc = dense(784, 128);\nfc.apply(constants(fc.init(key(0))), input("v", ["batch", 748]), { mode: "eval" });`, `apply: the layer expects features [784] on the last axes, got an input [batch,748]`],
@@ -144,6 +145,13 @@ add(input("a", [3, 4]), input("b", [1, 4]));
 export const bias = <B extends Dim>(h: Expr<[B, 128]>) => add(h, input("b", [128]));
 const hiddenOut = <B extends Dim>(v: Expr<[B, 784]>): Expr<[B, 128]> => relu(add(matmul(v, input("w1", [784, 128])), input("b1", [128])));
 export const openDType = add(input("b0", [128]), hiddenOut(x));
+// An Expr whose dtype is left open (Expr<[B, 10]>) is accepted by every op and checked when the node is built.
+export const openDTypeOps = <B extends Dim>(o: Expr<[B, 10]>, f: Expr<[B, 10], "f32">, w: Expr<[10, 3]>, y: Expr<[B], "i32">, v: Expr<[10]>) => [
+  softmax(o), logSoftmax(o, 1), logSumExp(o, -1), exp(o), tanh(o), relu(o), add(o, v), add(f, o), add(o, f), mul(o, 2), sub(o, mean(o, 1, true)),
+  matmul(o, w), matmul(f, w), where(less(o, 0), f, o), where(less(o, 0), o, f), where(less(o, 0), o, 0), concat([o, f], 1), reshape(o, [o.shape[0], 2, 5]),
+  transpose(o), slice(o, 1, 0, 5), sum(o, 1), max(o, 1), variance(o, 1), cast(o, "f64"), grad(sum(o), [o]),
+  mse(o, f), mse(f, o), crossEntropy(o, y), crossEntropy(o, f), binaryCrossEntropy(o, f), softmax(hiddenOut(x)), crossEntropy(hiddenOut(x), labels),
+];
 reshape(x, ["batch", 28, 28]);
 export const flatten = <B extends Dim>(i: Expr<[B, 28, 28]>): Expr<[B, 784]> => reshape(i, [i.shape[0], 784]);
 concat([input("a", [3, 4]), input("b", [5, 4])], 0);

@@ -13,16 +13,23 @@ import { take } from "../ops/take.js";
 import { checkExpr } from "../graph/check.js";
 import { type Shape, ShapeError, ValueError, guard, normalizeAxis } from "../shape/shape.js";
 import type { AxesCheck, Reduced } from "../shape/types.js";
-import type { FloatDType } from "../tensor/dtype.js";
+import type { DType, FloatDType } from "../tensor/dtype.js";
 import { Tensor, eye } from "../tensor/tensor.js";
 import { div, sub } from "./arithmetic.js";
+
+/**
+ * The dtypes these functions accept: a float, or an open dtype (`Expr<S>`, checked when the node is
+ * built); an integer or bool input is asked to be a float. (A conditional rather than a constraint
+ * on D: a generic `D extends FloatDType` passes it unresolved, and the open `DType` fits it.)
+ */
+type FloatOrOpen<D> = [D] extends ["i32"] | ["bool"] | ["i32" | "bool"] ? FloatDType : D;
 
 /**
  * log Σ eˣ along `axis`, stable for any magnitude: m + log Σ e^(x−m) with m = max x held constant
  * (the result does not depend on m, so its gradient need not flow through it).
  */
-export function logSumExp<S extends Shape, D extends FloatDType, const A extends number = -1, K extends boolean = false>(
-  x: Expr<S, D>,
+export function logSumExp<S extends Shape, D extends DType, const A extends number = -1, K extends boolean = false>(
+  x: Expr<S, FloatOrOpen<D>>,
   axis?: A & AxesCheck<"logSumExp", S, A>,
   keepDims?: K,
 ): Expr<Reduced<S, A, K>, D> {
@@ -36,14 +43,13 @@ export function logSumExp<S extends Shape, D extends FloatDType, const A extends
 }
 
 /** x − logSumExp(x) along `axis`: log-probabilities from logits. */
-export function logSoftmax<S extends Shape, D extends FloatDType, const A extends number = -1>(x: Expr<S, D>, axis?: A & AxesCheck<"logSoftmax", S, A>): Expr<S, D> {
-  const [xe, ax]: [Expr<Shape, D>, number] = [x, axis ?? -1];
-  const y: Expr<Shape, D> = guard("logSoftmax", () => sub(xe, logSumExp(xe, ax, true)));
-  return y as Expr<S, D>;
+export function logSoftmax<S extends Shape, D extends DType, const A extends number = -1>(x: Expr<S, FloatOrOpen<D>>, axis?: A & AxesCheck<"logSoftmax", S, A>): Expr<S, D> {
+  const [xe, ax]: [Expr, number] = [x, axis ?? -1];
+  return guard("logSoftmax", () => sub(xe, logSumExp(xe, ax, true))) as Expr as Expr<S, D>;
 }
 
 /** e^(x−m) / Σ e^(x−m) along `axis`: probabilities from logits. */
-export function softmax<S extends Shape, D extends FloatDType, const A extends number = -1>(x: Expr<S, D>, axis?: A & AxesCheck<"softmax", S, A>): Expr<S, D> {
+export function softmax<S extends Shape, D extends DType, const A extends number = -1>(x: Expr<S, FloatOrOpen<D>>, axis?: A & AxesCheck<"softmax", S, A>): Expr<S, D> {
   const [xe, ax]: [Expr, number] = [x, axis ?? -1];
   return guard("softmax", () => {
     const e = exp(sub(xe, stopGradient(max(xe, ax, true))));

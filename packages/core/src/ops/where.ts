@@ -1,7 +1,7 @@
 import type { Expr } from "../graph/expr.js";
 import { type Primitive, apply } from "../graph/primitive.js";
 import { type Dim, type Shape, ShapeError, ValueError, broadcastShapes, sameShape, showShape } from "../shape/shape.js";
-import type { Broadcast, BroadcastCheck } from "../shape/types.js";
+import type { Broadcast, BroadcastCheck, DTypeCheck, JointDType } from "../shape/types.js";
 import { type DType, allocate } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { broadcastTo } from "./broadcast.js";
@@ -58,17 +58,17 @@ type Joint<A extends Shape, B extends Shape> = Broadcast<A, B> extends infer S e
  * @example
  * const relu = where(greater(x, 0), x, 0);
  */
-export function where<C extends Shape, A extends Shape, D extends DType>(
+export function where<C extends Shape, A extends Shape, D extends DType, E extends DType = D>(
   cond: Expr<C, "bool">,
   a: Expr<A, D> & BroadcastCheck<"where", C, A>,
-  b: Expr<NoInfer<A>, NoInfer<D>> | number,
-): Expr<Broadcast<C, A>, D>;
+  b: (Expr<NoInfer<A>, E> & DTypeCheck<"where", Expr<A, D>, Expr<A, E>>) | number,
+): Expr<Broadcast<C, A>, JointDType<D, E>>;
 export function where<C extends Shape, B extends Shape, D extends DType>(cond: Expr<C, "bool">, a: number, b: Expr<B, D> & BroadcastCheck<"where", C, B>): Expr<Broadcast<C, B>, D>;
-export function where<C extends Shape, A extends Shape, B extends Shape, D extends DType>(
+export function where<C extends Shape, A extends Shape, B extends Shape, D extends DType, E extends DType>(
   cond: Expr<C, "bool">,
   a: Expr<A, D> & BroadcastCheck<"where", C, A>,
-  b: Expr<B, NoInfer<D>> & BroadcastCheck<"where", Joint<C, A>, B>,
-): Expr<Broadcast<Joint<C, A>, B>, D>;
+  b: Expr<B, E> & DTypeCheck<"where", Expr<A, D>, Expr<B, E>> & BroadcastCheck<"where", Joint<C, A>, B>,
+): Expr<Broadcast<Joint<C, A>, B>, JointDType<D, E>>;
 export function where(cond: Expr, a: Operand, b: Operand): Expr {
   if (typeof a === "number" && typeof b === "number") throw new ValueError("where", "at least one expression branch", "two numbers");
   const x = typeof a === "number" ? scalar(a, (b as Expr).dtype) : a;

@@ -190,11 +190,11 @@ function prepare(plan: Plan, layout: Layout, fma: boolean, threads: Threads, spl
   for (const s of plan.steps) steps.step(s);
   m.exportFunction("run", m.addFunction(steps.run));
   const module = new WebAssembly.Module(m.toBytes());
-  return () => instantiate(module, new WebAssembly.Memory({ initial: pages, maximum: pages, shared }), plan, layout, imports, steps);
+  return () => instantiate(module, new WebAssembly.Memory({ initial: pages, maximum: pages, shared }), plan, layout, imports, steps, split.threads);
 }
 
 /** An instance of a plan's module over `memory`, with its host functions bound. */
-function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory, plan: Plan, layout: Layout, imports: Imports, { takes, jobs }: StepEmitter): Executable {
+function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory, plan: Plan, layout: Layout, imports: Imports, { takes, jobs }: StepEmitter, threads: number): Executable {
   // Called by take kernels on an index out of range: the interpreter's error, naming the same op.
   const takeError = (i: number, k: number, n: number, id: number): never => {
     throw takeRangeError(takes[id] as TakeParams, n, i, k);
@@ -207,7 +207,7 @@ function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory, pla
   if (shared) env.parallel = (job: number) => runParallel(job);
   const instance = new WebAssembly.Instance(module, { env: env as WebAssembly.ModuleImports });
   const execute = instance.exports.run as () => void;
-  const runParallel = shared ? parallelRunner(module, memory, instance.exports, jobs, execute) : () => {};
+  const runParallel = shared ? parallelRunner(module, memory, instance.exports, jobs, threads, execute) : () => {};
   return { memory: memory.buffer, execute };
 }
 

@@ -1,8 +1,8 @@
 // Which steps of a plan run on several threads, and how a split step is dispatched. A matrix product
-// splits over its columns in multiples of 8 (a register tile's width), so each part computes whole
+// splits over its columns in multiples of 8 (a register tile's width), so each chunk computes whole
 // tiles and every element keeps its single sum in the order of k; an elementwise loop splits over
 // its outermost axis. Reductions never split along a reduced axis, so the bits never depend on the
-// thread count.
+// thread count, nor on which thread runs which chunk.
 import type { FusedStep, LoopStep, MatmulStep, Plan } from "../../compile/plan.js";
 import type { View } from "../../compile/view.js";
 import type { Columns } from "./packed.js";
@@ -31,19 +31,21 @@ function slice(s: FusedStep, axis: number, from: number, to: number): FusedStep 
 }
 
 /**
- * An elementwise loop (one fused step or a multi-output loop) cut into `count` loops over ranges
- * of its outermost axis longer than 1 (in multiples of 4 when that axis is the innermost, so only
- * the last part has a partial vector), or undefined when it should stay whole: a reduction, stores
- * narrower than 32 bits (a vector store must not cross into another part), or too small.
+ * An elementwise loop (one fused step or a multi-output loop) cut into up to `count` loops over
+ * ranges of its outermost axis longer than 1 (in multiples of 4 when that axis is the innermost,
+ * so only the last part has a partial vector), or undefined when it should stay whole: a
+ * reduction, stores narrower than 32 bits (a vector store must not cross into another part), or
+ * too small.
  */
-function splitLoop(parts: readonly FusedStep[], count: number, every: boolean): FusedStep[][] | undefined {
+function splitLoop(parts: readonly FusedStep[], most: number, every: boolean): FusedStep[][] | undefined {
   const first = parts[0] as FusedStep;
   const size = sizeOf(first.shape);
-  if (parts.some((p) => p.reduce !== null || (p.dtype !== "f32" && p.dtype !== "i32")) || size < (every ? 4 * count : LOOP_MIN)) return undefined;
+  if (parts.some((p) => p.reduce !== null || (p.dtype !== "f32" && p.dtype !== "i32")) || size < (every ? 8 : LOOP_MIN)) return undefined;
   const axis = first.shape.findIndex((d) => d > 1);
   const unit = axis === first.shape.length - 1 ? 4 : 1;
   const units = Math.ceil((first.shape[axis] as number) / unit);
-  if (units < count) return undefined;
+  const count = Math.min(most, units);
+  if (count < 2) return undefined;
   const at = (t: number): number => Math.min(first.shape[axis] as number, Math.floor((t * units) / count) * unit);
   return Array.from({ length: count }, (_, t) => parts.map((p) => slice(p, axis, at(t), at(t + 1))));
 }
@@ -61,7 +63,14 @@ export interface Split {
   readonly loops: Map<FusedStep | LoopStep, FusedStep[][]>;
 }
 
-/** The thread count of a plan and how each step to split is split. */
+/**
+ * Chunks per thread of a split step. Threads take chunks as they come free, so a thread that starts
+ * late or runs slowly (another process on its core) takes fewer; more chunks balance finer but
+ * cost a claim each and stream a GEMM's shared operand once more each.
+ */
+const CHUNKS = 4;
+
+/** The thread count of a plan and how each step to split is cut into chunks. */
 export function splitPlan(plan: Plan, threads: Threads, splitting: Splitting = "worth"): Split {
   const count = Math.min(threads === "auto" ? cores() : Math.max(1, Math.floor(threads)), 64);
   const split: Split = { threads: 1, parts: new Map(), loops: new Map() };
@@ -69,11 +78,11 @@ export function splitPlan(plan: Plan, threads: Threads, splitting: Splitting = "
   const every = splitting === "every";
   for (const s of plan.steps) {
     if (s.kind === "fused" || s.kind === "loop") {
-      const loops = splitLoop(s.kind === "loop" ? s.parts : [s], count, every);
+      const loops = splitLoop(s.kind === "loop" ? s.parts : [s], count * CHUNKS, every);
       if (loops !== undefined) split.loops.set(s, loops);
     }
     if (s.kind !== "matmul" || (!every && s.batch * s.m * s.n * s.k < SPLIT_MIN)) continue;
-    const n = Math.min(count, Math.ceil(s.n / 8));
+    const n = Math.min(count * CHUNKS, Math.ceil(s.n / 8));
     if (n > 1) split.parts.set(s, columns(s.n, n));
   }
   return { ...split, threads: split.parts.size + split.loops.size > 0 ? count : 1 };
@@ -83,10 +92,10 @@ export function splitPlan(plan: Plan, threads: Threads, splitting: Splitting = "
  * The `parallel(job)` import of a threaded program: runs the job's part 0 here and the others on
  * the pool, or every part here where workers are unavailable or have not started yet.
  */
-export function parallelRunner(module: WebAssembly.Module, memory: WebAssembly.Memory, exports: WebAssembly.Exports, jobs: readonly number[], owner: object): (job: number) => void {
+export function parallelRunner(module: WebAssembly.Module, memory: WebAssembly.Memory, exports: WebAssembly.Exports, jobs: readonly number[], threads: number, owner: object): (job: number) => void {
   const id = instanceId();
   const parts = jobs.map((count, j) => Array.from({ length: count }, (_, t) => exports[`j${j}_${t}`] as () => void));
-  const helpers = Math.max(...jobs) - 1;
+  const helpers = threads - 1;
   /** The pool holding this program's instance, once loaded: it stays this program's pool, dead or alive. */
   let pool: Pool | undefined;
   return (job) => {
@@ -94,11 +103,11 @@ export function parallelRunner(module: WebAssembly.Module, memory: WebAssembly.M
     if (pool === undefined) {
       const p = workers(helpers);
       if (p?.ready(helpers) === true) {
-        p.load(id, owner, helpers, module, memory, jobs.map((_, j) => j));
+        p.load(id, owner, helpers, module, memory, jobs);
         pool = p;
       }
     }
-    if (pool !== undefined) pool.run(id, job, fns.length - 1, fns[0] as () => void);
+    if (pool !== undefined) pool.run(id, job, helpers, fns);
     else for (const f of fns) f();
   };
 }

@@ -8,8 +8,8 @@
 import { BackendError } from "../errors.js";
 
 /**
- * Words of the control array: a countdown of unfinished parts, the failed worker (1-based), whether
- * the main thread is blocked on the countdown, then a slot per worker. A worker spins on its
+ * Words of the control array: a countdown of workers still on the job, the failed worker (1-based),
+ * whether the main thread is blocked on the countdown, the job's next chunk, then a slot per worker. A worker spins on its
  * generation alone in a 64-byte cache line, so it reads from its own cache until the main thread
  * bumps it (sharing a line with the countdown made every spin a cross-core miss: ~0.5 ms of CPU
  * per step), and each bump costs one transfer of the line (the job's words, in the slot's second
@@ -18,7 +18,9 @@ import { BackendError } from "../errors.js";
 const PENDING = 0;
 const FAILED = 1;
 const MAIN_ASLEEP = 2;
-const SLOTS = 16;
+/** The next unclaimed chunk of the running job, in a line of its own (every thread takes chunks from it). */
+const NEXT = 16;
+const SLOTS = 32;
 /**
  * A worker's slot: its generation, bumped per command (first line); the command, the instance, the
  * job, whether it has started, and whether it is blocked in Atomics.wait (second line).
@@ -64,7 +66,8 @@ function loop() {
     seen = Atomics.load(control, gen);
     if (control[gen + ${COMMAND}] === ${YIELD}) return;
     try {
-      instances.get(control[gen + ${INSTANCE}])[control[gen + ${JOB}]]();
+      const chunks = instances.get(control[gen + ${INSTANCE}])[control[gen + ${JOB}]];
+      for (let c; (c = Atomics.add(control, ${NEXT}, 1)) < chunks.length; ) chunks[c]();
     } catch (e) {
       if (Atomics.compareExchange(control, ${FAILED}, 0, index + 1) === 0) text.set(new TextEncoder().encode(String(e && e.stack || e)).subarray(0, ${TEXT}));
     }
@@ -83,7 +86,7 @@ function receive(m) {
       if (imp.kind === "function") env[imp.name] = typeof Math[imp.name] === "function" ? Math[imp.name] : () => { throw new Error(imp.name + " runs on the main thread only"); };
     }
     const exports = new WebAssembly.Instance(m.module, { env }).exports;
-    instances.set(m.id, m.jobs.map((j) => exports["j" + j + "_" + (index + 1)]));
+    instances.set(m.id, m.jobs.map((count, j) => Array.from({ length: count }, (_, c) => exports["j" + j + "_" + c])));
   } else if (m.kind === "drop") instances.delete(m.id);
   else if (m.kind === "resume") {
     if (m.ack) finish();
@@ -181,7 +184,7 @@ class Pool {
     this.wait();
   }
 
-  /** Makes program `id` (its module and memory, and the jobs it splits) known to the first `count` workers. */
+  /** Makes program `id` (its module and memory, and the chunk count of each job it splits) known to the first `count` workers. */
   load(id: number, owner: object, count: number, module: WebAssembly.Module, memory: WebAssembly.Memory, jobs: readonly number[]): void {
     const have = this.loaded.get(id) ?? 0;
     if (have >= count) return;
@@ -197,13 +200,23 @@ class Pool {
     for (let w = 0; w < have; w++) this.workers[w]?.post({ kind: "drop", id });
   }
 
-  /** Runs `job` of instance `id` on workers 0..count-1 (its parts 1..count) while `local` runs part 0 here. */
-  run(id: number, job: number, count: number, local: () => void): void {
+  /**
+   * Runs `job` of instance `id` (its `chunks` here) on this thread and workers 0..count-1: each
+   * thread takes the next unclaimed chunk until none is left, so a worker that starts late or runs
+   * slowly (a busy core) takes fewer chunks instead of holding up the step.
+   */
+  run(id: number, job: number, count: number, chunks: readonly (() => void)[]): void {
     if (this.dead !== undefined) throw new BackendError(this.dead);
-    Atomics.store(this.control, PENDING, count);
+    const c = this.control;
+    Atomics.store(c, NEXT, 0);
+    Atomics.store(c, PENDING, count);
     for (let w = 0; w < count; w++) this.signal(w, RUN, id, job);
-    local();
-    this.wait();
+    try {
+      for (let i; (i = Atomics.add(c, NEXT, 1)) < chunks.length; ) (chunks[i] as () => void)();
+    } finally {
+      // Even when a chunk here throws, the workers finish theirs before the next job resets the counter.
+      this.wait();
+    }
   }
 
   private signal(w: number, command: number, id: number, job: number): void {
