@@ -10,6 +10,7 @@ import type { Loss } from "../losses.js";
 import { type Optimizer, dtypeOf } from "../optim/optimizer.js";
 import { recipeOf } from "../optim/recipe.js";
 import { type Params, mapTree } from "../tree.js";
+import { checkBatch } from "./check.js";
 import { NonFiniteError } from "./finite.js";
 import { type StepGraph, type TrainState, prefixed, stepGraph } from "./step.js";
 
@@ -141,6 +142,7 @@ export class Session {
 
   /** Switches to the program for this batch's shapes, carrying the state over (or loading the start state). */
   private bind(batch: Batch): Bound {
+    checkBatch(batch, "trainStep");
     if (batch.x.shape[0] === 0) throw new ValueError("trainStep", "a batch of at least one sample", "0 rows", "drop empty batches before training");
     const built = stepFor(this.spec, this.start, batch);
     const previous = this.current;
