@@ -6,14 +6,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type CheckResult, type Source, typecheck } from "../../../bench/typecheck.bench.js";
 
 const header = `import { add, cast, concat, compile, exp, grad, input, less, logSoftmax, logSumExp, matmul, max, mean, mul, relu, reshape, slice, softmax, sub, sum, tanh, tensor, transpose, variance, where, zeros, key, type Dim, type Expr, type Tensor } from "@typegrad/core";
-import { adam, andThen, binaryCrossEntropy, constants, crossEntropy, dense, dropout, fit, mse, named, predict, residual, sequential, sgd, trainStep, relu as reluLayer } from "@typegrad/nn";
+import { adam, andThen, binaryCrossEntropy, bind, constants, crossEntropy, dense, dropout, fit, mse, named, predict, residual, sequential, sgd, trainStep, relu as reluLayer } from "@typegrad/nn";
 import { pipe } from "fp-ts/lib/function.js";
 const x = input("x", ["batch", 784]);
 const logits = input("logits", ["batch", 10]);
 const labels = input("labels", ["batch"], "i32");
 const model = sequential(dense(4, 8), reluLayer(), dense(8, 1));
 const trainer = trainStep(model, mse, adam());
-export { x, logits, labels, model, trainer, input, add, cast, concat, compile, exp, grad, less, logSoftmax, logSumExp, matmul, max, mean, mul, relu, reshape, slice, softmax, sub, sum, tanh, tensor, transpose, variance, where, zeros, key, adam, andThen, binaryCrossEntropy, constants, crossEntropy, dense, dropout, fit, mse, named, predict, residual, sequential, sgd, pipe, reluLayer, trainStep };
+export { x, logits, labels, model, trainer, input, add, cast, concat, compile, exp, grad, less, logSoftmax, logSumExp, matmul, max, mean, mul, relu, reshape, slice, softmax, sub, sum, tanh, tensor, transpose, variance, where, zeros, key, adam, andThen, binaryCrossEntropy, bind, constants, crossEntropy, dense, dropout, fit, mse, named, predict, residual, sequential, sgd, pipe, reluLayer, trainStep };
 export type { Dim, Expr, Tensor };
 `;
 
@@ -180,6 +180,7 @@ const f = compile({ x }, { y: relu(x) });
 export const out: Tensor<[number, 784], "f32"> = f.run({ x: zeros([32, 784]) }).y;
 f.set("x", zeros([4, 784])).get("y", new Float32Array(4 * 784));
 add(input("h", ["batch", "hidden"]), input("b", ["hidden"]));
+export const probs4: Expr<["batch", 1], "f32"> = pipe(input("x4", ["batch", 4]), bind(model, constants(model.init(key(0))), { mode: "eval" }), softmax);
 `;
 
 const cases = Object.entries(classes).flatMap(([name, list]) =>
