@@ -66,9 +66,13 @@ export interface Split {
 /**
  * Chunks per thread of a split step. Threads take chunks as they come free, so a thread that starts
  * late or runs slowly (another process on its core) takes fewer; more chunks balance finer but
- * cost a claim each and stream a GEMM's shared operand once more each.
+ * cost a claim each and stream a GEMM's shared operand once more each, so a chunk also holds at
+ * least half a threshold's work (a step just past a threshold is cut in two).
  */
 const CHUNKS = 4;
+
+/** Chunks of a step of `work` (multiply-adds or elements) on `count` threads, past a threshold of `least`. */
+const chunksOf = (count: number, work: number, least: number, every: boolean): number => Math.min(count * CHUNKS, every ? Infinity : Math.floor(work / (least / 2)));
 
 /** The thread count of a plan and how each step to split is cut into chunks. */
 export function splitPlan(plan: Plan, threads: Threads, splitting: Splitting = "worth"): Split {
@@ -78,11 +82,14 @@ export function splitPlan(plan: Plan, threads: Threads, splitting: Splitting = "
   const every = splitting === "every";
   for (const s of plan.steps) {
     if (s.kind === "fused" || s.kind === "loop") {
-      const loops = splitLoop(s.kind === "loop" ? s.parts : [s], count * CHUNKS, every);
+      const parts = s.kind === "loop" ? s.parts : [s];
+      const loops = splitLoop(parts, chunksOf(count, sizeOf((parts[0] as FusedStep).shape), LOOP_MIN, every), every);
       if (loops !== undefined) split.loops.set(s, loops);
     }
-    if (s.kind !== "matmul" || (!every && s.batch * s.m * s.n * s.k < SPLIT_MIN)) continue;
-    const n = Math.min(count * CHUNKS, Math.ceil(s.n / 8));
+    if (s.kind !== "matmul") continue;
+    const work = s.batch * s.m * s.n * s.k;
+    if (!every && work < SPLIT_MIN) continue;
+    const n = Math.min(chunksOf(count, work, SPLIT_MIN, every), Math.ceil(s.n / 8));
     if (n > 1) split.parts.set(s, columns(s.n, n));
   }
   return { ...split, threads: split.parts.size + split.loops.size > 0 ? count : 1 };
