@@ -89,7 +89,8 @@ export function splitPlan(plan: Plan, threads: Threads, splitting: Splitting = "
     if (s.kind !== "matmul") continue;
     const work = s.batch * s.m * s.n * s.k;
     if (!every && work < SPLIT_MIN) continue;
-    const n = Math.min(chunksOf(count, work, SPLIT_MIN, every), Math.ceil(s.n / 8));
+    // A chunk of at least 32 columns (8 with `every`): each chunk streams all of A once.
+    const n = Math.min(chunksOf(count, work, SPLIT_MIN, every), Math.ceil(s.n / (every ? 8 : 32)));
     if (n > 1) split.parts.set(s, columns(s.n, n));
   }
   return { ...split, threads: split.parts.size + split.loops.size > 0 ? count : 1 };
