@@ -2,7 +2,7 @@
 // model and shapes, holding the parameters they were last given. A call with the same parameter
 // and buffer trees as the last one copies nothing in; a call with the same shapes finds its program
 // without building a signature.
-import { type Data, type Expr, type Program, type Shape, Tensor, compile, input } from "@typegrad/core";
+import { type Batch, type Data, type Expr, type Program, type Shape, Tensor, compile, input } from "@typegrad/core";
 import type { ModelValues } from "../checkpoint/stateDict.js";
 import type { Layer } from "../layer.js";
 import { dtypeOf } from "../optim/optimizer.js";
@@ -11,7 +11,7 @@ import type { ApplyOut, FeatureCheck } from "../shapes.js";
 import type { Params } from "../tree.js";
 import type { Metric } from "./metrics.js";
 import { sameDims } from "./session.js";
-import { type Batch, inputsFor, prefixed } from "./step.js";
+import { inputsFor, prefixed } from "./step.js";
 
 /** An eval-mode program with its views and the trees it holds. */
 interface Bound {
