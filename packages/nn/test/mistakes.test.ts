@@ -88,6 +88,8 @@ const classes: Record<string, readonly Case[]> = {
     [`predict(model, { params: model.init(key(0)), state: {} }, zeros([32, 3]));`, `predict: the model expects features [4] on the last axes, got x [32,3]`],
     [`const params = model.init(key(0));\nconst data = () => [{ x: zeros([32, 5]), y: zeros([32, 1]) }];\nfit({ model, loss: mse, optimizer: adam(), params, data, epochs: 1 });`, `fit: the model expects features [4] on the last axes, got x [32,5]`],
     [`const ts = trainer.init(model.init(key(0)));\ntrainer.session(ts).step({ x: zeros([8, 3]), y: zeros([8, 1]) });`, `trainStep: the model expects features [4] on the last axes, got x [8,3]`],
+    [`export const head = <const H extends number>(h: H) => { const fc = dense(h, 10); return fc.apply(constants(fc.init(key(0))), input("v", ["batch", 5]), { mode: "eval" }); };`, "apply: the layer expects features [${H}] on the last axes, got an input [batch,5]"],
+    [`export const run = <const H extends number>(h: H) => { const m = sequential(dense(h, 1)); return predict(m, { params: m.init(key(0)), state: {} }, zeros([32, 5])); };`, "predict: the model expects features [${H}] on the last axes, got x [32,5]"],
   ],
   "12 sequential chains": [
     [`sequential(dense(784, 128), dense(64, 10));`, `sequential: layer 1 expects features [64], got [128] from the layer before`],
