@@ -6,15 +6,13 @@ import type { ModelValues } from "../checkpoint/stateDict.js";
 
 /** Checks that `batch` is `{ x: Tensor, y: Tensor, … }`. */
 export function checkBatch(batch: unknown, op: string): asserts batch is Batch {
-  if (typeof batch !== "object" || batch === null) throw new ValueError(op, "a batch { x: Tensor, y: Tensor }", describeValue(batch));
-  const { x, y } = batch as { readonly x?: unknown; readonly y?: unknown };
+  const { x, y } = (batch ?? {}) as { readonly x?: unknown; readonly y?: unknown };
   checkTensor(x, op, "batch.x");
   checkTensor(y, op, "batch.y");
 }
 
 /** Checks that `values` is `{ params, state }`, not a bare parameter tree or a model. */
 export function checkValues(values: unknown, op: string): asserts values is ModelValues {
-  const { params, state } = typeof values === "object" && values !== null ? (values as Partial<ModelValues>) : {};
-  if (typeof params === "object" && params !== null && typeof state === "object" && state !== null) return;
-  throw new ValueError(op, "model values { params, state }", describeValue(values), "pass { params, state } (state: {} for a model without buffers)");
+  const { params, state } = (values ?? {}) as Partial<ModelValues>;
+  if (typeof params !== "object" || typeof state !== "object" || !params || !state) throw new ValueError(op, "model values { params, state }", describeValue(values), "pass { params, state }");
 }
