@@ -124,6 +124,8 @@ const classes: Record<string, readonly Case[]> = {
     [`const w = input("w", [784, 10]);\nconst f = compile({ x, w }, { y: matmul(x, w) });\nf.set("w", zeros([10, 784]));`, `set: \\"w\\" is f32[784,10], got f32[10,784]`],
     [`const f = compile({ x }, { y: relu(x) });\nf.set("x", zeros([4, 784], "f64"));`, `set: \\"x\\" is f32[batch,784], got f64[4,784]`],
     [`const f = compile({ x }, { y: relu(x) });\nf.run({ x: zeros([4, 784]) });\nf.get("y", new Float64Array(4 * 784));`, `get: \\"y\\" is f32[batch,784], got a typed array of another dtype`],
+    // In a generic helper the check stays open (B against 32) and reads as the op with both shapes, not as a sentence.
+    [`export const relu784 = <B extends Dim>(v: Expr<[B, 784]>) => compile({ v }, { y: relu(v) }).run({ v: zeros([32, 785]) });`, `RunCheck<"run", { v: Expr<[B, 784], DType>; }, { v: Tensor<readonly [32, 785], DType>; }>`],
   ],
   "17 symbolic dimensions confused": [
     [`add(input("h", ["batch", "hidden"]), input("b", ["batch", "features"]));`, `add: cannot broadcast [batch,hidden] with [batch,features]`],
