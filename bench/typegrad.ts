@@ -3,9 +3,9 @@
 // @typegrad/datasets. One lower-level row drives nn's own step graph compiled with core's `compile`
 // (set/execute, nothing else per step): the engine's ceiling for the same graph, so the report can
 // say what the user's path costs on top of it.
-import { type CompileOptions, type Key, Tensor, add, compile, foldIn, input, key, matmul, transpose } from "@typegrad/core";
+import { type Batch, type CompileOptions, type Key, Tensor, add, compile, foldIn, input, key, matmul, transpose } from "@typegrad/core";
 import { batches, loadEmbeddedMnist, loadFashionMnist, meanStd } from "@typegrad/datasets";
-import { type Batch, type Callback, type EpochLog, type Layer, type ModelValues, type Params, accuracy, adam, cosineDecay, crossEntropy, dense, dropout, evaluateModel, fit, mse, named, predict, relu, sequential, sigmoid, stepGraph, trainStep } from "@typegrad/nn";
+import { type Callback, type EpochLog, type Layer, type ModelValues, type Params, accuracy, adam, cosineDecay, crossEntropy, dense, dropout, evaluateModel, fit, mse, named, predict, relu, sequential, sigmoid, stepGraph, trainStep } from "@typegrad/nn";
 import { either as E } from "fp-ts";
 import { MNIST_RECIPE, mnistModel, mnistOptimizer, shiftDigits, splitValidation } from "../examples/mnist/model.js";
 import { type Contender, lossProbe, timed } from "./contender.js";

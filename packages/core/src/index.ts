@@ -2,6 +2,7 @@
 // tensor → shape → graph → ops → math → autodiff → simplify → print → compile → backends.
 export { type DType, type FloatDType, type ArrayFor } from "./tensor/dtype.js";
 export { Tensor, tensor, zeros, ones, full, arange, linspace, eye, type NestedArray } from "./tensor/tensor.js";
+export type { Batch } from "./tensor/batch.js";
 export { type Dim, type Shape, type ConcreteShape, ShapeError, ValueError, guard, sameShape, showShape, sizeOf } from "./shape/shape.js";
 export type {
   Broadcast,
@@ -77,3 +78,4 @@ export { uniform, normal, bernoulli, dropoutMask } from "./random/sample.js";
 export { compile } from "./compile/compile.js";
 export { Program, type Backend, type CompileOptions, type Data, type Executable } from "./compile/program.js";
 export { features as wasmFeatures } from "./backends/wasm/features.js";
+export { BackendError } from "./backends/errors.js";

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { describe, expect, it } from "vitest";
-import { type Expr, type Program, type Shape, add, compile, grad, input, logSumExp, matmul, mean, mul, relu, sub, sum, transpose } from "../src/index.js";
+import { BackendError, type Expr, type Program, type Shape, add, compile, grad, input, logSumExp, matmul, mean, mul, relu, sub, sum, transpose } from "../src/index.js";
 import { threadsReady, workers } from "../src/backends/wasm/threads.js";
 import { wasmBackend } from "../src/backends/wasm/backend.js";
 
@@ -128,6 +128,7 @@ describe("GEMM: threads", () => {
     const f = compile({ a, b }, { c: matmul(a, b) }, { backend: every2 }).set("a", data(1, 512)).set("b", data(2, 4096));
     f.execute();
     workers(1)?.workers[0]?.terminate();
+    expect(() => f.execute()).toThrow(BackendError);
     expect(() => f.execute()).toThrow(/wasm: worker thread 1 exited/);
     const g = compile({ a, b }, { c: matmul(a, b) }, { backend: every2 }).set("a", data(1, 512)).set("b", data(2, 4096));
     expect(await threadsReady(1)).toBe(true);

@@ -8,7 +8,7 @@
  * buffers per batch) or copy it. Unshuffled, un-normalised batches are zero-copy views of the
  * dataset instead (which are never overwritten; the rule above is still the one to rely on).
  */
-import { type ArrayFor, type Key, type Shape, Tensor, ValueError, checkTensor, permutation } from "@typegrad/core";
+import { type ArrayFor, type Batch, type Key, type Shape, Tensor, ValueError, checkTensor, permutation } from "@typegrad/core";
 
 /**
  * What happens to the last `n mod batchSize` samples of an epoch:
@@ -44,20 +44,18 @@ export interface BatchOptions {
 export type TargetDType = "i32" | "f32";
 
 /**
- * One batch: inputs `["batch", ...F]`, targets `["batch", ...T]` of the dataset's dtype (integer
- * labels `["batch"]` by default), and how many samples are real.
+ * What `batches` yields: core's `Batch` of f32 inputs `["batch", ...F]` and targets
+ * `["batch", ...T]` of the dataset's dtype (integer labels `["batch"]` by default), with `size`
+ * (real samples: `batchSize`, fewer for a kept last batch, or the unpadded count) and `index`
+ * (0-based position in the epoch) always set.
  */
-export interface Batch<F extends readonly number[], T extends readonly number[] = [], D extends TargetDType = "i32"> {
-  readonly x: Tensor<["batch", ...F], "f32">;
-  readonly y: Tensor<["batch", ...T], D>;
-  /** Real samples in this batch: `batchSize`, fewer for a kept last batch, or the unpadded count. */
+type Yielded<F extends readonly number[], T extends readonly number[] = [], D extends TargetDType = "i32"> = Batch<["batch", ...F], ["batch", ...T], "f32", D> & {
   readonly size: number;
-  /** 0-based position of the batch in the epoch. */
   readonly index: number;
-}
+};
 
 /** A batch with one-hot labels `["batch", C]` as well (option `oneHot: C`). */
-export interface OneHotBatch<F extends readonly number[], C extends number> extends Batch<F> {
+export interface OneHotBatch<F extends readonly number[], C extends number> extends Yielded<F> {
   readonly yOneHot: Tensor<["batch", C], "f32">;
 }
 
@@ -111,12 +109,12 @@ export function batches<const F extends readonly number[], const T extends reado
   x: Tensor<readonly [number, ...F], "f32">,
   y: Tensor<readonly [number, ...T], D>,
   options: BatchOptions,
-): Generator<Batch<F, T, D>, void, undefined>;
+): Generator<Yielded<F, T, D>, void, undefined>;
 export function* batches<const F extends readonly number[]>(
   x: Tensor<readonly [number, ...F], "f32">,
   y: Tensor<readonly [number, ...number[]], TargetDType>,
   options: BatchOptions & { readonly oneHot?: number },
-): Generator<Batch<F, number[], TargetDType> | OneHotBatch<F, number>, void, undefined> {
+): Generator<Yielded<F, number[], TargetDType> | OneHotBatch<F, number>, void, undefined> {
   const { batchSize, key, lastBatch = "keep", normalize, reuse = true, oneHot: classes } = options;
   checkTensor(x, "batches", "x", ["f32"]);
   checkTensor(y, "batches", "y", ["i32", "f32"]);
@@ -175,7 +173,7 @@ export function* batches<const F extends readonly number[]>(
       xs = rows === batchSize ? xBuf : xBuf.subarray(0, rows * stride);
       ys = rows === batchSize ? yBuf : yBuf.subarray(0, rows * yStride);
     }
-    const batch: Batch<F, number[], TargetDType> = {
+    const batch: Yielded<F, number[], TargetDType> = {
       x: typed<["batch", ...F]>([rows, ...features], xs),
       y: typedAs<["batch", ...number[]], TargetDType>([rows, ...targetShape], y.dtype, ys),
       size: real,

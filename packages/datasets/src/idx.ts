@@ -5,7 +5,7 @@
  * The parser never trusts the header: sizes are checked against the bytes actually present before
  * anything is allocated, so a lying or corrupt header costs at most a copy of the input.
  */
-import { ValueError } from "@typegrad/core";
+import { ValueError, sizeOf } from "@typegrad/core";
 import { either as E } from "fp-ts";
 import { type IdxError, errorCode } from "./errors.js";
 import { type ZlibLike, gunzipWeb, isGzip, maxInflatedSize, zlibAsync, zlibSync } from "./gzip.js";
@@ -267,7 +267,7 @@ export async function parseIdxAsync(bytes: Uint8Array, options: ParseIdxOptions 
  */
 export function encodeIdx(array: IdxArray): Uint8Array {
   const { dtype, shape, data } = array;
-  const size = shape.reduce((a, d) => a * d, 1);
+  const size = sizeOf(shape);
   if (shape.length > 255) throw new ValueError("encodeIdx", "at most 255 dimensions", String(shape.length));
   if (shape.some((d) => !Number.isInteger(d) || d < 0 || d > 0xffffffff) || size !== data.length)
     throw new ValueError("encodeIdx", `a shape of u32 dimensions matching ${data.length} elements`, `[${shape.join(",")}]`);

@@ -19,7 +19,6 @@ export {
   type LastBatch,
   type Normalization,
   type BatchOptions,
-  type Batch,
   type TargetDType,
   type OneHotBatch,
   batches,

@@ -1,6 +1,6 @@
-import { type Tensor, key, permutation, split, tensor } from "@typegrad/core";
+import { type Batch, type Tensor, key, permutation, split, tensor } from "@typegrad/core";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { type Batch, type DataSplit, type ImagesFlat, batches, meanStd, normalize, numBatches, oneHot, scale } from "../src/index.js";
+import { type DataSplit, type ImagesFlat, batches, meanStd, normalize, numBatches, oneHot, scale } from "../src/index.js";
 
 /** n samples of `f` features where sample i holds i·1000 + feature index, label i mod 10. */
 function dataset(n: number, f: number): { x: Tensor<[number, number], "f32">; y: Tensor<[number], "i32"> } {
@@ -11,7 +11,7 @@ function dataset(n: number, f: number): { x: Tensor<[number, number], "f32">; y:
 }
 
 /** The sample indices a batch holds, read back from its first feature. */
-const ids = (b: Batch<readonly number[]>): number[] => {
+const ids = (b: Batch): number[] => {
   const rows = b.y.data.length;
   const f = b.x.data.length / rows;
   return Array.from({ length: rows }, (_, r) => (b.x.data[r * f] ?? NaN) / 1000);

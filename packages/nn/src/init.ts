@@ -12,6 +12,7 @@ import {
   full,
   mul,
   normal as normalExpr,
+  sizeOf,
   uniform as uniformExpr,
 } from "@typegrad/core";
 
@@ -27,7 +28,7 @@ export type Initializer = (key: Key, shape: ConcreteShape, dtype: FloatDType, fa
 /** Fans of a weight laid out as PyTorch does: [out, in, ...kernel]. */
 export function fansOf(shape: ConcreteShape): Fans {
   if (shape.length < 2) throw new ValueError("fansOf", "a weight of rank ≥ 2", `rank ${shape.length}`, "pass the fans explicitly for a bias");
-  const receptive = shape.slice(2).reduce((a, b) => a * b, 1);
+  const receptive = sizeOf(shape.slice(2));
   return { fanIn: (shape[1] as number) * receptive, fanOut: (shape[0] as number) * receptive };
 }
 

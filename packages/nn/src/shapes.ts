@@ -72,9 +72,7 @@ export type ApplyCheck<S extends Shape, I extends Shape> = IsSame<I> extends tru
     ? IsTuple<I> extends true
       ? S["length"] extends 0
         ? unknown
-        : Fits<TakeLast<S, I["length"]>, I> extends true
-          ? unknown
-          : ShapeMismatch<`apply: the layer expects features ${ShowShape<I>} on the last axes, got an input ${ShowShape<S>}`>
+        : ShapeMismatchUnless<`apply: the layer expects features ${ShowShape<I>} on the last axes, got an input ${ShowShape<S>}`, Fits<TakeLast<S, I["length"]>, I>>
       : unknown
     : unknown;
 
@@ -154,9 +152,7 @@ export type FeatureCheck<Op extends string, X extends Shape, I extends Shape> = 
   ? unknown
   : IsTuple<X> extends true
     ? IsTuple<I> extends true
-      ? Fits<TakeLast<X, I["length"]>, I> extends true
-        ? unknown
-        : ShapeMismatch<`${Op}: the model expects features ${ShowShape<I>} on the last axes, got x ${ShowShape<X>}`>
+      ? ShapeMismatchUnless<`${Op}: the model expects features ${ShowShape<I>} on the last axes, got x ${ShowShape<X>}`, Fits<TakeLast<X, I["length"]>, I>>
       : unknown
     : unknown;
 

@@ -1,6 +1,6 @@
-import { type Tensor, foldIn, key, normal, constant, evaluate, tensor } from "@typegrad/core";
+import { type Batch, type Tensor, foldIn, key, normal, constant, evaluate, tensor } from "@typegrad/core";
 import { describe, expect, it } from "vitest";
-import { type Batch, accuracy, adam, batchNorm, crossEntropy, sgd, dense, dropout, evaluateModel, fit, flatten, relu, sequential, trainStep } from "../src/index.js";
+import { accuracy, adam, batchNorm, crossEntropy, sgd, dense, dropout, evaluateModel, fit, flatten, relu, sequential, trainStep } from "../src/index.js";
 
 /** Two Gaussian blobs in 2-D, centred at (−1.5, 0) (class 0) and (1.5, 0) (class 1). */
 function blobs(n: number, seed: number): Batch {

@@ -1,9 +1,9 @@
 // Errors name what the user called: a composite reports its own name rather than the primitive
 // that noticed, run-time label errors name the loss or encoding, and wrong kinds of arguments
 // are caught at the boundary with a hint.
-import { add, compile, evaluate, exp, input, mean, oneHot, slice, softmax, sub, tensor, zeros } from "@typegrad/core";
+import { add, compile, evaluate, exp, input, key, mean, oneHot, slice, softmax, sub, tensor, zeros } from "@typegrad/core";
 import { describe, expect, it } from "vitest";
-import { crossEntropy, dense, mse, relu, sequential, stateDict } from "../src/index.js";
+import { crossEntropy, dense, evaluateModel, fit, mse, predict, relu, sequential, sgd, stateDict, trainStep } from "../src/index.js";
 
 const a = input("a", [2, 3]);
 const logits = input("logits", [2, 3]);
@@ -49,5 +49,19 @@ describe("public arguments are checked at the boundary", () => {
     const model = sequential(dense(2, 3), relu());
     expect(() => stateDict(model as never)).toThrow("params: expected a record of Tensors (or Exprs), got a model (a layer with init and apply). pass its parameters, model.init(key), instead");
     expect(() => stateDict({ 0: { weight: [1, 2] } } as never)).toThrow('params: expected a record of Tensors (or Exprs) at "0.weight", got an array of 2. wrap values with tensor(values)');
+  });
+
+  it("arrays where a batch's tensors are expected, and a parameter tree where { params, state } is", () => {
+    const model = sequential(dense(2, 3), relu(), dense(3, 2));
+    const params = model.init(key(0));
+    const values = { params, state: {} };
+    const arrays = { x: [[1, 2]], y: [0] } as never;
+    const want = "trainStep: expected batch.x to be a Tensor, got an array of 1. make one with tensor(values)";
+    const trainer = trainStep(model, crossEntropy, sgd({ lr: 0.1 }));
+    expect(() => trainer.session(trainer.init(params)).step(arrays)).toThrow(want);
+    expect(() => fit({ model, params, loss: crossEntropy, optimizer: sgd({ lr: 0.1 }), epochs: 1, data: () => [arrays], progress: false })).toThrow(want);
+    expect(() => evaluateModel(model, values, [arrays], { loss: crossEntropy })).toThrow("evaluateModel: expected batch.x to be a Tensor, got an array of 1");
+    expect(() => predict(model, values, [[1, 2]] as never)).toThrow("predict: expected x to be a Tensor, got an array of 1. make one with tensor(values)");
+    expect(() => predict(model, params as never, tensor([[1, 2]]))).toThrow("predict: expected model values { params, state }, got an object with keys 0, 2. pass { params, state }");
   });
 });

@@ -1,10 +1,10 @@
-import { type Tensor, key, tensor } from "@typegrad/core";
+import { type Batch, type Tensor, key, tensor } from "@typegrad/core";
 import fc from "fast-check";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import {
-  type Batch, type TrainState, NonFiniteError, adam, batchNorm, crossEntropy, dense, dropout, evaluateModel, fit, flatten, mse, predict, relu,
+  type TrainState, NonFiniteError, adam, batchNorm, crossEntropy, dense, dropout, evaluateModel, fit, flatten, mse, predict, relu,
   sequential, sigmoid, trainStep,
 } from "../src/index.js";
 

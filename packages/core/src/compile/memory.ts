@@ -20,12 +20,10 @@ export interface Layout {
 
 const aligned = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
 
-/** Assigns byte ranges: permanent slots first, then intermediates first-fit over their live ranges. */
-export function layout(p: Plan): Layout {
-  const n = p.slots.length;
-  const root = (s: number): number => p.slots[s]?.mergedInto ?? s;
-  const first = new Array<number>(n).fill(Infinity);
-  const last = new Array<number>(n).fill(-1);
+/** First and last step that touches each root slot (outputs live to the end of a run); untouched slots have first = Infinity. */
+function liveRanges(p: Plan, root: (s: number) => number): { first: number[]; last: number[] } {
+  const first = new Array<number>(p.slots.length).fill(Infinity);
+  const last = new Array<number>(p.slots.length).fill(-1);
   p.steps.forEach((step, i) => {
     for (const w of stepWrites(step).map(root)) {
       first[w] = Math.min(first[w] as number, i);
@@ -34,33 +32,28 @@ export function layout(p: Plan): Layout {
     for (const r of stepReads(step)) last[root(r)] = Math.max(last[root(r)] as number, i);
   });
   for (const o of p.outputs.values()) last[root(o.slot)] = p.steps.length;
+  return { first, last };
+}
 
-  const bytesOf = (i: number): number => {
-    const s = p.slots[i] as Slot;
-    return aligned(s.size * BYTES[s.dtype]);
-  };
-  const offsets = new Array<number>(n).fill(0);
-  let top = 0;
-  p.slots.forEach((s, i) => {
-    if (s.kind === "temp") return;
-    offsets[i] = top;
-    top += bytesOf(i);
-  });
-  // Free ranges [start, end) above the permanent slots, kept sorted and coalesced.
-  const free: [number, number][] = [];
-  let end = top;
-  const allocate = (bytes: number): number => {
-    const hole = free.findIndex(([a, b]) => b - a >= bytes);
+/** First-fit allocation of byte ranges above `end`, with free ranges [start, end) kept sorted and coalesced. */
+class Arena {
+  private readonly free: [number, number][] = [];
+  constructor(public end: number) {}
+
+  allocate(bytes: number): number {
+    const hole = this.free.findIndex(([a, b]) => b - a >= bytes);
     if (hole < 0) {
-      end += bytes;
-      return end - bytes;
+      this.end += bytes;
+      return this.end - bytes;
     }
-    const [a, b] = free[hole] as [number, number];
-    if (b - a === bytes) free.splice(hole, 1);
-    else free[hole] = [a + bytes, b];
+    const [a, b] = this.free[hole] as [number, number];
+    if (b - a === bytes) this.free.splice(hole, 1);
+    else this.free[hole] = [a + bytes, b];
     return a;
-  };
-  const release = (a: number, bytes: number): void => {
+  }
+
+  release(a: number, bytes: number): void {
+    const free = this.free;
     free.push([a, a + bytes]);
     free.sort((x, y) => x[0] - y[0]);
     for (let i = free.length - 1; i > 0; i--) {
@@ -71,8 +64,26 @@ export function layout(p: Plan): Layout {
         free.splice(i, 1);
       }
     }
+  }
+}
+
+/** Assigns byte ranges: permanent slots first, then intermediates first-fit over their live ranges. */
+export function layout(p: Plan): Layout {
+  const root = (s: number): number => p.slots[s]?.mergedInto ?? s;
+  const { first, last } = liveRanges(p, root);
+  const bytesOf = (i: number): number => {
+    const s = p.slots[i] as Slot;
+    return aligned(s.size * BYTES[s.dtype]);
   };
+  const offsets = new Array<number>(p.slots.length).fill(0);
+  let top = 0;
+  p.slots.forEach((s, i) => {
+    if (s.kind === "temp") return;
+    offsets[i] = top;
+    top += bytesOf(i);
+  });
   // Per step: allocate what it writes, then release what it read for the last time.
+  const arena = new Arena(top);
   const born = p.steps.map((): number[] => []);
   const dead = p.steps.map((): number[] => []);
   p.slots.forEach((s, i) => {
@@ -81,11 +92,11 @@ export function layout(p: Plan): Layout {
     dead[last[i] as number]?.push(i);
   });
   p.steps.forEach((_, step) => {
-    for (const i of born[step] as number[]) offsets[i] = allocate(bytesOf(i));
-    for (const i of dead[step] as number[]) release(offsets[i] as number, bytesOf(i));
+    for (const i of born[step] as number[]) offsets[i] = arena.allocate(bytesOf(i));
+    for (const i of dead[step] as number[]) arena.release(offsets[i] as number, bytesOf(i));
   });
   p.slots.forEach((s, i) => {
     if (s.mergedInto !== undefined) offsets[i] = offsets[s.mergedInto] as number;
   });
-  return { offsets, size: end + SLACK };
+  return { offsets, size: arena.end + SLACK };
 }

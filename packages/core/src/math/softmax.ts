@@ -1,4 +1,4 @@
-import type { Expr } from "../graph/expr.js";
+import { type Expr, retype } from "../graph/expr.js";
 import { add } from "../ops/add.js";
 import { cast } from "../ops/cast.js";
 import { equal } from "../ops/compare.js";
@@ -45,16 +45,18 @@ export function logSumExp<S extends Shape, D extends DType, const A extends numb
 /** x − logSumExp(x) along `axis`: log-probabilities from logits. */
 export function logSoftmax<S extends Shape, D extends DType, const A extends number = -1>(x: Expr<S, FloatOrOpen<D>>, axis?: A & AxesCheck<"logSoftmax", S, A>): Expr<S, D> {
   const [xe, ax]: [Expr, number] = [x, axis ?? -1];
-  return guard("logSoftmax", () => sub(xe, logSumExp(xe, ax, true))) as Expr as Expr<S, D>;
+  return retype<S, D>(guard("logSoftmax", () => sub(xe, logSumExp(xe, ax, true))));
 }
 
 /** e^(x−m) / Σ e^(x−m) along `axis`: probabilities from logits. */
 export function softmax<S extends Shape, D extends DType, const A extends number = -1>(x: Expr<S, FloatOrOpen<D>>, axis?: A & AxesCheck<"softmax", S, A>): Expr<S, D> {
   const [xe, ax]: [Expr, number] = [x, axis ?? -1];
-  return guard("softmax", () => {
-    const e = exp(sub(xe, stopGradient(max(xe, ax, true))));
-    return div(e, sum(e, ax, true));
-  }) as Expr as Expr<S, D>;
+  return retype<S, D>(
+    guard("softmax", () => {
+      const e = exp(sub(xe, stopGradient(max(xe, ax, true))));
+      return div(e, sum(e, ax, true));
+    }),
+  );
 }
 
 /** Above this many classes oneHot compares instead of indexing an identity table. */

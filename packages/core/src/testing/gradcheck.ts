@@ -146,89 +146,130 @@ const toF64 = (t: Tensor): Tensor => (isFloat(t.dtype) && t.dtype !== "f64" ? ne
  * report.worst;   // { check, input, index, analytic, numeric, error, tolerance }
  */
 export function gradcheck<X extends Expr[]>(f: (...xs: X) => Expr, inputs: readonly Tensor[], options: GradcheckOptions = {}): GradcheckReport {
-  const { rtol = 1e-5, atol = 1e-6, eps = 1e-5, secondOrder = true, jacobianLimit = 256, seed = 0, bindings = {} } = options;
+  const { secondOrder = true, jacobianLimit = 256, seed = 0, bindings = {} } = options;
   const values = inputs.map(toF64);
   const xs = values.map((t, i) => input(`gradcheck.x${i}`, t.shape, t.dtype) as Expr);
   const wrt = xs.flatMap((x, i) => (isFloat(x.dtype) ? [i] : []));
   if (wrt.length === 0) throw new ValueError("gradcheck", "at least one float input", inputs.map((t) => `${t.dtype}${showShape(t.shape)}`).join(", ") || "none");
   const y = f(...(xs as X));
   if (!isFloat(y.dtype)) throw new ValueError("gradcheck", "a float output", `${y.dtype}${showShape(y.shape)}`, "cast the result or check a float function of it");
-
-  const u = input("gradcheck.u", y.shape, y.dtype);
-  const grads = vjp(y, wrt.map((i) => xs[i] as Expr), u);
-  const uValue = floatTensor(y.shape as number[], y.dtype, directions(seed, 0, sizeOf(y.shape as number[])));
-
-  const others = [...inputsOf([y])].filter(([, e]) => !xs.includes(e));
-  const data = others.map(([name, e]): [Expr, Tensor] => {
-    const t = bindings[name];
-    if (t === undefined) throw new ValueError("gradcheck", `a tensor for input "${name}" of f`, "none", `pass it as options.bindings.${name}`);
-    return [e, t];
-  });
-  const bind = (xsValues: readonly Tensor[], extra: readonly [Expr, Tensor][] = []): Map<Expr, Tensor> =>
-    new Map<Expr, Tensor>([...xs.map((x, i): [Expr, Tensor] => [x, xsValues[i] as Tensor]), ...data, ...extra]);
-  /** The inputs moved by step·d along a direction d per moved input. */
-  const along = (dirs: ReadonlyMap<number, Float64Array>, step: number): Tensor[] =>
-    values.map((t, j) => {
-      const d = dirs.get(j);
-      return d === undefined ? t : new Tensor(t.shape, t.dtype, Float64Array.from(t.data, (a, k) => a + step * (d[k] as number)));
+  const data = [...inputsOf([y])]
+    .filter(([, e]) => !xs.includes(e))
+    .map(([name, e]): [Expr, Tensor] => {
+      const t = bindings[name];
+      if (t === undefined) throw new ValueError("gradcheck", `a tensor for input "${name}" of f`, "none", `pass it as options.bindings.${name}`);
+      return [e, t];
     });
-  /** (F(x + εd) − F(x − εd)) / 2ε for a vector-valued F of the inputs. */
-  const difference = (F: (at: Tensor[]) => ArrayLike<number>, dirs: ReadonlyMap<number, Float64Array>): Float64Array => {
-    const [hi, lo] = [F(along(dirs, eps)), F(along(dirs, -eps))];
-    return Float64Array.from(hi, (h, k) => (h - (lo[k] as number)) / (2 * eps));
-  };
-
-  const entries: GradcheckEntry[] = [];
-  const compare = (e: Omit<GradcheckEntry, "error" | "tolerance">): void => {
-    const finite = Number.isFinite(e.analytic) && Number.isFinite(e.numeric);
-    entries.push({ ...e, error: finite ? Math.abs(e.analytic - e.numeric) : Infinity, tolerance: atol + rtol * Math.abs(e.numeric) });
-  };
-
-  const v = new Map(wrt.map((i) => [i, directions(seed, 1 + i, (values[i] as Tensor).size)]));
-  const gradValues = evaluate(grads, bind(values, [[u, uValue]]));
-  const yOf = (at: Tensor[]): ArrayLike<number> => evaluate(y, bind(at)).data;
-  wrt.forEach((i, k) => {
-    const x = values[i] as Tensor;
-    const vi = v.get(i) as Float64Array;
-    const [numeric] = difference((at) => [dot(yOf(at), uValue.data)], new Map([[i, vi]]));
-    compare({ check: "vjp", input: i, index: [], analytic: dot((gradValues[k] as Tensor).data, vi), numeric: numeric as number });
-
-    const outSize = uValue.size;
-    if (outSize * x.size > jacobianLimit) return;
-    // Column j of the Jacobian by differences; row r by the VJP with the basis cotangent e_r.
-    const basis = (n: number, j: number): Float64Array => Float64Array.from({ length: n }, (_, m) => (m === j ? 1 : 0));
-    const columns = Array.from({ length: x.size }, (_, j) => difference(yOf, new Map([[i, basis(x.size, j)]])));
-    for (let r = 0; r < outSize; r++) {
-      const row = evaluate(grads[k] as Expr, bind(values, [[u, floatTensor(y.shape as number[], y.dtype, basis(outSize, r))]])).data;
-      for (let j = 0; j < x.size; j++) {
-        const numericJ = (columns[j] as Float64Array)[r] as number;
-        compare({ check: "jacobian", input: i, index: unravel(j, x.shape as number[]), output: unravel(r, y.shape as number[]), analytic: row[j] as number, numeric: numericJ });
-      }
-    }
-  });
-
-  if (secondOrder) {
-    // H·v of s = ⟨f, u⟩ is the gradient of ⟨∇s, v⟩; numerically, the difference of ∇s when all
-    // inputs move along v together.
-    const vs = wrt.map((i) => input(`gradcheck.v${i}`, (xs[i] as Expr).shape, "f64"));
-    const inner = grads.map((g, k) => sum(mul(g, vs[k] as Expr))).reduce((a, b) => add(a, b));
-    const hvps = grad(inner, wrt.map((i) => xs[i] as Expr));
-    const vBindings = vs.map((vk, k): [Expr, Tensor] => [vk, new Tensor(vk.shape, "f64", v.get(wrt[k] as number) as Float64Array)]);
-    const analytic = evaluate(hvps, bind(values, [[u, uValue], ...vBindings]));
-    const allGrads = (at: Tensor[]): Float64Array => Float64Array.from(evaluate(grads, bind(at, [[u, uValue]])).flatMap((t) => [...t.data]));
-    const numeric = difference(allGrads, v);
-    let at = 0;
-    wrt.forEach((i, k) => {
-      const a = (analytic[k] as Tensor).data;
-      for (let m = 0; m < a.length; m++, at++)
-        compare({ check: "hvp", input: i, index: unravel(m, (values[i] as Tensor).shape as number[]), analytic: a[m] as number, numeric: numeric[at] as number });
-    });
-  }
-
+  const check = new Check(values, xs, wrt, y, data, seed, options);
+  firstOrder(check, jacobianLimit);
+  if (secondOrder) hessianVector(check);
+  const { entries } = check;
   const ratio = (e: GradcheckEntry): number => (e.error === Infinity ? Infinity : e.error / e.tolerance);
   const failures = entries.filter((e) => !(e.error <= e.tolerance));
   const worst = entries.reduce<GradcheckEntry | undefined>((w, e) => (w === undefined || ratio(e) > ratio(w) ? e : w), undefined);
   return { ok: failures.length === 0, worst, failures, compared: entries.length };
+}
+
+/**
+ * One gradcheck under way: f's graph y over the inputs xs (values `values`, differentiated at
+ * `wrt`), its VJP `grads` for the cotangent input u (value `uValue`, random), the random
+ * directions `v` per differentiated input, and the comparisons made so far.
+ */
+class Check {
+  readonly entries: GradcheckEntry[] = [];
+  readonly u: Expr;
+  readonly uValue: Tensor;
+  readonly grads: Expr[];
+  readonly v: ReadonlyMap<number, Float64Array>;
+  private readonly rtol: number;
+  private readonly atol: number;
+  private readonly eps: number;
+
+  constructor(
+    readonly values: readonly Tensor[],
+    readonly xs: readonly Expr[],
+    readonly wrt: readonly number[],
+    readonly y: Expr,
+    private readonly data: readonly [Expr, Tensor][],
+    seed: number,
+    { rtol = 1e-5, atol = 1e-6, eps = 1e-5 }: GradcheckOptions,
+  ) {
+    [this.rtol, this.atol, this.eps] = [rtol, atol, eps];
+    this.u = input("gradcheck.u", y.shape, y.dtype);
+    this.grads = vjp(y, wrt.map((i) => xs[i] as Expr), this.u);
+    this.uValue = floatTensor(y.shape as number[], y.dtype, directions(seed, 0, sizeOf(y.shape as number[])));
+    this.v = new Map(wrt.map((i) => [i, directions(seed, 1 + i, (values[i] as Tensor).size)]));
+  }
+
+  /** Bindings of the inputs to `xsValues`, of f's other inputs to their data, and `extra`. */
+  bind(xsValues: readonly Tensor[], extra: readonly [Expr, Tensor][] = []): Map<Expr, Tensor> {
+    return new Map<Expr, Tensor>([...this.xs.map((x, i): [Expr, Tensor] => [x, xsValues[i] as Tensor]), ...this.data, ...extra]);
+  }
+
+  /** f's values at the inputs `at`. */
+  readonly yOf = (at: Tensor[]): ArrayLike<number> => evaluate(this.y, this.bind(at)).data;
+
+  /** (F(x + εd) − F(x − εd)) / 2ε for a vector-valued F of the inputs, moving input j along dirs[j]. */
+  difference(F: (at: Tensor[]) => ArrayLike<number>, dirs: ReadonlyMap<number, Float64Array>): Float64Array {
+    const along = (step: number): Tensor[] =>
+      this.values.map((t, j) => {
+        const d = dirs.get(j);
+        return d === undefined ? t : new Tensor(t.shape, t.dtype, Float64Array.from(t.data, (a, k) => a + step * (d[k] as number)));
+      });
+    const [hi, lo] = [F(along(this.eps)), F(along(-this.eps))];
+    return Float64Array.from(hi, (h, k) => (h - (lo[k] as number)) / (2 * this.eps));
+  }
+
+  /** Records one comparison with its error and tolerance (a non-finite value never passes). */
+  compare(e: Omit<GradcheckEntry, "error" | "tolerance">): void {
+    const finite = Number.isFinite(e.analytic) && Number.isFinite(e.numeric);
+    this.entries.push({ ...e, error: finite ? Math.abs(e.analytic - e.numeric) : Infinity, tolerance: this.atol + this.rtol * Math.abs(e.numeric) });
+  }
+}
+
+/** Per differentiated input: ⟨vjp(u), v⟩ against the directional difference, and the whole Jacobian when small. */
+function firstOrder(c: Check, jacobianLimit: number): void {
+  const gradValues = evaluate(c.grads, c.bind(c.values, [[c.u, c.uValue]]));
+  c.wrt.forEach((i, k) => {
+    const x = c.values[i] as Tensor;
+    const vi = c.v.get(i) as Float64Array;
+    const [numeric] = c.difference((at) => [dot(c.yOf(at), c.uValue.data)], new Map([[i, vi]]));
+    c.compare({ check: "vjp", input: i, index: [], analytic: dot((gradValues[k] as Tensor).data, vi), numeric: numeric as number });
+    if (c.uValue.size * x.size <= jacobianLimit) jacobian(c, i, k);
+  });
+}
+
+/** Column j of input i's Jacobian by differences; row r by the VJP (the k-th gradient) with the basis cotangent e_r. */
+function jacobian(c: Check, i: number, k: number): void {
+  const x = c.values[i] as Tensor;
+  const { y, uValue } = c;
+  const basis = (n: number, j: number): Float64Array => Float64Array.from({ length: n }, (_, m) => (m === j ? 1 : 0));
+  const columns = Array.from({ length: x.size }, (_, j) => c.difference(c.yOf, new Map([[i, basis(x.size, j)]])));
+  for (let r = 0; r < uValue.size; r++) {
+    const row = evaluate(c.grads[k] as Expr, c.bind(c.values, [[c.u, floatTensor(y.shape as number[], y.dtype, basis(uValue.size, r))]])).data;
+    for (let j = 0; j < x.size; j++)
+      c.compare({ check: "jacobian", input: i, index: unravel(j, x.shape as number[]), output: unravel(r, y.shape as number[]), analytic: row[j] as number, numeric: (columns[j] as Float64Array)[r] as number });
+  }
+}
+
+/**
+ * H·v of s = ⟨f, u⟩ is the gradient of ⟨∇s, v⟩; numerically, the difference of ∇s when all
+ * inputs move along v together.
+ */
+function hessianVector(c: Check): void {
+  const { xs, wrt, grads, u, uValue, v } = c;
+  const vs = wrt.map((i) => input(`gradcheck.v${i}`, (xs[i] as Expr).shape, "f64"));
+  const inner = grads.map((g, k) => sum(mul(g, vs[k] as Expr))).reduce((a, b) => add(a, b));
+  const hvps = grad(inner, wrt.map((i) => xs[i] as Expr));
+  const vBindings = vs.map((vk, k): [Expr, Tensor] => [vk, new Tensor(vk.shape, "f64", v.get(wrt[k] as number) as Float64Array)]);
+  const analytic = evaluate(hvps, c.bind(c.values, [[u, uValue], ...vBindings]));
+  const allGrads = (at: Tensor[]): Float64Array => Float64Array.from(evaluate(grads, c.bind(at, [[u, uValue]])).flatMap((t) => [...t.data]));
+  const numeric = c.difference(allGrads, v);
+  let at = 0;
+  wrt.forEach((i, k) => {
+    const a = (analytic[k] as Tensor).data;
+    for (let m = 0; m < a.length; m++, at++) c.compare({ check: "hvp", input: i, index: unravel(m, (c.values[i] as Tensor).shape as number[]), analytic: a[m] as number, numeric: numeric[at] as number });
+  });
 }
 
 /**

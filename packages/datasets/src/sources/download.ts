@@ -68,6 +68,31 @@ export function networkCause(e: unknown): string {
   return describeCause(last);
 }
 
+/** A body read fully into one array, or undefined (the read cancelled) once it exceeds `limit` bytes; `onData` sees the running count. */
+async function readCapped(body: ReadableStream<Uint8Array>, limit: number, onData: (received: number) => void): Promise<Uint8Array | undefined> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    received += value.length;
+    if (received > limit) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+    onData(received);
+  }
+  const out = new Uint8Array(received);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}
+
 /** One GET of `url`, read fully into memory under an idle timeout, the file's deadline and a size cap. */
 async function fetchOnce(url: string, spec: IdxFileSpec, attempt: number, o: DownloadOptions, deadline: number): Promise<E.Either<DatasetError, Uint8Array>> {
   const idleMs = o.timeoutMs ?? 30_000;
@@ -103,29 +128,13 @@ async function fetchOnce(url: string, spec: IdxFileSpec, attempt: number, o: Dow
       await res.body.cancel().catch(() => undefined);
       return E.left(datasetError.tooLarge(url, limit));
     }
-    const reader = res.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let received = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
+    const out = await readCapped(res.body, limit, (received) => {
       moving = true;
       arm();
-      received += value.length;
-      if (received > limit) {
-        await reader.cancel().catch(() => undefined);
-        return E.left(datasetError.tooLarge(url, limit));
-      }
-      chunks.push(value);
       report("data", received, total);
-    }
-    const out = new Uint8Array(received);
-    let offset = 0;
-    for (const c of chunks) {
-      out.set(c, offset);
-      offset += c.length;
-    }
-    report("done", received, total);
+    });
+    if (out === undefined) return E.left(datasetError.tooLarge(url, limit));
+    report("done", out.length, total);
     return E.right(out);
   } catch (e) {
     return E.left(timedOut > 0 || controller.signal.aborted ? datasetError.timeout(url, timedOut) : datasetError.network(url, networkCause(e)));

@@ -97,163 +97,187 @@ function addEntry(entries: Entries, name: string, dtype: Json | undefined, shape
  * parseHeader('{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}');   // Right({ entries: { names: ["a"], tags: ["F32"], … }, metadata })
  */
 export function parseHeader(text: string): E.Either<CheckpointError, Header> {
-  let at = 0;
-  const fail = (message: string): never => {
-    throw new HeaderSyntaxError(message, at);
-  };
-  const space = (): void => {
-    for (let c = text.charCodeAt(at); c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09; c = text.charCodeAt(++at));
-  };
-  const expect = (ch: string): void => {
-    if (text[at] !== ch) fail(`expected "${ch}" but found ${at < text.length ? JSON.stringify(text[at]) : "the end"}`);
-    at++;
-  };
-  const string = (): string => {
-    expect('"');
-    let out = "";
-    let start = at;
-    for (;;) {
-      const c = text.charCodeAt(at);
-      if (c === 0x22) break;
-      if (Number.isNaN(c)) fail("unterminated string");
-      if (c < 0x20) fail("control character in a string");
-      if (c !== 0x5c) {
-        at++;
-        continue;
-      }
-      out += text.slice(start, at);
-      const e = text[at + 1] ?? "";
-      if (e === "u") {
-        const hex = text.slice(at + 2, at + 6);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail("bad \\u escape");
-        out += String.fromCharCode(parseInt(hex, 16));
-        at += 6;
-      } else {
-        const ch = ESCAPES[e];
-        if (ch === undefined) fail(`bad escape \\${e}`);
-        out += ch;
-        at += 2;
-      }
-      start = at;
-    }
-    out += text.slice(start, at);
-    at++;
-    return out;
-  };
-  const literal = (word: string, v: Json): Json => {
-    if (!text.startsWith(word, at)) fail("unexpected character");
-    at += word.length;
-    return v;
-  };
-  const number = (): number => {
-    // Fast path for the integers that fill a header: digits not followed by a fraction or exponent.
-    let end = at;
-    let v = 0;
-    for (let d = text.charCodeAt(end); d >= 0x30 && d <= 0x39; d = text.charCodeAt(++end)) v = v * 10 + (d - 0x30);
-    const next = text.charCodeAt(end);
-    if (end > at && (end - at === 1 || text.charCodeAt(at) !== 0x30) && end - at < 16 && next !== 0x2e && next !== 0x65 && next !== 0x45) {
-      at = end;
-      return v; // exact: fewer than 16 digits stay below 2^53
-    }
-    NUMBER.lastIndex = at;
-    const m = NUMBER.exec(text);
-    if (m === null) return fail(at < text.length ? `unexpected ${JSON.stringify(text[at])}` : "unexpected end");
-    at += m[0].length;
-    return Number(m[0]);
-  };
-  /** The members of an object, one `member(key)` call each, from its "{"; duplicate keys refused. */
-  const members = (member: (key: string) => void): void => {
-    const keys = new Set<string>();
-    at++;
-    space();
-    if (text[at] === "}") {
-      at++;
-      return;
-    }
-    for (;;) {
-      space();
-      const key = string();
-      if (keys.size === keys.add(key).size) fail(`duplicate key ${JSON.stringify(key)}`);
-      space();
-      expect(":");
-      member(key);
-      space();
-      if (text[at] === "}") break;
-      expect(",");
-    }
-    at++;
-  };
-  const value = (depth: number): Json => {
-    space();
-    const c = text[at];
-    if (c === "{" || c === "[") {
-      if (depth >= MAX_HEADER_DEPTH) fail(`nesting deeper than ${MAX_HEADER_DEPTH} levels`);
-      if (c === "[") return array(depth + 1);
-      const out = new Map<string, Json>();
-      members((key) => out.set(key, value(depth + 1)));
-      return out;
-    }
-    if (c === '"') return string();
-    if (c === "t") return literal("true", true);
-    if (c === "f") return literal("false", false);
-    if (c === "n") return literal("null", null);
-    return number();
-  };
-  const array = (depth: number): Json[] => {
-    const out: Json[] = [];
-    at++;
-    space();
-    if (text[at] === "]") {
-      at++;
-      return out;
-    }
-    for (;;) {
-      out.push(value(depth));
-      space();
-      if (text[at] === "]") break;
-      expect(",");
-    }
-    at++;
-    // A copy of exactly the right size: the one grown by push keeps spare capacity for the life of a shape.
-    return out.slice();
-  };
-  /** One tensor's object (depth 2), without a Map: its fields go to locals, others are parsed and dropped. */
-  const entry = (name: string): void => {
-    space();
-    if (text[at] !== "{") throw new EntryError(name, "expected an object {dtype, shape, data_offsets}");
-    let dtype: Json | undefined, shape: Json | undefined, offsets: Json | undefined;
-    members((key) => {
-      const v = value(2);
-      if (key === "dtype") dtype = v;
-      else if (key === "shape") shape = v;
-      else if (key === "data_offsets") offsets = v;
-    });
-    addEntry(entries, name, dtype, shape, offsets);
-  };
-  const metadataOf = (v: Json): Map<string, string> => {
-    const out = new Map<string, string>();
-    if (v === null) return out;
-    if (v instanceof Map) for (const [k, s] of v) if (typeof s === "string") out.set(k, s);
-    if (!(v instanceof Map) || out.size !== v.size) throw new HeaderSchemaError(`"__metadata__" must map strings to strings`);
-    return out;
-  };
-
-  const entries: Entries = { names: [], tags: [], shapes: [], begins: [], ends: [] };
-  let metadata = new Map<string, string>();
   try {
-    space();
-    if (text[at] !== "{") throw new HeaderSchemaError("the header must be a JSON object");
-    members((key) => {
-      if (key === "__metadata__") metadata = metadataOf(value(1));
-      else entry(key);
-    });
-    space();
-    if (at !== text.length) fail("trailing characters after the JSON value");
+    return E.right(new Parser(text).header());
   } catch (e) {
     if (e instanceof EntryError) return E.left({ kind: "bad-entry", name: e.entry, message: e.message });
     if (e instanceof HeaderSyntaxError) return E.left({ kind: "bad-header", message: `the header is not valid UTF-8 JSON of the format: ${e.message}` });
     if (e instanceof HeaderSchemaError) return E.left({ kind: "bad-header", message: e.message });
     throw e;
   }
-  return E.right({ entries, metadata });
+}
+
+/** A cursor over the header text; each method reads one piece of syntax at `at` and moves past it. */
+class Parser {
+  private at = 0;
+  private readonly entries: Entries = { names: [], tags: [], shapes: [], begins: [], ends: [] };
+  private metadata = new Map<string, string>();
+
+  constructor(private readonly text: string) {}
+
+  header(): Header {
+    this.space();
+    if (this.text[this.at] !== "{") throw new HeaderSchemaError("the header must be a JSON object");
+    this.members((key) => {
+      if (key === "__metadata__") this.metadata = metadataOf(this.value(1));
+      else this.entry(key);
+    });
+    this.space();
+    if (this.at !== this.text.length) this.fail("trailing characters after the JSON value");
+    return { entries: this.entries, metadata: this.metadata };
+  }
+
+  /** One tensor's object (depth 2), without a Map: its fields go to locals, others are parsed and dropped. */
+  private entry(name: string): void {
+    this.space();
+    if (this.text[this.at] !== "{") throw new EntryError(name, "expected an object {dtype, shape, data_offsets}");
+    let dtype: Json | undefined, shape: Json | undefined, offsets: Json | undefined;
+    this.members((key) => {
+      const v = this.value(2);
+      if (key === "dtype") dtype = v;
+      else if (key === "shape") shape = v;
+      else if (key === "data_offsets") offsets = v;
+    });
+    addEntry(this.entries, name, dtype, shape, offsets);
+  }
+
+  private fail(message: string): never {
+    throw new HeaderSyntaxError(message, this.at);
+  }
+
+  private space(): void {
+    const { text } = this;
+    let c = text.charCodeAt(this.at);
+    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = text.charCodeAt(++this.at);
+  }
+
+  private expect(ch: string): void {
+    const { text, at } = this;
+    if (text[at] !== ch) this.fail(`expected "${ch}" but found ${at < text.length ? JSON.stringify(text[at]) : "the end"}`);
+    this.at++;
+  }
+
+  /** The members of an object, one `member(key)` call each, from its "{"; duplicate keys refused. */
+  private members(member: (key: string) => void): void {
+    const keys = new Set<string>();
+    this.at++;
+    this.space();
+    if (this.text[this.at] === "}") {
+      this.at++;
+      return;
+    }
+    for (;;) {
+      this.space();
+      const key = this.string();
+      if (keys.size === keys.add(key).size) this.fail(`duplicate key ${JSON.stringify(key)}`);
+      this.space();
+      this.expect(":");
+      member(key);
+      this.space();
+      if (this.text[this.at] === "}") break;
+      this.expect(",");
+    }
+    this.at++;
+  }
+
+  /** Any JSON value at nesting `depth`, objects as Maps. */
+  private value(depth: number): Json {
+    this.space();
+    const c = this.text[this.at];
+    if (c === "{" || c === "[") {
+      if (depth >= MAX_HEADER_DEPTH) this.fail(`nesting deeper than ${MAX_HEADER_DEPTH} levels`);
+      if (c === "[") return this.array(depth + 1);
+      const out = new Map<string, Json>();
+      this.members((key) => out.set(key, this.value(depth + 1)));
+      return out;
+    }
+    if (c === '"') return this.string();
+    if (c === "t") return this.literal("true", true);
+    if (c === "f") return this.literal("false", false);
+    if (c === "n") return this.literal("null", null);
+    return this.number();
+  }
+
+  private array(depth: number): Json[] {
+    const out: Json[] = [];
+    this.at++;
+    this.space();
+    if (this.text[this.at] !== "]")
+      for (;;) {
+        out.push(this.value(depth));
+        this.space();
+        if (this.text[this.at] === "]") break;
+        this.expect(",");
+      }
+    this.at++;
+    // A copy of exactly the right size: the one grown by push keeps spare capacity for the life of a shape.
+    return out.slice();
+  }
+
+  private string(): string {
+    this.expect('"');
+    const { text } = this;
+    let out = "";
+    let start = this.at;
+    for (let c = text.charCodeAt(this.at); c !== 0x22; c = text.charCodeAt(this.at)) {
+      if (Number.isNaN(c)) this.fail("unterminated string");
+      if (c < 0x20) this.fail("control character in a string");
+      if (c !== 0x5c) {
+        this.at++;
+        continue;
+      }
+      out += text.slice(start, this.at) + this.escape();
+      start = this.at;
+    }
+    this.at++;
+    return out + text.slice(start, this.at - 1);
+  }
+
+  /** The character of the escape at `at` (a backslash), moving past it. */
+  private escape(): string {
+    const e = this.text[this.at + 1] ?? "";
+    if (e === "u") {
+      const hex = this.text.slice(this.at + 2, this.at + 6);
+      if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail("bad \\u escape");
+      this.at += 6;
+      return String.fromCharCode(parseInt(hex, 16));
+    }
+    const ch = ESCAPES[e];
+    if (ch === undefined) return this.fail(`bad escape \\${e}`);
+    this.at += 2;
+    return ch;
+  }
+
+  private literal(word: string, v: Json): Json {
+    if (!this.text.startsWith(word, this.at)) this.fail("unexpected character");
+    this.at += word.length;
+    return v;
+  }
+
+  private number(): number {
+    const { text, at } = this;
+    // Fast path for the integers that fill a header: digits not followed by a fraction or exponent.
+    let end = at;
+    let v = 0;
+    for (let d = text.charCodeAt(end); d >= 0x30 && d <= 0x39; d = text.charCodeAt(++end)) v = v * 10 + (d - 0x30);
+    const next = text.charCodeAt(end);
+    if (end > at && (end - at === 1 || text.charCodeAt(at) !== 0x30) && end - at < 16 && next !== 0x2e && next !== 0x65 && next !== 0x45) {
+      this.at = end;
+      return v; // exact: fewer than 16 digits stay below 2^53
+    }
+    NUMBER.lastIndex = at;
+    const m = NUMBER.exec(text);
+    if (m === null) return this.fail(at < text.length ? `unexpected ${JSON.stringify(text[at])}` : "unexpected end");
+    this.at += m[0].length;
+    return Number(m[0]);
+  }
+}
+
+/** The metadata's strings; null is no metadata (as the reference reader). */
+function metadataOf(v: Json): Map<string, string> {
+  const out = new Map<string, string>();
+  if (v === null) return out;
+  if (v instanceof Map) for (const [k, s] of v) if (typeof s === "string") out.set(k, s);
+  if (!(v instanceof Map) || out.size !== v.size) throw new HeaderSchemaError(`"__metadata__" must map strings to strings`);
+  return out;
 }

@@ -2,16 +2,17 @@
 // model and shapes, holding the parameters they were last given. A call with the same parameter
 // and buffer trees as the last one copies nothing in; a call with the same shapes finds its program
 // without building a signature.
-import { type Data, type Expr, type Program, type Shape, Tensor, compile, input } from "@typegrad/core";
+import { type Batch, type Data, type Expr, type Program, type Shape, Tensor, checkTensor, compile, input } from "@typegrad/core";
 import type { ModelValues } from "../checkpoint/stateDict.js";
 import type { Layer } from "../layer.js";
 import { dtypeOf } from "../optim/optimizer.js";
 import type { Loss } from "../losses.js";
 import type { ApplyOut, FeatureCheck } from "../shapes.js";
 import type { Params } from "../tree.js";
+import { checkBatch, checkValues } from "./check.js";
 import type { Metric } from "./metrics.js";
 import { sameDims } from "./session.js";
-import { type Batch, inputsFor, prefixed } from "./step.js";
+import { inputsFor, prefixed } from "./step.js";
 
 /** An eval-mode program with its views and the trees it holds. */
 interface Bound {
@@ -114,6 +115,8 @@ export function predict<I extends Shape, O extends Shape, P extends Params, B ex
   x: Tensor<X> & FeatureCheck<"predict", X, I>,
 ): Tensor<ApplyOut<X, I, O>>;
 export function predict(model: Layer, values: ModelValues, x: Tensor): Tensor {
+  checkValues(values, "predict");
+  checkTensor(x, "predict", "x");
   const b = bound(model, values, x, undefined, undefined);
   b.x.set(x.data);
   b.program.execute();
@@ -148,7 +151,9 @@ export function evaluateWith(model: Layer, values: ModelValues, batches: Iterabl
   let lossSum = 0;
   let count = 0;
   const loaded = fresh ? new Set<Bound>() : undefined;
+  checkValues(values, "evaluateModel");
   for (const batch of batches) {
+    checkBatch(batch, "evaluateModel");
     const b = bound(model, values, batch.x, loss && batch.y, loss, loaded);
     b.x.set(batch.x.data);
     if (b.y) b.y.set(batch.y.data);

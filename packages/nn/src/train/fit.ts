@@ -1,4 +1,4 @@
-import { type Shape, ValueError } from "@typegrad/core";
+import { type Batch, type Shape, ValueError } from "@typegrad/core";
 import type { Layer } from "../layer.js";
 import type { Loss } from "../losses.js";
 import type { OptState, Optimizer } from "../optim/optimizer.js";
@@ -9,7 +9,7 @@ import { NonFiniteError } from "./finite.js";
 import type { Metric } from "./metrics.js";
 import { type ProgressSink, bar, lineProgress, stdoutProgress } from "./progress.js";
 import { Session } from "./session.js";
-import { type Batch, type TrainState, trainStep } from "./step.js";
+import { type TrainState, trainStep } from "./step.js";
 
 /** What one epoch achieved: mean training loss and metrics per sample, validation results, time. */
 export interface EpochLog {

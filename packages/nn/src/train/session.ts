@@ -3,15 +3,16 @@
 // loss: O(1) host work and no allocation. Steps are built and compiled once per model, loss,
 // optimiser (by recipe), options and batch signature, and shared by every session and `fit` call;
 // each session instantiates its own programs, so its memory is its own.
-import { type CompileOptions, type Data, type Program, Tensor, ValueError, compile, foldIn, inputsOf } from "@typegrad/core";
+import { type Batch, type CompileOptions, type Data, type Program, Tensor, ValueError, compile, foldIn, inputsOf } from "@typegrad/core";
 import type { ModelValues } from "../checkpoint/stateDict.js";
 import type { Layer } from "../layer.js";
 import type { Loss } from "../losses.js";
 import { type Optimizer, dtypeOf } from "../optim/optimizer.js";
 import { recipeOf } from "../optim/recipe.js";
 import { type Params, mapTree } from "../tree.js";
+import { checkBatch } from "./check.js";
 import { NonFiniteError } from "./finite.js";
-import { type Batch, type StepGraph, type TrainState, prefixed, stepGraph } from "./step.js";
+import { type StepGraph, type TrainState, prefixed, stepGraph } from "./step.js";
 
 /** What defines a training step, besides the shapes. */
 export interface StepSpec {
@@ -141,6 +142,7 @@ export class Session {
 
   /** Switches to the program for this batch's shapes, carrying the state over (or loading the start state). */
   private bind(batch: Batch): Bound {
+    checkBatch(batch, "trainStep");
     if (batch.x.shape[0] === 0) throw new ValueError("trainStep", "a batch of at least one sample", "0 rows", "drop empty batches before training");
     const built = stepFor(this.spec, this.start, batch);
     const previous = this.current;

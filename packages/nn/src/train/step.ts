@@ -1,4 +1,4 @@
-import { type Expr, type Key, type Shape, type ShapeMismatch, Tensor, grad, input, key as makeKey } from "@typegrad/core";
+import { type Batch, type Expr, type Key, type Shape, type ShapeMismatch, Tensor, grad, input, key as makeKey } from "@typegrad/core";
 import type { Layer } from "../layer.js";
 import { type OptState, type Optimizer, dtypeOf } from "../optim/optimizer.js";
 import type { Checked, FeatureCheck, TreeCheck, TreeDiffs } from "../shapes.js";
@@ -6,13 +6,6 @@ import { type Leaf, type Params, type Tree, type Vars, flatten, mapTree, unflatt
 import type { Loss } from "../losses.js";
 import { finiteFlag, gated } from "./finite.js";
 import { Session } from "./session.js";
-
-/** One batch: inputs x [...B, ...features] and targets y (labels or values); `size` counts real (unpadded) samples. */
-export interface Batch<X extends Shape = Shape, Y extends Shape = Shape> {
-  readonly x: Tensor<X>;
-  readonly y: Tensor<Y>;
-  readonly size?: number;
-}
 
 /**
  * Everything a training run carries from step to step. Plain data: save it, copy it, resume it.

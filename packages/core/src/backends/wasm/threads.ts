@@ -5,6 +5,8 @@
 // Atomics.wait — so a step's parts start within microseconds and no message crosses per step.
 // Kernels are split over disjoint outputs only, so the bits never depend on the thread count.
 
+import { BackendError } from "../errors.js";
+
 /**
  * Words of the control array: a countdown of workers still on the job, the failed worker (1-based),
  * whether the main thread is blocked on the countdown, the job's next chunk, then a slot per worker. A worker spins on its
@@ -204,7 +206,7 @@ class Pool {
    * slowly (a busy core) takes fewer chunks instead of holding up the step.
    */
   run(id: number, job: number, count: number, chunks: readonly (() => void)[]): void {
-    if (this.dead !== undefined) throw new Error(this.dead);
+    if (this.dead !== undefined) throw new BackendError(this.dead);
     const c = this.control;
     Atomics.store(c, NEXT, 0);
     Atomics.store(c, PENDING, count);
@@ -236,7 +238,7 @@ class Pool {
       if ((i & 255) !== 0 || performance.now() < end) continue;
       const pending = Atomics.load(c, PENDING);
       if (pending === 0) break;
-      if (this.dead !== undefined) throw new Error(this.dead);
+      if (this.dead !== undefined) throw new BackendError(this.dead);
       // Raised before blocking, so a worker bringing the count to zero notifies (the wait returns at once if it already has).
       Atomics.store(c, MAIN_ASLEEP, 1);
       try {
@@ -250,7 +252,7 @@ class Pool {
     if (failed !== 0) {
       const message = new TextDecoder().decode(this.text.slice()).replace(/\0+$/, "");
       this.dead = `wasm: worker thread ${failed} failed: ${message}`;
-      throw new Error(this.dead);
+      throw new BackendError(this.dead);
     }
   }
 }
