@@ -8,6 +8,7 @@ export type {
   Broadcast,
   ShapeMismatch,
   ShapeMismatchUnless,
+  ShapeMismatchOf,
   Mutable,
   Agree,
   AllAgree,

@@ -1,6 +1,6 @@
 // Type-level shape checks for combinators. A dimension typed as plain `number`/`string`, or a
 // shape that is not a tuple, is dynamic: accepted here and checked when the graph is built.
-import type { AllAgree, Dim, IsTuple, Shape, ShapeMismatch, ShapeMismatchUnless, ShowShape } from "@typegrad/core";
+import type { AllAgree, Dim, IsTuple, Shape, ShapeMismatchOf, ShapeMismatchUnless, ShowShape } from "@typegrad/core";
 import type { Same } from "./layer.js";
 import type { Params } from "./tree.js";
 
@@ -117,12 +117,18 @@ export type ChainTree<Ls extends readonly unknown[], W extends "init" | "initSta
 
 type ShapeOfLeaf<T> = T extends { readonly shape: infer S extends Shape } ? S : never;
 
+/**
+ * A leaf of a tree. (Tested against `readonly unknown[]`, not `Shape`: in generic code a shape such
+ * as `[H, 4]` fits `Shape` only through H's constraint, which TypeScript does not use there.)
+ */
+type TensorLike = { readonly shape: readonly unknown[] };
+
 /** Paths where tree G differs from tree W (a missing or extra key, or a leaf of another shape), as messages. */
 type TreeDiff<G, W, Path extends string = ""> =
   | {
       [K in keyof W & string]: K extends keyof G
-        ? W[K] extends { readonly shape: Shape }
-          ? G[K] extends { readonly shape: Shape }
+        ? W[K] extends TensorLike
+          ? G[K] extends TensorLike
             ? AllAgree<ShapeOfLeaf<G[K]>, ShapeOfLeaf<W[K]>> extends true
               ? never
               : `${Path}${K} is ${ShowShape<ShapeOfLeaf<G[K]>>} where the model has ${ShowShape<ShapeOfLeaf<W[K]>>}`
@@ -136,7 +142,7 @@ type TreeDiff<G, W, Path extends string = ""> =
  * `unknown` when tree G has the keys and leaf shapes of the model's tree W (an untyped tree on
  * either side waits for run time), else a ShapeMismatch naming the op and the first paths that differ.
  */
-export type TreeCheck<Op extends string, G, W> = [TreeDiffs<G, W>] extends [never] ? unknown : ShapeMismatch<`${Op}: ${TreeDiffs<G, W>}`>;
+export type TreeCheck<Op extends string, G, W> = ShapeMismatchOf<`${Op}: ${TreeDiffs<G, W>}`>;
 
 /** The differences of two trees as messages, none when either is untyped. */
 export type TreeDiffs<G, W, Path extends string = ""> = string extends keyof G ? never : string extends keyof W ? never : TreeDiff<G, W, Path>;
@@ -145,7 +151,7 @@ export type TreeDiffs<G, W, Path extends string = ""> = string extends keyof G ?
  * T itself when the check passes, else the ShapeMismatch alone: for arguments whose own type is
  * long (trees), so that the message is not cut from the first line of the diagnostic.
  */
-export type Checked<T, Check> = unknown extends Check ? T : Check;
+export type Checked<Check, T> = unknown extends Check ? T : Check;
 
 /** `unknown` when inputs of shape X end in the model's features I (or that waits for run time), else a ShapeMismatch. */
 export type FeatureCheck<Op extends string, X extends Shape, I extends Shape> = IsSame<I> extends true

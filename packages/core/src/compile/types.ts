@@ -2,7 +2,7 @@
 // outputs (get). Literal dimensions and dtypes are checked by the compiler; a symbolic dimension
 // accepts any size (bound at run time, where the same checks run again).
 import type { Expr } from "../graph/expr.js";
-import type { Agree, IsTuple, OperandDType, OperandShape, ShapeMismatch, ShowShape } from "../shape/types.js";
+import type { Agree, IsTuple, OperandDType, OperandShape, ShapeMismatchOf, ShowShape } from "../shape/types.js";
 import type { Shape } from "../shape/shape.js";
 import type { ArrayFor, DType } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -17,12 +17,14 @@ export type Bound<S extends Shape> = { -readonly [K in keyof S]: S[K] extends st
 export type ValueOf<E> = Tensor<Bound<OperandShape<E>>, OperandDType<E> extends DType ? OperandDType<E> : DType>;
 
 type Pair<A, B> = [A, B];
-/** A dimension accepts a size: a name accepts any; a literal only itself (dynamic ones wait for run time). */
-type DimBinds<A, B> = A extends string ? true : Agree<A, B>;
+/** A dimension accepts a size: itself; a name accepts any; a literal only itself (dynamic ones wait for run time). */
+type DimBinds<A, B> = Pair<A, B> extends Pair<B, A> ? true : A extends string ? true : Agree<A, B>;
+// The tail is tested first, so that a literal mismatch decides even where a generic leading
+// dimension (a batch `B` against 32) leaves its own test open.
 type DimsBind<S extends Shape, T extends Shape> = S extends readonly [infer s, ...infer SR extends Shape]
   ? T extends readonly [infer t, ...infer TR extends Shape]
-    ? DimBinds<s, t> extends true
-      ? DimsBind<SR, TR>
+    ? DimsBind<SR, TR> extends true
+      ? DimBinds<s, t>
       : false
     : false
   : T extends readonly []
@@ -37,23 +39,22 @@ type DTypeBinds<A, B> = OneDType<A> extends true ? (OneDType<B> extends true ? P
 /** A dtype for messages; an open one is left out. */
 type ShowDType<D> = OneDType<D> extends true ? D & string : "";
 
+/** A node for messages: `f32[batch,784]` (an open dtype is left out). */
+type ShowNode<E> = `${ShowDType<OperandDType<E>>}${ShowShape<OperandShape<E>>}`;
+
 /** The message for a value V that input or output `Name` (node E) cannot take, or never. */
 type Refusal<Op extends string, Name extends string, E, V> = [V] extends [{ readonly shape: infer T extends Shape; readonly dtype: infer D }]
-  ? ShapeBinds<OperandShape<E>, T> extends true
-    ? DTypeBinds<OperandDType<E>, D> extends true
-      ? never
-      : `${Op}: "${Name}" is ${OperandDType<E>}${ShowShape<OperandShape<E>>}, got ${ShowDType<D>}${ShowShape<T>}`
-    : `${Op}: "${Name}" is ${OperandDType<E>}${ShowShape<OperandShape<E>>}, got ${ShowDType<D>}${ShowShape<T>}`
+  ? (DTypeBinds<OperandDType<E>, D> extends true ? ShapeBinds<OperandShape<E>, T> : false) extends true
+    ? never
+    : `${Op}: "${Name}" is ${ShowNode<E>}, got ${ShowDType<D>}${ShowShape<T>}`
   : [V] extends [ArrayFor<OperandDType<E> & DType>]
     ? never
     : ArrayFor<DType> extends V
       ? never
-    : `${Op}: "${Name}" is ${OperandDType<E>}${ShowShape<OperandShape<E>>}, got a typed array of another dtype`;
+      : `${Op}: "${Name}" is ${ShowNode<E>}, got a typed array of another dtype`;
 
 /** `unknown` when every binding fits its input, else a ShapeMismatch naming the inputs that do not. */
-export type RunCheck<Op extends string, IT, B> = [{ [K in keyof B & keyof IT & string]: Refusal<Op, K, IT[K], B[K]> }[keyof B & keyof IT & string]] extends [never]
-  ? unknown
-  : ShapeMismatch<{ [K in keyof B & keyof IT & string]: Refusal<Op, K, IT[K], B[K]> }[keyof B & keyof IT & string]>;
+export type RunCheck<Op extends string, IT, B> = ShapeMismatchOf<{ [K in keyof B & keyof IT & string]: Refusal<Op, K, IT[K], B[K]> }[keyof B & keyof IT & string]>;
 
 /** `unknown` when value V fits node E (named Name), else a ShapeMismatch. */
-export type BindCheck<Op extends string, Name extends string, E, V> = [Refusal<Op, Name, E, V>] extends [never] ? unknown : ShapeMismatch<Refusal<Op, Name, E, V>>;
+export type BindCheck<Op extends string, Name extends string, E, V> = ShapeMismatchOf<Refusal<Op, Name, E, V>>;

@@ -12,24 +12,26 @@ import { sum } from "../ops/sum.js";
 import { take } from "../ops/take.js";
 import { checkExpr } from "../graph/check.js";
 import { type Shape, ShapeError, ValueError, guard, normalizeAxis } from "../shape/shape.js";
-import type { AxesCheck, Reduced } from "../shape/types.js";
+import type { AxesCheck, Reduced, ShapeMismatch, ShowShape } from "../shape/types.js";
 import type { DType, FloatDType } from "../tensor/dtype.js";
 import { Tensor, eye } from "../tensor/tensor.js";
 import { div, sub } from "./arithmetic.js";
 
 /**
- * The dtypes these functions accept: a float, or an open dtype (`Expr<S>`, checked when the node is
- * built); an integer or bool input is asked to be a float. (A conditional rather than a constraint
- * on D: a generic `D extends FloatDType` passes it unresolved, and the open `DType` fits it.)
+ * `unknown` for a float or an open dtype (`Expr<S>`, checked when the node is built); for an integer
+ * or bool input, a ShapeMismatch naming the op. (The mismatch is joined with a float Expr so that
+ * a generic `D extends FloatDType`, which leaves the test open, still fits.)
  */
-type FloatOrOpen<D> = [D] extends ["i32"] | ["bool"] | ["i32" | "bool"] ? FloatDType : D;
+type FloatInput<Op extends string, S extends Shape, D> = [D] extends ["i32"] | ["bool"] | ["i32" | "bool"]
+  ? ShapeMismatch<`${Op}: expected a float input, got ${D & string}${ShowShape<S>} (cast it with cast(x, "f32"))`> | Expr<S, FloatDType>
+  : unknown;
 
 /**
  * log Σ eˣ along `axis`, stable for any magnitude: m + log Σ e^(x−m) with m = max x held constant
  * (the result does not depend on m, so its gradient need not flow through it).
  */
 export function logSumExp<S extends Shape, D extends DType, const A extends number = -1, K extends boolean = false>(
-  x: Expr<S, FloatOrOpen<D>>,
+  x: Expr<S, D> & FloatInput<"logSumExp", S, D>,
   axis?: A & AxesCheck<"logSumExp", S, A>,
   keepDims?: K,
 ): Expr<Reduced<S, A, K>, D> {
@@ -43,13 +45,13 @@ export function logSumExp<S extends Shape, D extends DType, const A extends numb
 }
 
 /** x − logSumExp(x) along `axis`: log-probabilities from logits. */
-export function logSoftmax<S extends Shape, D extends DType, const A extends number = -1>(x: Expr<S, FloatOrOpen<D>>, axis?: A & AxesCheck<"logSoftmax", S, A>): Expr<S, D> {
+export function logSoftmax<S extends Shape, D extends DType, const A extends number = -1>(x: Expr<S, D> & FloatInput<"logSoftmax", S, D>, axis?: A & AxesCheck<"logSoftmax", S, A>): Expr<S, D> {
   const [xe, ax]: [Expr, number] = [x, axis ?? -1];
   return retype<S, D>(guard("logSoftmax", () => sub(xe, logSumExp(xe, ax, true))));
 }
 
 /** e^(x−m) / Σ e^(x−m) along `axis`: probabilities from logits. */
-export function softmax<S extends Shape, D extends DType, const A extends number = -1>(x: Expr<S, FloatOrOpen<D>>, axis?: A & AxesCheck<"softmax", S, A>): Expr<S, D> {
+export function softmax<S extends Shape, D extends DType, const A extends number = -1>(x: Expr<S, D> & FloatInput<"softmax", S, D>, axis?: A & AxesCheck<"softmax", S, A>): Expr<S, D> {
   const [xe, ax]: [Expr, number] = [x, axis ?? -1];
   return retype<S, D>(
     guard("softmax", () => {

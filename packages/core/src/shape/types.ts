@@ -22,6 +22,14 @@ export interface ShapeMismatch<Message extends string> {
  */
 export type ShapeMismatchUnless<Message extends string, Ok, A = [], B = []> = [Ok] extends [true] ? unknown : ShapeMismatch<`${Message}${AmbiguityNote<A, B>}`>;
 
+/**
+ * `unknown` when Messages is `never` (nothing failed), else `ShapeMismatch<Messages>`. Give the
+ * messages as the type argument (not written inline in a check's condition): TypeScript then
+ * evaluates them before the test, so a check over a generic tree whose leaves are the same type
+ * parameters resolves instead of staying open.
+ */
+export type ShapeMismatchOf<Messages extends string> = [Messages] extends [never] ? unknown : ShapeMismatch<Messages>;
+
 /** `readonly [2, 3]` → `[2, 3]`: result shapes are plain tuples, so `Expr<[B, 784]>` annotations fit. */
 export type Mutable<S extends Shape> = { -readonly [K in keyof S]: S[K] };
 
@@ -382,16 +390,13 @@ export type ScalarCheck<Op extends string, S extends Shape, Hint extends string>
   : unknown;
 
 /** `unknown` when two shapes are equal (dimensions agree; dynamic ones wait for run time), else a ShapeMismatch. */
-export type SameShapeCheck<Op extends string, A extends Shape, B extends Shape, What extends string = "operands"> =
-  Pair<A, B> extends Pair<B, A>
-    ? unknown
-    : IsTuple<A> extends true
-      ? IsTuple<B> extends true
-        ? AllAgree<A, B> extends true
-          ? unknown
-          : ShapeMismatch<`${Op}: expected ${What} of one shape, got ${ShowShape<A>} and ${ShowShape<B>}${AmbiguityNote<A, B>}`>
-        : unknown
-      : unknown;
+export type SameShapeCheck<Op extends string, A extends Shape, B extends Shape, What extends string = "operands"> = ShapeMismatchUnless<
+  `${Op}: expected ${What} of one shape, got ${ShowShape<A>} and ${ShowShape<B>}`,
+  SameShapes<A, B>,
+  A,
+  B
+>;
+type SameShapes<A extends Shape, B extends Shape> = Pair<A, B> extends Pair<B, A> ? true : IsTuple<A> extends true ? (IsTuple<B> extends true ? AllAgree<A, B> : true) : true;
 
 /** Same rank and every pair of dimensions agrees. */
 export type AllAgree<A extends Shape, B extends Shape> = A extends readonly [infer a, ...infer AR extends Shape]

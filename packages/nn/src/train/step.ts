@@ -1,4 +1,4 @@
-import { type Batch, type Expr, type Key, type Shape, type ShapeMismatch, Tensor, grad, input, key as makeKey } from "@typegrad/core";
+import { type Batch, type Expr, type Key, type Shape, type ShapeMismatchOf, Tensor, grad, input, key as makeKey } from "@typegrad/core";
 import type { Layer } from "../layer.js";
 import { type OptState, type Optimizer, dtypeOf } from "../optim/optimizer.js";
 import type { Checked, FeatureCheck, TreeCheck, TreeDiffs } from "../shapes.js";
@@ -120,12 +120,12 @@ type BatchCheck<Op extends string, X extends Shape, I extends Shape> = FeatureCh
  */
 export interface Trainer<I extends Shape = Shape, P extends Params = Params, B extends Params = Params, S extends Params = Params> {
   /** A fresh training state: the optimiser's initial state for `params`, and layer buffers. */
-  readonly init: <Q extends Params>(params: Checked<Q, TreeCheck<"trainStep: params", Q, P>>, options?: { state?: B; key?: Key }) => TrainState<P, B, S>;
+  readonly init: <Q extends Params>(params: Checked<TreeCheck<"trainStep: params", Q, P>, Q>, options?: { state?: B; key?: Key }) => TrainState<P, B, S>;
   /** A session that keeps the state resident from `ts` on. */
-  readonly session: <T extends TrainState>(ts: Checked<T, StateCheck<T, P, B, S>>) => TrainSession<I, P, B, S>;
+  readonly session: <T extends TrainState>(ts: Checked<StateCheck<T, P, B, S>, T>) => TrainSession<I, P, B, S>;
   /** One step as a pure function of the state (copies the state in and out). */
   readonly step: <T extends TrainState, X extends Shape, Y extends Shape>(
-    ts: Checked<T, StateCheck<T, P, B, S>>,
+    ts: Checked<StateCheck<T, P, B, S>, T>,
     batch: Batch<X, Y> & BatchCheck<"trainStep", X, I>,
   ) => { readonly ts: TrainState<P, B, S>; readonly loss: number; readonly output: Tensor };
 }
@@ -133,9 +133,7 @@ export interface Trainer<I extends Shape = Shape, P extends Params = Params, B e
 /** `unknown` when a training state's trees are the model's and its optimiser's, else a ShapeMismatch naming the path. */
 export type StateCheck<T, P extends Params, B extends Params, S extends Params> =
   T extends TrainState<infer TP, infer TB, infer TS>
-    ? [TreeDiffs<TP, P, "ts.params."> | TreeDiffs<TB, B, "ts.state."> | TreeDiffs<TS, S, "ts.opt.">] extends [never]
-      ? unknown
-      : ShapeMismatch<`trainStep: ${TreeDiffs<TP, P, "ts.params."> | TreeDiffs<TB, B, "ts.state."> | TreeDiffs<TS, S, "ts.opt.">}`>
+    ? ShapeMismatchOf<`trainStep: ${TreeDiffs<TP, P, "ts.params."> | TreeDiffs<TB, B, "ts.state."> | TreeDiffs<TS, S, "ts.opt.">}`>
     : unknown;
 
 /** A trainer as implemented: the same functions, without the type-level checks. */
