@@ -32,6 +32,8 @@ const classes: Record<string, readonly Case[]> = {
     [`mul(input("a", ["batch", 4]), input("b", ["time", 4]));`, `mul: cannot broadcast [batch,4] with [time,4]`],
     [`const h = matmul(x, input("w", [784, 128]));\nconst b = input("b", [10]);\nsub(h, b);`, `sub: cannot broadcast [batch,128] with [10]`],
     [`export const bias = <B extends Dim>(h: Expr<[B, 128]>) => add(h, input("b", [10]));`, "add: cannot broadcast [${B},128] with [10]"],
+    [`where(less(x, 0), x, input("z", [3]));`, `where: cannot broadcast [batch,784] with [3]`],
+    [`export const pick = <B extends Dim>(c: Expr<[B, 10], "bool">, a: Expr<[B, 10], "f32">) => where(c, a, input("q", [12]));`, "where: cannot broadcast [${B},10] with [12]"],
   ],
   "3 reshape element count": [
     [`reshape(input("a", [3, 4]), [5, 2]);`, `reshape: [3,4] has 12 elements, [5,2] has 10`],
@@ -81,8 +83,11 @@ const classes: Record<string, readonly Case[]> = {
     [`matmul(x, input("w", [784, 10], "f64"));`, `matmul: expected operands of one dtype, got f32[batch,784] and f64[784,10]`],
     [`const y = input("y", ["batch"]);\ncrossEntropy(logits, y);`, `crossEntropy: expected i32 labels [batch] or f32 targets [batch,10] for logits [batch,10], got f32[batch]`],
     [`export const l2 = <B extends Dim>(h: Expr<[B, 4], "f32">, y: Expr<[B, 4], "f64">) => mse(h, y);`, "mse: expected predictions and targets of one dtype, got f32 and f64"],
+    [`where(less(x, 0), x, input("z", [784], "f64"));`, `where: expected operands of one dtype, got f32[batch,784] and f64[784]`],
     [`softmax(input("counts", ["batch", 10], "i32"));`, `softmax: expected a float input, got i32[batch,10] (cast it with cast(x, \\"f32\\"))`],
     [`export const lp = <B extends Dim>(c: Expr<[B, 10], "i32">) => logSoftmax(c, 1);`, "logSoftmax: expected a float input, got i32[${B},10]"],
+    [`const counts = input("counts", ["batch", 10], "i32");\nconst scaled = mul(counts, 2);\nexp(scaled);`, `exp: expected a float input, got i32[batch,10]`],
+    [`tanh(less(x, 0));`, `tanh: expected a float input, got bool[batch,784]`],
   ],
   "11 dense in-features": [
     [`const fc = dense(784, 128);\nfc.apply(constants(fc.init(key(0))), input("v", ["batch", 748]), { mode: "eval" });`, `apply: the layer expects features [784] on the last axes, got an input [batch,748]`],
@@ -198,7 +203,9 @@ export const genericFit = <const H extends number>(h: H) => {
   return fit({ model: m, loss: mse, optimizer: adam(), params: m.init(key(0)), data: () => [{ x: zeros([2, 4]), y: zeros([2, 1]) }], epochs: 1 });
 };
 export const genericRun = <B extends Dim>(v: Expr<[B, 784], "f32">, t: Tensor<[B, 784], "f32">) => compile({ v }, { y: relu(v) }).set("v", t).run({ v: t }).y;
-export const genericSoftmax = <B extends Dim, D extends "f32" | "f64">(l: Expr<[B, 10], D>) => logSoftmax(l, 1);
+export const picked: Expr<["batch", 784], "f32">[] = [where(less(x, 0), x, 0), where(less(x, 0), 0, x), where(less(x, 0), x, input("z", [784])), where(input("c", [784], "bool"), x, x)];
+export const genericWhere = <B extends Dim, D extends "f32" | "f64">(c: Expr<[B, 10], "bool">, a: Expr<[B, 10], D>, b: Expr<[10], D>): Expr<[B, 10], D> => where(c, a, b);
+export const genericSoftmax = <B extends Dim, D extends "f32" | "f64">(l: Expr<[B, 10], D>): Expr<[B, 10], D>[] => [logSoftmax(l, 1), softmax(l), exp(l), tanh(l)];
 export const probs4: Expr<["batch", 1], "f32"> = pipe(input("x4", ["batch", 4]), bind(model, constants(model.init(key(0))), { mode: "eval" }), softmax);
 `;
 

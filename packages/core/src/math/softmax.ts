@@ -12,19 +12,10 @@ import { sum } from "../ops/sum.js";
 import { take } from "../ops/take.js";
 import { checkExpr } from "../graph/check.js";
 import { type Shape, ShapeError, ValueError, guard, normalizeAxis } from "../shape/shape.js";
-import type { AxesCheck, Reduced, ShapeMismatch, ShowShape } from "../shape/types.js";
+import type { AxesCheck, FloatInput, Reduced } from "../shape/types.js";
 import type { DType, FloatDType } from "../tensor/dtype.js";
 import { Tensor, eye } from "../tensor/tensor.js";
 import { div, sub } from "./arithmetic.js";
-
-/**
- * `unknown` for a float or an open dtype (`Expr<S>`, checked when the node is built); for an integer
- * or bool input, a ShapeMismatch naming the op. (The mismatch is joined with a float Expr so that
- * a generic `D extends FloatDType`, which leaves the test open, still fits.)
- */
-type FloatInput<Op extends string, S extends Shape, D> = [D] extends ["i32"] | ["bool"] | ["i32" | "bool"]
-  ? ShapeMismatch<`${Op}: expected a float input, got ${D & string}${ShowShape<S>} (cast it with cast(x, "f32"))`> | Expr<S, FloatDType>
-  : unknown;
 
 /**
  * log Σ eˣ along `axis`, stable for any magnitude: m + log Σ e^(x−m) with m = max x held constant

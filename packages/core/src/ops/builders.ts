@@ -5,14 +5,16 @@ import type { Expr } from "../graph/expr.js";
 import { checkExpr } from "../graph/check.js";
 import { type Primitive, apply } from "../graph/primitive.js";
 import { type Shape, ValueError, broadcastShapes, sameShape } from "../shape/shape.js";
-import type { BinaryCheck, BinaryShape, JointDType, OperandDType } from "../shape/types.js";
+import type { BinaryCheck, BinaryShape, FloatInput, JointDType, OperandDType } from "../shape/types.js";
 import type { DType } from "../tensor/dtype.js";
 import { broadcastTo } from "./broadcast.js";
 import { scalar } from "./constant.js";
 import type { OpName, OpParams } from "./index.js";
 
-/** A unary elementwise function: same shape and dtype out. */
-export type UnaryFn = <S extends Shape, D extends DType>(x: Expr<S, D>) => Expr<S, D>;
+/** A unary elementwise function: same shape and dtype out; a float-only one refuses i32/bool in the types. */
+export type UnaryFn<Op extends string = string, Float extends boolean = false> = <S extends Shape, D extends DType>(
+  x: Expr<S, D> & (Float extends true ? FloatInput<Op, S, D> : unknown),
+) => Expr<S, D>;
 
 /**
  * A binary elementwise function with numpy broadcasting; numbers take the other operand's dtype.
@@ -50,7 +52,7 @@ export function typedBinary<Op extends string, R extends DType | "same" = "same"
   return impl as BinaryFn<Op, R>;
 }
 
-/** Wraps a unary implementation as a typed unary function. */
-export function typedUnary(impl: (x: Expr) => Expr): UnaryFn {
-  return impl as UnaryFn;
+/** Wraps a unary implementation as a typed unary function (`Float`: float inputs only, as its shape rule says). */
+export function typedUnary<Op extends string = string, Float extends boolean = false>(impl: (x: Expr) => Expr): UnaryFn<Op, Float> {
+  return impl as UnaryFn<Op, Float>;
 }

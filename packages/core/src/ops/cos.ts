@@ -18,4 +18,4 @@ export const cosOp: Primitive<"cos", Record<string, never>> = {
 };
 
 /** Elementwise cosine. */
-export const cos = typedUnary((x) => apply(cosOp, [x], {}));
+export const cos = typedUnary<"cos", true>((x) => apply(cosOp, [x], {}));

@@ -15,4 +15,4 @@ export const expOp: Primitive<"exp", Record<string, never>> = {
 };
 
 /** Elementwise eˣ. */
-export const exp = typedUnary((x) => apply(expOp, [x], {}));
+export const exp = typedUnary<"exp", true>((x) => apply(expOp, [x], {}));

@@ -17,4 +17,4 @@ export const logOp: Primitive<"log", Record<string, never>> = {
 };
 
 /** Elementwise natural logarithm. */
-export const log = typedUnary((x) => apply(logOp, [x], {}));
+export const log = typedUnary<"log", true>((x) => apply(logOp, [x], {}));

@@ -20,4 +20,4 @@ export const reciprocalOp: Primitive<"reciprocal", Record<string, never>> = {
 };
 
 /** Elementwise 1/x. */
-export const reciprocal = typedUnary((x) => apply(reciprocalOp, [x], {}));
+export const reciprocal = typedUnary<"reciprocal", true>((x) => apply(reciprocalOp, [x], {}));

@@ -16,4 +16,4 @@ export const sigmoidOp: Primitive<"sigmoid", Record<string, never>> = {
 };
 
 /** Elementwise logistic sigmoid 1/(1 + e⁻ˣ), a primitive for stability and printing. */
-export const sigmoid = typedUnary((x) => apply(sigmoidOp, [x], {}));
+export const sigmoid = typedUnary<"sigmoid", true>((x) => apply(sigmoidOp, [x], {}));

@@ -17,4 +17,4 @@ export const sinOp: Primitive<"sin", Record<string, never>> = {
 };
 
 /** Elementwise sine. */
-export const sin = typedUnary((x) => apply(sinOp, [x], {}));
+export const sin = typedUnary<"sin", true>((x) => apply(sinOp, [x], {}));

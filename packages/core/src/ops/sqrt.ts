@@ -16,4 +16,4 @@ export const sqrtOp: Primitive<"sqrt", Record<string, never>> = {
 };
 
 /** Elementwise square root. */
-export const sqrt = typedUnary((x) => apply(sqrtOp, [x], {}));
+export const sqrt = typedUnary<"sqrt", true>((x) => apply(sqrtOp, [x], {}));

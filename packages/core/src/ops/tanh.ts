@@ -16,4 +16,4 @@ export const tanhOp: Primitive<"tanh", Record<string, never>> = {
 };
 
 /** Elementwise hyperbolic tangent. */
-export const tanh = typedUnary((x) => apply(tanhOp, [x], {}));
+export const tanh = typedUnary<"tanh", true>((x) => apply(tanhOp, [x], {}));

@@ -1,8 +1,8 @@
 import type { Expr } from "../graph/expr.js";
 import { type Primitive, apply } from "../graph/primitive.js";
 import { type Dim, type Shape, ShapeError, ValueError, broadcastShapes, sameShape, showShape } from "../shape/shape.js";
-import type { Broadcast, BroadcastCheck, DTypeCheck, JointDType } from "../shape/types.js";
-import { type DType, allocate } from "../tensor/dtype.js";
+import type { Broadcast, BroadcastCheck, DTypeAgree, DTypeCheck, JointDType, OperandDType, OperandShape, ShapeMismatch } from "../shape/types.js";
+import { allocate } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { broadcastTo } from "./broadcast.js";
 import type { Operand } from "./builders.js";
@@ -53,22 +53,25 @@ export const whereOp: Primitive<"where", Record<string, never>> = {
 /** The broadcast of two shapes, as a Shape (for chaining into a third). */
 type Joint<A extends Shape, B extends Shape> = Broadcast<A, B> extends infer S extends Shape ? S : Dim[];
 
+/** `unknown` when the branches fit: not both numbers, one dtype, and b broadcasts with cond and a. */
+type BranchCheck<C extends Shape, X, Y> = [X, Y] extends [number, number]
+  ? ShapeMismatch<"where: expected at least one expression branch, got two numbers">
+  : [X, Y] extends [number, unknown] | [unknown, number]
+    ? BroadcastCheck<"where", Joint<C, OperandShape<X>>, OperandShape<Y>>
+    : DTypeAgree<OperandDType<X>, OperandDType<Y>> extends true
+      ? BroadcastCheck<"where", Joint<C, OperandShape<X>>, OperandShape<Y>>
+      : DTypeCheck<"where", X, Y>;
+
 /**
  * Elementwise `cond ? a : b` with broadcasting; numbers take the other branch's dtype.
  * @example
  * const relu = where(greater(x, 0), x, 0);
  */
-export function where<C extends Shape, A extends Shape, D extends DType, E extends DType = D>(
+export function where<C extends Shape, X extends Expr | number, Y extends Expr | number>(
   cond: Expr<C, "bool">,
-  a: Expr<A, D> & BroadcastCheck<"where", C, A>,
-  b: (Expr<NoInfer<A>, E> & DTypeCheck<"where", Expr<A, D>, Expr<A, E>>) | number,
-): Expr<Broadcast<C, A>, JointDType<D, E>>;
-export function where<C extends Shape, B extends Shape, D extends DType>(cond: Expr<C, "bool">, a: number, b: Expr<B, D> & BroadcastCheck<"where", C, B>): Expr<Broadcast<C, B>, D>;
-export function where<C extends Shape, A extends Shape, B extends Shape, D extends DType, E extends DType>(
-  cond: Expr<C, "bool">,
-  a: Expr<A, D> & BroadcastCheck<"where", C, A>,
-  b: Expr<B, E> & DTypeCheck<"where", Expr<A, D>, Expr<B, E>> & BroadcastCheck<"where", Joint<C, A>, B>,
-): Expr<Broadcast<Joint<C, A>, B>, JointDType<D, E>>;
+  a: X & BroadcastCheck<"where", C, OperandShape<X>>,
+  b: Y & BranchCheck<C, X, Y>,
+): Expr<Broadcast<Joint<C, OperandShape<X>>, OperandShape<Y>>, JointDType<OperandDType<X>, OperandDType<Y>>>;
 export function where(cond: Expr, a: Operand, b: Operand): Expr {
   if (typeof a === "number" && typeof b === "number") throw new ValueError("where", "at least one expression branch", "two numbers");
   const x = typeof a === "number" ? scalar(a, (b as Expr).dtype) : a;

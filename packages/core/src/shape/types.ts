@@ -3,7 +3,7 @@
  * `number` or `string` (a dynamic shape) is accepted here and checked when the node is built.
  */
 import type { Add, Mul, Sub } from "./decimal.js";
-import type { DType } from "../tensor/dtype.js";
+import type { DType, FloatDType } from "../tensor/dtype.js";
 import type { Dim, Shape } from "./shape.js";
 
 /**
@@ -381,6 +381,15 @@ export type DTypeCheck<Op extends string, X, Y> =
 
 /** `f32[3,4]`, for messages. */
 type ShowOperand<X> = `${OperandDType<X>}${ShowShape<OperandShape<X>>}`;
+
+/**
+ * `unknown` for a float or an open dtype (`Expr<S>`, checked when the node is built); for an integer
+ * or bool input, a ShapeMismatch naming the op. (The mismatch is joined with a float Expr so that
+ * a generic `D extends FloatDType`, which leaves the test open, still fits.)
+ */
+export type FloatInput<Op extends string, S extends Shape, D> = [D] extends ["i32"] | ["bool"] | ["i32" | "bool"]
+  ? ShapeMismatch<`${Op}: expected a float input, got ${D & string}${ShowShape<S>} (cast it with cast(x, "f32"))`> | { readonly shape: S; readonly dtype: FloatDType }
+  : unknown;
 
 /** `unknown` for a scalar (or a shape known only at run time), else a ShapeMismatch naming the op's requirement. */
 export type ScalarCheck<Op extends string, S extends Shape, Hint extends string> = IsTuple<S> extends true
