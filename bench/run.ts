@@ -1,6 +1,6 @@
 // `pnpm bench`: every workload on typegrad and its peers in one run, then the comparison table.
 // Options: --quick (short runs, for a smoke test), --only <text> (workloads whose name contains
-// it), --skip <framework> (repeatable).
+// it; repeatable), --skip <framework> (repeatable).
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
@@ -14,7 +14,7 @@ import { gemms, mlps, peersRun, regressionSteps } from "./workloads.js";
 const { values: opts } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
-    only: { type: "string" },
+    only: { type: "string", multiple: true, default: [] },
     skip: { type: "string", multiple: true, default: [] },
   },
 });
@@ -24,7 +24,7 @@ const budget: Budget = opts.quick ? { seconds: 0.05, repeats: 3, warmup: 1 } : d
 const steps = opts.quick ? 2000 : regressionSteps;
 
 const contenders: Contender[] = [typegrad, tfjsWasm, tfjsCpu, jaxPeer].filter((c) => !opts.skip.includes(c.name));
-const wanted = (workload: string): boolean => opts.only === undefined || workload.toLowerCase().includes(opts.only.toLowerCase());
+const wanted = (workload: string): boolean => opts.only.length === 0 || opts.only.some((o) => workload.toLowerCase().includes(o.toLowerCase()));
 
 const cpu = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "unknown CPU";
 console.log(`# typegrad benchmarks\n`);
@@ -58,7 +58,7 @@ await row("Regression 1-2-5-1, Adam, 1 sample/step", "steps/s", true, (c) => c.r
 for (const m of mlps) await row(m.name, "samples/s", true, (c) => (runs(c, m) ? c.mlp(m, budget) : undefined));
 await row("Regression, nn's step program run bare (set/execute)", "steps/s", true, (c) => (wanted("Regression 1-2-5-1") ? c.overhead?.() : undefined));
 /** The real-data rows train for seconds to minutes: --quick leaves them out unless --only picks them. */
-const realData = !opts.quick || opts.only !== undefined;
+const realData = !opts.quick || opts.only.length > 0;
 if (realData) {
   await row("Fashion-MNIST 784-128-10, 5 epochs through fit", "samples/s", true, (c) => c.fashionMnist?.());
   await row("MNIST embedded subset, the example's model to 95% test accuracy", "s", false, (c) => c.mnistTo95?.());

@@ -12,7 +12,7 @@ import { type Contender, lossProbe, timed } from "./contender.js";
 import { type Budget, type Figure, fmt, measure, measureSteps, median } from "./harness.js";
 import { type DenseInit, type Gemm, type Mlp, denseInit, gemmData, gemmFlops, gemmShapes, mlpBatches, regression, regressionMse } from "./workloads.js";
 
-/** Compile options of the GEMM programs (`TYPEGRAD_BACKEND=js` selects the reference interpreter, `TYPEGRAD_RELAXED_SIMD=1` allows relaxed kernels). */
+/** Compile options of the GEMM programs (`TYPEGRAD_BACKEND=js` selects the reference interpreter, `TYPEGRAD_RELAXED_SIMD=1` allows relaxed kernels, here and in `fit`). */
 const options: CompileOptions = {
   ...(process.env.TYPEGRAD_BACKEND === "js" || process.env.TYPEGRAD_BACKEND === "wasm" ? { backend: process.env.TYPEGRAD_BACKEND } : {}),
   relaxedSimd: process.env.TYPEGRAD_RELAXED_SIMD === "1",
@@ -102,7 +102,7 @@ const epochOf = (w: NnWorkload, steps: number): Batch[] => Array.from({ length: 
 function fitRates(w: NnWorkload, epochs: number, steps: number): { perEpoch: number; whole: number; values: ModelValues } {
   const epoch = epochOf(w, steps);
   const run = (n: number): { ts: ModelValues; history: EpochLog[] } =>
-    fit({ model: w.model, loss: w.loss, optimizer: w.optimizer, params: w.params(), data: () => epoch, epochs: n, progress: false, threads: w.threads });
+    fit({ model: w.model, loss: w.loss, optimizer: w.optimizer, params: w.params(), data: () => epoch, epochs: n, progress: false, threads: w.threads, relaxedSimd: options.relaxedSimd === true });
   run(1);
   const t0 = performance.now();
   const { ts, history } = run(epochs);

@@ -8,8 +8,8 @@ import { evaluateWith } from "./evaluate.js";
 import { NonFiniteError } from "./finite.js";
 import type { Metric } from "./metrics.js";
 import { type ProgressSink, bar, lineProgress, stdoutProgress } from "./progress.js";
-import { Session } from "./session.js";
-import { type TrainState, trainStep } from "./step.js";
+import { Session, specOf } from "./session.js";
+import { type TrainOptions, type TrainState, trainStep } from "./step.js";
 
 /** What one epoch achieved: mean training loss and metrics per sample, validation results, time. */
 export interface EpochLog {
@@ -41,7 +41,7 @@ export interface FitOptions<
   X extends Shape = Shape,
   Y extends Shape = Shape,
   Q extends Params = P,
-> {
+> extends TrainOptions {
   readonly model: Layer<I, Shape, P, B>;
   readonly loss: Loss;
   readonly optimizer: Optimizer<K>;
@@ -54,12 +54,8 @@ export interface FitOptions<
   readonly validation?: () => Iterable<Batch<X, Y>>;
   readonly metrics?: readonly Metric[];
   readonly callbacks?: readonly Callback<P, B, OptState<K, P>>[];
-  /** Stop on a non-finite loss or gradient norm (default true); see `NonFiniteError`. */
-  readonly checkFinite?: boolean;
   /** Progress: on standard output (default, TTY-aware, redrawn at most 10 times a second), to a function per finished line, or off. */
   readonly progress?: boolean | ((line: string) => void) | ProgressSink;
-  /** Threads of the compiled step, as `compile`'s option: `"auto"` (default), or a count (1: never a worker). */
-  readonly threads?: number | "auto";
 }
 
 const show = (values: Readonly<Record<string, number>>, prefix = ""): string =>
@@ -196,7 +192,7 @@ export function fit(options: FitOptions): { ts: TrainState; history: EpochLog[] 
   const start = options.ts ?? (options.params ? trainer.init(options.params) : undefined);
   if (start === undefined) throw new ValueError("fit", "params or ts to start from", "neither");
   const sink = sinkOf(options.progress);
-  const session = new Session({ model, loss, optimizer, checkFinite: options.checkFinite ?? true, threads: options.threads }, start);
+  const session = new Session(specOf(model, loss, optimizer, options), start);
   const onBatch = callbacks.flatMap((c) => (c.onBatchEnd ? [c.onBatchEnd] : []));
   const history: EpochLog[] = [];
   let expected: number | undefined;

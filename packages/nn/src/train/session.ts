@@ -12,7 +12,7 @@ import { recipeOf } from "../optim/recipe.js";
 import { type Params, mapTree } from "../tree.js";
 import { checkBatch } from "./check.js";
 import { NonFiniteError } from "./finite.js";
-import { type StepGraph, type TrainState, prefixed, stepGraph } from "./step.js";
+import { type StepGraph, type TrainOptions, type TrainState, prefixed, stepGraph } from "./step.js";
 
 /** What defines a training step, besides the shapes. */
 export interface StepSpec {
@@ -21,12 +21,23 @@ export interface StepSpec {
   readonly optimizer: Optimizer;
   readonly checkFinite: boolean;
   /** Threads of the compiled programs (`compile`'s option). */
-  readonly threads: number | "auto" | undefined;
+  readonly threads: number | "auto";
+  /** Relaxed-SIMD kernels allowed (`compile`'s option). */
+  readonly relaxedSimd: boolean;
 }
 
+/** The spec of a step from `trainStep`'s (or `fit`'s) options, with their defaults. */
+export const specOf = (model: Layer, loss: Loss, optimizer: Optimizer, options: TrainOptions): StepSpec => ({
+  model,
+  loss,
+  optimizer,
+  checkFinite: options.checkFinite ?? true,
+  threads: options.threads ?? "auto",
+  relaxedSimd: options.relaxedSimd ?? false,
+});
+
 /** `compile`'s options for a step of `spec`. */
-const compileOptions = (spec: StepSpec, graph: StepGraph): CompileOptions =>
-  spec.threads === undefined ? { donate: graph.donate } : { donate: graph.donate, threads: spec.threads };
+const compileOptions = ({ threads, relaxedSimd }: StepSpec, { donate }: StepGraph): CompileOptions => ({ donate, threads, relaxedSimd });
 
 /** A built step: its graph, a program kept so the compilation stays cached, and whether it draws random numbers. */
 interface Built {
@@ -54,7 +65,7 @@ function stepFor(spec: StepSpec, ts: TrainState, batch: Batch): Built {
   const byLoss = getOrMake(built, spec.model, () => new WeakMap<Loss, WeakMap<Optimizer, Map<string, Built>>>());
   const byOptimizer = getOrMake(byLoss, spec.loss, () => new WeakMap<Optimizer, Map<string, Built>>());
   const bySignature = getOrMake(byOptimizer, optimizer, () => new Map<string, Built>());
-  return getOrMake(bySignature, `${spec.checkFinite} ${spec.threads} ${signature(batch, dtypeOf(ts.params, "trainStep", "f32"))}`, () => {
+  return getOrMake(bySignature, `${spec.checkFinite} ${spec.threads} ${spec.relaxedSimd} ${signature(batch, dtypeOf(ts.params, "trainStep", "f32"))}`, () => {
     const graph = stepGraph(spec.model, spec.loss, optimizer, ts, batch, { checkFinite: spec.checkFinite });
     const template = compile(graph.inputs, graph.outputs, compileOptions(spec, graph));
     return { graph, template, usesKey: inputsOf(Object.values(graph.outputs)).has("key") };

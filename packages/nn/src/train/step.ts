@@ -5,7 +5,7 @@ import type { Checked, FeatureCheck, TreeCheck, TreeDiffs } from "../shapes.js";
 import { type Leaf, type Params, type Tree, type Vars, flatten, mapTree, unflatten } from "../tree.js";
 import type { Loss } from "../losses.js";
 import { finiteFlag, gated } from "./finite.js";
-import { Session } from "./session.js";
+import { Session, specOf } from "./session.js";
 
 /**
  * Everything a training run carries from step to step. Plain data: save it, copy it, resume it.
@@ -148,6 +148,12 @@ type UncheckedSession = Omit<TrainSession, "step"> & { readonly step: (batch: Ba
 export interface TrainOptions extends StepOptions {
   /** Threads of the compiled step, as `compile`'s option: `"auto"` (default), or a count (1: never a worker). */
   readonly threads?: number | "auto";
+  /**
+   * Allow relaxed-SIMD kernels (fused multiply-add in the matrix products) where the engine has
+   * them, as `compile`'s option (default false): faster on CPUs with FMA, and the bits then
+   * depend on the machine.
+   */
+  readonly relaxedSimd?: boolean;
 }
 
 /**
@@ -167,7 +173,7 @@ export function trainStep<I extends Shape, O extends Shape, P extends Params, B 
   options?: TrainOptions,
 ): Trainer<I, P, B, OptState<K, P>>;
 export function trainStep(model: Layer, loss: Loss, optimizer: Optimizer, options: TrainOptions = {}): UncheckedTrainer {
-  const spec = { model, loss, optimizer, checkFinite: options.checkFinite ?? true, threads: options.threads };
+  const spec = specOf(model, loss, optimizer, options);
   // The functional `step` shares one set of scratch programs: a new session loads the whole state
   // before its first run, so nothing carries over between calls.
   const scratch: ConstructorParameters<typeof Session>[2] = new Map();
