@@ -96,14 +96,16 @@ function mlpWorkload(mlp: Mlp, prefix?: string): NnWorkload {
 const epochOf = (w: NnWorkload, steps: number): Batch[] => Array.from({ length: steps }, (_, i) => w.data[i % w.data.length] as Batch);
 
 /**
- * `fit` for `epochs` epochs of `steps` steps after one warm-up call: the median epoch's steps/s
- * (an epoch includes fit's per-epoch work) and the whole timed call's, with the final state.
+ * `fit` for `epochs` epochs of `steps` steps after a warm-up call as long: the median epoch's
+ * steps/s (an epoch includes fit's per-epoch work) and the whole timed call's, with the final
+ * state. (The whole regression takes ~10 ms: after a shorter warm-up it would be timed while V8
+ * is still optimising fit's loop, ~25% slower, and the session rows measured after it would not.)
  */
 function fitRates(w: NnWorkload, epochs: number, steps: number): { perEpoch: number; whole: number; values: ModelValues } {
   const epoch = epochOf(w, steps);
   const run = (n: number): { ts: ModelValues; history: EpochLog[] } =>
     fit({ model: w.model, loss: w.loss, optimizer: w.optimizer, params: w.params(), data: () => epoch, epochs: n, progress: false, threads: w.threads, relaxedSimd: options.relaxedSimd === true });
-  run(1);
+  run(epochs);
   const t0 = performance.now();
   const { ts, history } = run(epochs);
   const whole = (epochs * steps) / ((performance.now() - t0) / 1000);

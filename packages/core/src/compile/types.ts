@@ -17,7 +17,7 @@ export type Bound<S extends Shape> = { -readonly [K in keyof S]: S[K] extends st
 export type ValueOf<E> = Tensor<Bound<OperandShape<E>>, OperandDType<E> extends DType ? OperandDType<E> : DType>;
 
 type Pair<A, B> = [A, B];
-/** A dimension accepts a size: itself; a name accepts any; a literal only itself (dynamic ones wait for run time). */
+/** A dimension accepts a size: the same dimension (a type parameter meeting itself), any size for a name, a literal only itself (dynamic ones wait for run time). */
 type DimBinds<A, B> = Pair<A, B> extends Pair<B, A> ? true : A extends string ? true : Agree<A, B>;
 // The tail is tested first, so that a literal mismatch decides even where a generic leading
 // dimension (a batch `B` against 32) leaves its own test open.

@@ -384,8 +384,8 @@ type ShowOperand<X> = `${OperandDType<X>}${ShowShape<OperandShape<X>>}`;
 
 /**
  * `unknown` for a float or an open dtype (`Expr<S>`, checked when the node is built); for an integer
- * or bool input, a ShapeMismatch naming the op. (The mismatch is joined with a float Expr so that
- * a generic `D extends FloatDType`, which leaves the test open, still fits.)
+ * or bool input, a ShapeMismatch naming the op. (The mismatch is joined with a float-typed node so
+ * that a generic `D extends FloatDType`, which leaves the test open, still fits.)
  */
 export type FloatInput<Op extends string, S extends Shape, D> = [D] extends ["i32"] | ["bool"] | ["i32" | "bool"]
   ? ShapeMismatch<`${Op}: expected a float input, got ${D & string}${ShowShape<S>} (cast it with cast(x, "f32"))`> | { readonly shape: S; readonly dtype: FloatDType }
