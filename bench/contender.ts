@@ -19,6 +19,8 @@ export interface Contender {
   stepCompile?(step: Mlp | "regression", budget: Budget): Figure;
   /** Steps/s of the regression's compiled step program driven bare, against the training loop (typegrad: nn's overhead). */
   overhead?(): Figure | undefined;
+  /** Microseconds of one-sample inference with the trained regression net, output read back. */
+  predictOne?(budget: Budget): Figure | undefined;
   /** Training samples/s of Fashion-MNIST 784-128-10, 5 epochs through the training loop; the detail gives the test accuracy. */
   fashionMnist?(): Promise<Figure | undefined>;
   /** Training seconds until the MNIST example's model reaches 95% on the embedded subset's test split. */

@@ -57,6 +57,7 @@ for (const g of gemms) await row(g.name, "GFLOP/s", true, (c) => (runs(c, g) ? c
 await row("Regression 1-2-5-1, Adam, 1 sample/step", "steps/s", true, (c) => c.regression(steps));
 for (const m of mlps) await row(m.name, "samples/s", true, (c) => (runs(c, m) ? c.mlp(m, budget) : undefined));
 await row("Regression, nn's step program run bare (set/execute)", "steps/s", true, (c) => (wanted("Regression 1-2-5-1") ? c.overhead?.() : undefined));
+await row("Regression net, predict one sample", "µs", false, (c) => (wanted("Regression 1-2-5-1") ? c.predictOne?.(budget) : undefined));
 /** The real-data rows train for seconds to minutes: --quick leaves them out unless --only picks them. */
 const realData = !opts.quick || opts.only.length > 0;
 if (realData) {

@@ -177,8 +177,9 @@ export function compileLoop(which: Mlp | "regression"): () => number {
   };
 }
 
-/** The regression's bare-program rate, kept for the overhead row (measured with the regression row). */
+/** The regression's bare-program rate and trained net, kept for the overhead and predict rows (measured with the regression row). */
 let bareRegression: { rate: number; fit: number } | undefined;
+let trainedRegression: { model: Layer; values: ModelValues } | undefined;
 
 /** Flattened f32 images and i32 labels as nn batches, normalised. */
 const loaderBatches = (x: Tensor<[number, 784], "f32">, y: Tensor<[number], "i32">, batchSize: number, stats: { mean: number; std: number }, k?: Key) =>
@@ -212,6 +213,7 @@ export const typegrad: Contender = {
     const session = sessionRate(w, steps);
     const bare = measureSteps(steps, bareStep(w).step, n).stepsPerSecond;
     bareRegression = { rate: bare, fit: r.perEpoch };
+    trainedRegression = { model: w.model, values: r.values };
     const fitted = predict(w.model, r.values, new Tensor([n, 1], "f32", regression.xs));
     return {
       value: r.perEpoch,
@@ -241,6 +243,14 @@ export const typegrad: Contender = {
     if (bareRegression === undefined) return undefined;
     const { rate, fit: viaFit } = bareRegression;
     return { value: rate, detail: `nn's step program via set/execute; fit reaches ${((viaFit / rate) * 100).toFixed(0)}% of it (nn overhead ${((rate / viaFit - 1) * 100).toFixed(0)}%)` };
+  },
+
+  /** One-sample `predict` of the trained regression net, the output read back (parameters stay bound between calls). */
+  predictOne(budget: Budget) {
+    if (trainedRegression === undefined) return undefined;
+    const { model, values } = trainedRegression;
+    const x = new Tensor([1, 1], "f32", Float32Array.of(1.5));
+    return timed(measure(() => predict(model, values, x).data[0], budget), (s) => s * 1e6);
   },
 
   /** Builds a fresh model's step graph, differentiates it and compiles it; a fresh graph each call, so no cache helps. */
