@@ -205,6 +205,7 @@ export const genericFit = <const H extends number>(h: H) => {
 export const genericRun = <B extends Dim>(v: Expr<[B, 784], "f32">, t: Tensor<[B, 784], "f32">) => compile({ v }, { y: relu(v) }).set("v", t).run({ v: t }).y;
 export const picked: Expr<["batch", 784], "f32">[] = [where(less(x, 0), x, 0), where(less(x, 0), 0, x), where(less(x, 0), x, input("z", [784])), where(input("c", [784], "bool"), x, x)];
 export const genericWhere = <B extends Dim, D extends "f32" | "f64">(c: Expr<[B, 10], "bool">, a: Expr<[B, 10], D>, b: Expr<[10], D>): Expr<[B, 10], D> => where(c, a, b);
+export const genericShapeWhere = <S extends Dim[]>(c: Expr<S, "bool">, a: Expr<S, "f32">): Expr<S, "f32">[] => [where(c, a, 0), where(c, 0, a), where(c, a, a)];
 export const genericSoftmax = <B extends Dim, D extends "f32" | "f64">(l: Expr<[B, 10], D>): Expr<[B, 10], D>[] => [logSoftmax(l, 1), softmax(l), exp(l), tanh(l)];
 export const probs4: Expr<["batch", 1], "f32"> = pipe(input("x4", ["batch", 4]), bind(model, constants(model.init(key(0))), { mode: "eval" }), softmax);
 `;

@@ -50,17 +50,27 @@ export const whereOp: Primitive<"where", Record<string, never>> = {
   },
 };
 
-/** The broadcast of two shapes, as a Shape (for chaining into a third). */
-type Joint<A extends Shape, B extends Shape> = Broadcast<A, B> extends infer S extends Shape ? S : Dim[];
+type Pair<A, B> = [A, B];
+/** Two shapes joined by broadcasting, as a Shape: equal ones (a type parameter with itself included) stay as they are. */
+type Joint<A extends Shape, B extends Shape> = Pair<A, B> extends Pair<B, A> ? A : Broadcast<A, B> extends infer S extends Shape ? S : Dim[];
+
+/** The result's shape: cond's joined with each expression branch's (a number takes the others'). */
+type WhereShape<C extends Shape, X, Y> = Y extends number
+  ? Joint<C, OperandShape<X>>
+  : X extends number
+    ? Joint<C, OperandShape<Y>>
+    : Joint<Joint<C, OperandShape<X>>, OperandShape<Y>>;
 
 /** `unknown` when the branches fit: not both numbers, one dtype, and b broadcasts with cond and a. */
 type BranchCheck<C extends Shape, X, Y> = [X, Y] extends [number, number]
   ? ShapeMismatch<"where: expected at least one expression branch, got two numbers">
-  : [X, Y] extends [number, unknown] | [unknown, number]
-    ? BroadcastCheck<"where", Joint<C, OperandShape<X>>, OperandShape<Y>>
-    : DTypeAgree<OperandDType<X>, OperandDType<Y>> extends true
-      ? BroadcastCheck<"where", Joint<C, OperandShape<X>>, OperandShape<Y>>
-      : DTypeCheck<"where", X, Y>;
+  : Y extends number
+    ? unknown
+    : X extends number
+      ? BroadcastCheck<"where", C, OperandShape<Y>>
+      : DTypeAgree<OperandDType<X>, OperandDType<Y>> extends true
+        ? BroadcastCheck<"where", Joint<C, OperandShape<X>>, OperandShape<Y>>
+        : DTypeCheck<"where", X, Y>;
 
 /**
  * Elementwise `cond ? a : b` with broadcasting; numbers take the other branch's dtype.
@@ -71,7 +81,7 @@ export function where<C extends Shape, X extends Expr | number, Y extends Expr |
   cond: Expr<C, "bool">,
   a: X & BroadcastCheck<"where", C, OperandShape<X>>,
   b: Y & BranchCheck<C, X, Y>,
-): Expr<Broadcast<Joint<C, OperandShape<X>>, OperandShape<Y>>, JointDType<OperandDType<X>, OperandDType<Y>>>;
+): Expr<WhereShape<C, X, Y>, JointDType<OperandDType<X>, OperandDType<Y>>>;
 export function where(cond: Expr, a: Operand, b: Operand): Expr {
   if (typeof a === "number" && typeof b === "number") throw new ValueError("where", "at least one expression branch", "two numbers");
   const x = typeof a === "number" ? scalar(a, (b as Expr).dtype) : a;
