@@ -148,10 +148,11 @@ export type TreeCheck<Op extends string, G, W> = ShapeMismatchOf<`${Op}: ${TreeD
 export type TreeDiffs<G, W, Path extends string = ""> = string extends keyof G ? never : string extends keyof W ? never : TreeDiff<G, W, Path>;
 
 /**
- * T itself when the check passes, else the ShapeMismatch alone: for arguments whose own type is
- * long (trees), so that the message is not cut from the first line of the diagnostic.
+ * T itself when it is the expected type W (a generic tree `P` against itself included) or the
+ * check passes, else the ShapeMismatch alone: for arguments whose own type is long (trees), so
+ * that the message is not cut from the first line of the diagnostic.
  */
-export type Checked<Check, T> = unknown extends Check ? T : Check;
+export type Checked<Check, T, W = never> = Pair<T, W> extends Pair<W, T> ? T : unknown extends Check ? T : Check;
 
 /** `unknown` when inputs of shape X end in the model's features I (or that waits for run time), else a ShapeMismatch. */
 export type FeatureCheck<Op extends string, X extends Shape, I extends Shape> = IsSame<I> extends true

@@ -5,8 +5,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { type CheckResult, type Source, typecheck } from "../../../bench/typecheck.bench.js";
 
-const header = `import { add, cast, concat, compile, exp, grad, input, less, logSoftmax, logSumExp, matmul, max, mean, mul, relu, reshape, slice, softmax, sub, sum, tanh, tensor, transpose, variance, where, zeros, key, type Dim, type Expr, type Tensor } from "@typegrad/core";
-import { adam, andThen, binaryCrossEntropy, bind, constants, crossEntropy, dense, dropout, fit, mse, named, predict, residual, sequential, sgd, trainStep, relu as reluLayer } from "@typegrad/nn";
+const header = `import { add, cast, concat, compile, exp, grad, input, less, logSoftmax, logSumExp, matmul, max, mean, mul, relu, reshape, slice, softmax, sub, sum, tanh, tensor, transpose, variance, where, zeros, key, type Batch, type Dim, type Expr, type Shape, type Tensor } from "@typegrad/core";
+import { adam, andThen, binaryCrossEntropy, bind, constants, crossEntropy, dense, dropout, fit, mse, named, predict, residual, sequential, sgd, trainStep, relu as reluLayer, type Layer, type Params } from "@typegrad/nn";
 import { pipe } from "fp-ts/lib/function.js";
 const x = input("x", ["batch", 784]);
 const logits = input("logits", ["batch", 10]);
@@ -14,7 +14,7 @@ const labels = input("labels", ["batch"], "i32");
 const model = sequential(dense(4, 8), reluLayer(), dense(8, 1));
 const trainer = trainStep(model, mse, adam());
 export { x, logits, labels, model, trainer, input, add, cast, concat, compile, exp, grad, less, logSoftmax, logSumExp, matmul, max, mean, mul, relu, reshape, slice, softmax, sub, sum, tanh, tensor, transpose, variance, where, zeros, key, adam, andThen, binaryCrossEntropy, bind, constants, crossEntropy, dense, dropout, fit, mse, named, predict, residual, sequential, sgd, pipe, reluLayer, trainStep };
-export type { Dim, Expr, Tensor };
+export type { Batch, Dim, Expr, Layer, Params, Shape, Tensor };
 `;
 
 /** A mistake: the code, what the first line of its diagnostic must contain, and (if given) what the whole of it must contain. */
@@ -202,6 +202,12 @@ export const genericFit = <const H extends number>(h: H) => {
   t.step(state, { x: zeros([2, 4]), y: zeros([2, 1]) });
   return fit({ model: m, loss: mse, optimizer: adam(), params: m.init(key(0)), data: () => [{ x: zeros([2, 4]), y: zeros([2, 1]) }], epochs: 1 });
 };
+// A helper generic over the whole model (its trees are type parameters P and B).
+export function trainAny<I extends Shape, O extends Shape, P extends Params, B extends Params>(m: Layer<I, O, P, B>, data: Batch[]) {
+  const t = trainStep(m, mse, adam());
+  t.session(t.init(m.init(key(0))));
+  return fit({ model: m, loss: mse, optimizer: adam(), params: m.init(key(0)), data: () => data, epochs: 1 });
+}
 export const genericRun = <B extends Dim>(v: Expr<[B, 784], "f32">, t: Tensor<[B, 784], "f32">) => compile({ v }, { y: relu(v) }).set("v", t).run({ v: t }).y;
 export const picked: Expr<["batch", 784], "f32">[] = [where(less(x, 0), x, 0), where(less(x, 0), 0, x), where(less(x, 0), x, input("z", [784])), where(input("c", [784], "bool"), x, x)];
 export const genericWhere = <B extends Dim, D extends "f32" | "f64">(c: Expr<[B, 10], "bool">, a: Expr<[B, 10], D>, b: Expr<[10], D>): Expr<[B, 10], D> => where(c, a, b);

@@ -46,7 +46,7 @@ export interface FitOptions<
   readonly loss: Loss;
   readonly optimizer: Optimizer<K>;
   /** Where to start: fresh parameters, or a training state to resume. */
-  readonly params?: Checked<TreeCheck<"fit: params", Q, P>, Q>;
+  readonly params?: Checked<TreeCheck<"fit: params", Q, P>, Q, P>;
   readonly ts?: TrainState<P, B, OptState<K, P>>;
   /** The training batches of one epoch (called once per epoch, so it can reshuffle). */
   readonly data: ((epoch: number) => Iterable<Batch<X, Y>>) & FeatureCheck<"fit", X, I>;

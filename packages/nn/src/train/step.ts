@@ -120,12 +120,12 @@ type BatchCheck<Op extends string, X extends Shape, I extends Shape> = FeatureCh
  */
 export interface Trainer<I extends Shape = Shape, P extends Params = Params, B extends Params = Params, S extends Params = Params> {
   /** A fresh training state: the optimiser's initial state for `params`, and layer buffers. */
-  readonly init: <Q extends Params>(params: Checked<TreeCheck<"trainStep: params", Q, P>, Q>, options?: { state?: B; key?: Key }) => TrainState<P, B, S>;
+  readonly init: <Q extends Params>(params: Checked<TreeCheck<"trainStep: params", Q, P>, Q, P>, options?: { state?: B; key?: Key }) => TrainState<P, B, S>;
   /** A session that keeps the state resident from `ts` on. */
-  readonly session: <T extends TrainState>(ts: Checked<StateCheck<T, P, B, S>, T>) => TrainSession<I, P, B, S>;
+  readonly session: <T extends TrainState>(ts: Checked<StateCheck<T, P, B, S>, T, TrainState<P, B, S>>) => TrainSession<I, P, B, S>;
   /** One step as a pure function of the state (copies the state in and out). */
   readonly step: <T extends TrainState, X extends Shape, Y extends Shape>(
-    ts: Checked<StateCheck<T, P, B, S>, T>,
+    ts: Checked<StateCheck<T, P, B, S>, T, TrainState<P, B, S>>,
     batch: Batch<X, Y> & BatchCheck<"trainStep", X, I>,
   ) => { readonly ts: TrainState<P, B, S>; readonly loss: number; readonly output: Tensor };
 }
