@@ -1,7 +1,7 @@
 // @typegrad/nn: layers as data plus pure functions, losses, optimisers, training and checkpoints.
 export { type Leaf, type LeafIn, type Tree, type Params, type Vars, mapTree, flatten, unflatten, leaf, subtree } from "./tree.js";
 export { type Ctx, type KeyExpr, type Layer, type LayerSpec, type NoParams, type Same, layer, named, bind, constants } from "./layer.js";
-export type { Chain, ChainCheck, ChainIn, ChainOut, ChainTree, Checked, FeatureCheck, Fits, TreeCheck } from "./shapes.js";
+export type { Chain, ChainCheck, ChainIn, ChainOut, ChainTree, Checked, FeatureCheck, Fits, TreeCheck, ValuesCheck } from "./shapes.js";
 export { type Sequential, sequential, andThen } from "./sequential.js";
 export { residual } from "./residual.js";
 export { type DenseOptions, type DenseParams, dense } from "./dense.js";

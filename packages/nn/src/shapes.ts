@@ -144,6 +144,16 @@ type TreeDiff<G, W, Path extends string = ""> =
  */
 export type TreeCheck<Op extends string, G, W> = ShapeMismatchOf<`${Op}: ${TreeDiffs<G, W>}`>;
 
+/**
+ * `unknown` when values V (`{ params, state }`, or a training state) hold the model's trees P and
+ * B, else a ShapeMismatch naming the op and the paths that differ.
+ */
+export type ValuesCheck<Op extends string, V, P, B> = V extends { readonly params: infer VP; readonly state: infer VB }
+  ? ShapeMismatchOf<`${Op}: ${DiffsUnlessSame<VP, P, "params."> | DiffsUnlessSame<VB, B, "state.">}`>
+  : unknown;
+/** The differences of two trees, none when they are one type (a generic tree against itself included). */
+type DiffsUnlessSame<G, W, Path extends string> = Pair<G, W> extends Pair<W, G> ? never : TreeDiffs<G, W, Path>;
+
 /** The differences of two trees as messages, none when either is untyped. */
 export type TreeDiffs<G, W, Path extends string = ""> = string extends keyof G ? never : string extends keyof W ? never : TreeDiff<G, W, Path>;
 

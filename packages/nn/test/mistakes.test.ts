@@ -6,14 +6,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type CheckResult, type Source, typecheck } from "../../../bench/typecheck.bench.js";
 
 const header = `import { add, cast, concat, compile, exp, grad, input, less, logSoftmax, logSumExp, matmul, max, mean, mul, relu, reshape, slice, softmax, sub, sum, tanh, tensor, transpose, variance, where, zeros, key, type Batch, type Dim, type Expr, type Shape, type Tensor } from "@typegrad/core";
-import { adam, andThen, binaryCrossEntropy, bind, constants, crossEntropy, dense, dropout, fit, mse, named, predict, residual, sequential, sgd, trainStep, relu as reluLayer, type Layer, type Params } from "@typegrad/nn";
+import { adam, andThen, binaryCrossEntropy, bind, constants, crossEntropy, dense, dropout, evaluateModel, fit, mse, named, predict, residual, sequential, sgd, trainStep, relu as reluLayer, type Layer, type Params } from "@typegrad/nn";
 import { pipe } from "fp-ts/lib/function.js";
 const x = input("x", ["batch", 784]);
 const logits = input("logits", ["batch", 10]);
 const labels = input("labels", ["batch"], "i32");
 const model = sequential(dense(4, 8), reluLayer(), dense(8, 1));
 const trainer = trainStep(model, mse, adam());
-export { x, logits, labels, model, trainer, input, add, cast, concat, compile, exp, grad, less, logSoftmax, logSumExp, matmul, max, mean, mul, relu, reshape, slice, softmax, sub, sum, tanh, tensor, transpose, variance, where, zeros, key, adam, andThen, binaryCrossEntropy, bind, constants, crossEntropy, dense, dropout, fit, mse, named, predict, residual, sequential, sgd, pipe, reluLayer, trainStep };
+export { x, logits, labels, model, trainer, input, add, cast, concat, compile, exp, grad, less, logSoftmax, logSumExp, matmul, max, mean, mul, relu, reshape, slice, softmax, sub, sum, tanh, tensor, transpose, variance, where, zeros, key, adam, andThen, binaryCrossEntropy, bind, constants, crossEntropy, dense, dropout, evaluateModel, fit, mse, named, predict, residual, sequential, sgd, pipe, reluLayer, trainStep };
 export type { Batch, Dim, Expr, Layer, Params, Shape, Tensor };
 `;
 
@@ -124,6 +124,9 @@ const classes: Record<string, readonly Case[]> = {
     [`trainer.init(sequential(dense(4, 16), reluLayer(), dense(16, 1)).init(key(0)));`, `trainStep: params: 0.weight is [16,4] where the model has [8,4]`],
     [`const ts = trainStep(model, mse, sgd({ lr: 0.1 })).init(model.init(key(0)));\ntrainer.session(ts);`, `trainStep: ts.opt.exp_avg is missing`],
     [`const ts = trainer.init(model.init(key(0)));\nconst opt = adam().init(dense(4, 8).init(key(0)));\ntrainer.step({ ...ts, opt }, { x: zeros([2, 4]), y: zeros([2, 1]) });`, `trainStep: ts.opt.exp_avg.`],
+    [`const wide = sequential(dense(4, 16), reluLayer(), dense(16, 1));\npredict(model, { params: wide.init(key(0)), state: {} }, zeros([2, 4]));`, `predict: params.0.weight is [16,4] where the model has [8,4]`],
+    [`evaluateModel(model, { params: dense(4, 1).init(key(0)), state: {} }, [{ x: zeros([2, 4]), y: zeros([2, 1]) }]);`, `evaluateModel: params.0 is missing`],
+    [`const other = sequential(dense(4, 16), reluLayer(), dense(16, 1));\nconst ts = trainStep(other, mse, adam()).init(other.init(key(0)));\nfit({ model, loss: mse, optimizer: adam(), ts, data: () => [], epochs: 1 });`, `fit: ts.params.0.weight is [16,4] where the model has [8,4]`],
     // In a generic helper a type parameter against a literal stays open: the first line holds the op and the paths with both shapes.
     [`export const other = <const H extends number>(h: H) => { const m = sequential(dense(4, h), reluLayer(), dense(h, 1)); return trainStep(m, mse, adam()).init(sequential(dense(4, 16), reluLayer(), dense(16, 1)).init(key(0))); };`, "trainStep: params: ${", "0.weight is [16,4] where the model has [${H},4]"],
     [`export const wide = <const H extends number>(h: H) => { const m = sequential(dense(4, h), reluLayer(), dense(h, 1)); return fit({ model: m, loss: mse, optimizer: adam(), params: sequential(dense(4, h), reluLayer(), dense(h, 2)).init(key(0)), data: () => [], epochs: 1 }); };`, "fit: params: 2.weight is [2,${H}] where the model has [1,${H}]"],
@@ -205,7 +208,11 @@ export const genericFit = <const H extends number>(h: H) => {
 // A helper generic over the whole model (its trees are type parameters P and B).
 export function trainAny<I extends Shape, O extends Shape, P extends Params, B extends Params>(m: Layer<I, O, P, B>, data: Batch[]) {
   const t = trainStep(m, mse, adam());
-  t.session(t.init(m.init(key(0))));
+  const ts = t.init(m.init(key(0)));
+  t.session(ts);
+  predict(m, ts, (data[0] as Batch).x);
+  evaluateModel(m, { params: m.init(key(0)), state: m.initState() }, data, { loss: mse });
+  fit({ model: m, loss: mse, optimizer: adam(), ts, data: () => data, epochs: 1 });
   return fit({ model: m, loss: mse, optimizer: adam(), params: m.init(key(0)), data: () => data, epochs: 1 });
 }
 export const genericRun = <B extends Dim>(v: Expr<[B, 784], "f32">, t: Tensor<[B, 784], "f32">) => compile({ v }, { y: relu(v) }).set("v", t).run({ v: t }).y;

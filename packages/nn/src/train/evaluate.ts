@@ -7,7 +7,7 @@ import type { ModelValues } from "../checkpoint/stateDict.js";
 import type { Layer } from "../layer.js";
 import { dtypeOf } from "../optim/optimizer.js";
 import type { Loss } from "../losses.js";
-import type { ApplyOut, FeatureCheck } from "../shapes.js";
+import type { ApplyOut, Checked, FeatureCheck, ValuesCheck } from "../shapes.js";
 import type { Params } from "../tree.js";
 import { checkBatch, checkValues } from "./check.js";
 import type { Metric } from "./metrics.js";
@@ -109,9 +109,9 @@ function bound(model: Layer, values: ModelValues, x: Tensor, y: Tensor | undefin
  * @example
  * const yhat = predict(model, { params, state }, x);
  */
-export function predict<I extends Shape, O extends Shape, P extends Params, B extends Params, X extends Shape>(
+export function predict<I extends Shape, O extends Shape, P extends Params, B extends Params, X extends Shape, V extends ModelValues = ModelValues<P, B>>(
   model: Layer<I, O, P, B>,
-  values: ModelValues<P, B>,
+  values: Checked<ValuesCheck<"predict", V, P, B>, V, ModelValues<P, B>>,
   x: Tensor<X> & FeatureCheck<"predict", X, I>,
 ): Tensor<ApplyOut<X, I, O>>;
 export function predict(model: Layer, values: ModelValues, x: Tensor): Tensor {
@@ -134,9 +134,9 @@ export interface EvaluateOptions {
  * @example
  * evaluateModel(model, { params, state }, testBatches, { loss: crossEntropy, metrics: [accuracy] });   // { loss, accuracy }
  */
-export function evaluateModel<I extends Shape, P extends Params, B extends Params, X extends Shape, Y extends Shape>(
+export function evaluateModel<I extends Shape, P extends Params, B extends Params, X extends Shape, Y extends Shape, V extends ModelValues = ModelValues<P, B>>(
   model: Layer<I, Shape, P, B>,
-  values: ModelValues<P, B>,
+  values: Checked<ValuesCheck<"evaluateModel", V, P, B>, V, ModelValues<P, B>>,
   batches: Iterable<Batch<X, Y>> & FeatureCheck<"evaluateModel", X, I>,
   options?: EvaluateOptions,
 ): Record<string, number>;

@@ -9,7 +9,7 @@ import { NonFiniteError } from "./finite.js";
 import type { Metric } from "./metrics.js";
 import { type ProgressSink, bar, lineProgress, stdoutProgress } from "./progress.js";
 import { Session, specOf } from "./session.js";
-import { type TrainOptions, type TrainState, trainStep } from "./step.js";
+import { type StateCheck, type TrainOptions, type TrainState, trainStep } from "./step.js";
 
 /** What one epoch achieved: mean training loss and metrics per sample, validation results, time. */
 export interface EpochLog {
@@ -41,13 +41,14 @@ export interface FitOptions<
   X extends Shape = Shape,
   Y extends Shape = Shape,
   Q extends Params = P,
+  T extends TrainState = TrainState<P, B, OptState<K, P>>,
 > extends TrainOptions {
   readonly model: Layer<I, Shape, P, B>;
   readonly loss: Loss;
   readonly optimizer: Optimizer<K>;
   /** Where to start: fresh parameters, or a training state to resume. */
   readonly params?: Checked<TreeCheck<"fit: params", Q, P>, Q, P>;
-  readonly ts?: TrainState<P, B, OptState<K, P>>;
+  readonly ts?: Checked<StateCheck<"fit", T, P, B, OptState<K, P>>, T, TrainState<P, B, OptState<K, P>>>;
   /** The training batches of one epoch (called once per epoch, so it can reshuffle). */
   readonly data: ((epoch: number) => Iterable<Batch<X, Y>>) & FeatureCheck<"fit", X, I>;
   readonly epochs: number;
@@ -183,8 +184,17 @@ function lazyState(session: Session): TrainState {
  * @example
  * const { ts, history } = fit({ model, loss: crossEntropy, optimizer: adam(), params, data: () => trainBatches, epochs: 3, metrics: [accuracy] });
  */
-export function fit<I extends Shape, P extends Params, B extends Params, K extends string, X extends Shape, Y extends Shape, Q extends Params = P>(
-  options: FitOptions<I, P, B, K, X, Y, Q>,
+export function fit<
+  I extends Shape,
+  P extends Params,
+  B extends Params,
+  K extends string,
+  X extends Shape,
+  Y extends Shape,
+  Q extends Params = P,
+  T extends TrainState = TrainState<P, B, OptState<K, P>>,
+>(
+  options: FitOptions<I, P, B, K, X, Y, Q, T>,
 ): { ts: TrainState<P, B, OptState<K, P>>; history: EpochLog[] };
 export function fit(options: FitOptions): { ts: TrainState; history: EpochLog[] } {
   const { model, loss, optimizer, epochs, metrics = [], callbacks = [] } = options;

@@ -122,18 +122,18 @@ export interface Trainer<I extends Shape = Shape, P extends Params = Params, B e
   /** A fresh training state: the optimiser's initial state for `params`, and layer buffers. */
   readonly init: <Q extends Params>(params: Checked<TreeCheck<"trainStep: params", Q, P>, Q, P>, options?: { state?: B; key?: Key }) => TrainState<P, B, S>;
   /** A session that keeps the state resident from `ts` on. */
-  readonly session: <T extends TrainState>(ts: Checked<StateCheck<T, P, B, S>, T, TrainState<P, B, S>>) => TrainSession<I, P, B, S>;
+  readonly session: <T extends TrainState>(ts: Checked<StateCheck<"trainStep", T, P, B, S>, T, TrainState<P, B, S>>) => TrainSession<I, P, B, S>;
   /** One step as a pure function of the state (copies the state in and out). */
   readonly step: <T extends TrainState, X extends Shape, Y extends Shape>(
-    ts: Checked<StateCheck<T, P, B, S>, T, TrainState<P, B, S>>,
+    ts: Checked<StateCheck<"trainStep", T, P, B, S>, T, TrainState<P, B, S>>,
     batch: Batch<X, Y> & BatchCheck<"trainStep", X, I>,
   ) => { readonly ts: TrainState<P, B, S>; readonly loss: number; readonly output: Tensor };
 }
 
 /** `unknown` when a training state's trees are the model's and its optimiser's, else a ShapeMismatch naming the path. */
-export type StateCheck<T, P extends Params, B extends Params, S extends Params> =
+export type StateCheck<Op extends string, T, P extends Params, B extends Params, S extends Params> =
   T extends TrainState<infer TP, infer TB, infer TS>
-    ? ShapeMismatchOf<`trainStep: ${TreeDiffs<TP, P, "ts.params."> | TreeDiffs<TB, B, "ts.state."> | TreeDiffs<TS, S, "ts.opt.">}`>
+    ? ShapeMismatchOf<`${Op}: ${TreeDiffs<TP, P, "ts.params."> | TreeDiffs<TB, B, "ts.state."> | TreeDiffs<TS, S, "ts.opt.">}`>
     : unknown;
 
 /** A trainer as implemented: the same functions, without the type-level checks. */
