@@ -119,6 +119,10 @@ const classes: Record<string, readonly Case[]> = {
     [`crossEntropy(logits, input("t", ["batch", 9]));`, `crossEntropy: expected i32 labels [batch] or f32 targets [batch,10] for logits [batch,10], got f32[batch,9]`],
     [`const out = matmul(x, input("w", [784, 1]));\nconst target = input("t", ["batch"]);\nmse(out, target);`, `mse: expected predictions and targets of one shape, got [batch,1] and [batch]`],
     [`export const ce = <B extends Dim>(l: Expr<[B, 10], "f32">, y: Expr<[B, 10], "i32">) => crossEntropy(l, y);`, "crossEntropy: expected i32 labels [${B}] or f32 targets [${B},10] for logits [${B},10], got i32[${B},10]"],
+    // Through fit: the loss is checked against the model's output and the batches' y; the first line gives both, the loss's sentence follows.
+    [`fit({ model, loss: crossEntropy, optimizer: adam(), params: model.init(key(0)), data: () => [{ x: zeros([32, 4]), y: zeros([32]) }], epochs: 1 });`, `(prediction: Expr<[32, 1], "f32">, target: Expr<readonly [32], "f32">)`, `crossEntropy: expected i32 labels [32] or f32 targets [32,1] for logits [32,1], got f32[32]`],
+    [`const clf = sequential(dense(4, 8), reluLayer(), dense(8, 3));\nconst data = () => [{ x: zeros([32, 4]), y: zeros([16], "i32") }];\nfit({ model: clf, loss: crossEntropy, optimizer: adam(), params: clf.init(key(0)), data, epochs: 1 });`, `(prediction: Expr<[32, 3], "f32">, target: Expr<readonly [16], "i32">)`, `crossEntropy: expected i32 labels [32] or f32 targets [32,3] for logits [32,3], got i32[16]`],
+    [`fit({ model, loss: mse, optimizer: adam(), params: model.init(key(0)), data: () => [{ x: zeros([32, 4]), y: zeros([32]) }], epochs: 1 });`, `(prediction: Expr<[32, 1], "f32">, target: Expr<readonly [32], "f32">)`, `mse: expected predictions and targets of one shape, got [32,1] and [32]`],
   ],
   "15 optimiser state and parameter tree": [
     [`trainer.init(sequential(dense(4, 16), reluLayer(), dense(16, 1)).init(key(0)));`, `trainStep: params: 0.weight is [16,4] where the model has [8,4]`],
@@ -215,6 +219,13 @@ export function trainAny<I extends Shape, O extends Shape, P extends Params, B e
   fit({ model: m, loss: mse, optimizer: adam(), ts, data: () => data, epochs: 1 });
   return fit({ model: m, loss: mse, optimizer: adam(), params: m.init(key(0)), data: () => data, epochs: 1 });
 }
+const clf = sequential(dense(4, 8), reluLayer(), dense(8, 3));
+export const fitted = [
+  fit({ model: clf, loss: crossEntropy, optimizer: adam(), params: clf.init(key(0)), data: () => [{ x: zeros([32, 4]), y: zeros([32], "i32") }], epochs: 1 }),
+  fit({ model: clf, loss: crossEntropy, optimizer: adam(), params: clf.init(key(0)), data: () => [{ x: zeros([32, 4]), y: zeros([32, 3]) }], epochs: 1 }),
+  fit({ model: clf, loss: (p, t) => crossEntropy(p, t, "sum"), optimizer: adam(), params: clf.init(key(0)), data: () => [{ x: zeros([32, 4]), y: zeros([32], "i32") }], epochs: 1 }),
+  fit({ model, loss: mse, optimizer: adam(), params: model.init(key(0)), data: () => [{ x: zeros([32, 4]), y: zeros([32, 1]) }], epochs: 1 }),
+];
 export const genericRun = <B extends Dim>(v: Expr<[B, 784], "f32">, t: Tensor<[B, 784], "f32">) => compile({ v }, { y: relu(v) }).set("v", t).run({ v: t }).y;
 export const picked: Expr<["batch", 784], "f32">[] = [where(less(x, 0), x, 0), where(less(x, 0), 0, x), where(less(x, 0), x, input("z", [784])), where(input("c", [784], "bool"), x, x)];
 export const genericWhere = <B extends Dim, D extends "f32" | "f64">(c: Expr<[B, 10], "bool">, a: Expr<[B, 10], D>, b: Expr<[10], D>): Expr<[B, 10], D> => where(c, a, b);

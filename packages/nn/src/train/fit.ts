@@ -1,8 +1,8 @@
-import { type Batch, type Shape, ValueError } from "@typegrad/core";
+import { type Batch, type DType, type Expr, type Shape, ValueError } from "@typegrad/core";
 import type { Layer } from "../layer.js";
 import type { Loss } from "../losses.js";
 import type { OptState, Optimizer } from "../optim/optimizer.js";
-import type { Checked, FeatureCheck, TreeCheck } from "../shapes.js";
+import type { ApplyOut, Checked, FeatureCheck, TreeCheck } from "../shapes.js";
 import type { Params } from "../tree.js";
 import { evaluateWith } from "./evaluate.js";
 import { NonFiniteError } from "./finite.js";
@@ -29,9 +29,10 @@ export interface Callback<P extends Params = Params, B extends Params = Params, 
 }
 
 /**
- * Options of `fit`, for a model with input features I and trees P (parameters), B (buffers), and
- * an optimiser with slots K; batches' x is X. The types check `params`/`ts` against the model and
- * X against its input features.
+ * Options of `fit`, for a model with input features I, output features O and trees P (parameters),
+ * B (buffers), and an optimiser with slots K; batches hold x of shape X and dtype DX and y of Y and
+ * DY. The types check `params`/`ts` against the model, X against its input features, and the loss
+ * against the model's output and y.
  */
 export interface FitOptions<
   I extends Shape = Shape,
@@ -42,17 +43,21 @@ export interface FitOptions<
   Y extends Shape = Shape,
   Q extends Params = P,
   T extends TrainState = TrainState<P, B, OptState<K, P>>,
+  O extends Shape = Shape,
+  DX extends DType = DType,
+  DY extends DType = DType,
 > extends TrainOptions {
-  readonly model: Layer<I, Shape, P, B>;
-  readonly loss: Loss;
+  readonly model: Layer<I, O, P, B>;
+  /** The loss of the model's output against y: a loss that cannot take them (`crossEntropy` of float labels, `mse` of other shapes) is a type error. */
+  readonly loss: Loss & ((prediction: Expr<ApplyOut<X, I, O>, DX>, target: Expr<Y, DY>) => Expr);
   readonly optimizer: Optimizer<K>;
   /** Where to start: fresh parameters, or a training state to resume. */
   readonly params?: Checked<TreeCheck<"fit: params", Q, P>, Q, P>;
   readonly ts?: Checked<StateCheck<"fit", T, P, B, OptState<K, P>>, T, TrainState<P, B, OptState<K, P>>>;
   /** The training batches of one epoch (called once per epoch, so it can reshuffle). */
-  readonly data: ((epoch: number) => Iterable<Batch<X, Y>>) & FeatureCheck<"fit", X, I>;
+  readonly data: ((epoch: number) => Iterable<Batch<X, Y, DX, DY>>) & FeatureCheck<"fit", X, I>;
   readonly epochs: number;
-  readonly validation?: () => Iterable<Batch<X, Y>>;
+  readonly validation?: () => Iterable<Batch<X, Y, DX, DY>>;
   readonly metrics?: readonly Metric[];
   readonly callbacks?: readonly Callback<P, B, OptState<K, P>>[];
   /** Progress: on standard output (default, TTY-aware, redrawn at most 10 times a second), to a function per finished line, or off. */
@@ -193,8 +198,11 @@ export function fit<
   Y extends Shape,
   Q extends Params = P,
   T extends TrainState = TrainState<P, B, OptState<K, P>>,
+  O extends Shape = Shape,
+  DX extends DType = DType,
+  DY extends DType = DType,
 >(
-  options: FitOptions<I, P, B, K, X, Y, Q, T>,
+  options: FitOptions<I, P, B, K, X, Y, Q, T, O, DX, DY>,
 ): { ts: TrainState<P, B, OptState<K, P>>; history: EpochLog[] };
 export function fit(options: FitOptions): { ts: TrainState; history: EpochLog[] } {
   const { model, loss, optimizer, epochs, metrics = [], callbacks = [] } = options;
