@@ -8,6 +8,9 @@ export type Reduction = "mean" | "sum" | "none";
 /** A loss: predictions and targets to a scalar (or per-sample values with reduction "none"). */
 export type Loss = (prediction: Expr, target: Expr) => Expr;
 
+/** A loss that takes predictions P and targets T: what `fit` and `evaluateModel` check their `loss` against (P: the model's output). */
+export type LossFor<P extends Expr, T extends Expr> = Loss & ((prediction: P, target: T) => Expr);
+
 /** The result of a loss: a scalar, or per-sample values of shape S with reduction "none". */
 type LossOut<R extends Reduction, S extends Shape, D> = Expr<R extends "none" ? S : [], D extends DType ? D : DType>;
 

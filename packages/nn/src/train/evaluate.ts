@@ -2,11 +2,11 @@
 // model and shapes, holding the parameters they were last given. A call with the same parameter
 // and buffer trees as the last one copies nothing in; a call with the same shapes finds its program
 // without building a signature.
-import { type Batch, type Data, type Expr, type Program, type Shape, Tensor, checkTensor, compile, input } from "@typegrad/core";
+import { type Batch, type DType, type Data, type Expr, type Program, type Shape, Tensor, checkTensor, compile, input } from "@typegrad/core";
 import type { ModelValues } from "../checkpoint/stateDict.js";
 import type { Layer } from "../layer.js";
 import { dtypeOf } from "../optim/optimizer.js";
-import type { Loss } from "../losses.js";
+import type { Loss, LossFor } from "../losses.js";
 import type { ApplyOut, Checked, FeatureCheck, ValuesCheck } from "../shapes.js";
 import type { Params } from "../tree.js";
 import { checkBatch, checkValues } from "./check.js";
@@ -124,8 +124,8 @@ export function predict(model: Layer, values: ModelValues, x: Tensor): Tensor {
 }
 
 /** Options of `evaluateModel`. */
-export interface EvaluateOptions {
-  readonly loss?: Loss;
+export interface EvaluateOptions<L extends Loss = Loss> {
+  readonly loss?: L;
   readonly metrics?: readonly Metric[];
 }
 
@@ -134,11 +134,21 @@ export interface EvaluateOptions {
  * @example
  * evaluateModel(model, { params, state }, testBatches, { loss: crossEntropy, metrics: [accuracy] });   // { loss, accuracy }
  */
-export function evaluateModel<I extends Shape, P extends Params, B extends Params, X extends Shape, Y extends Shape, V extends ModelValues = ModelValues<P, B>>(
-  model: Layer<I, Shape, P, B>,
+export function evaluateModel<
+  I extends Shape,
+  O extends Shape,
+  P extends Params,
+  B extends Params,
+  X extends Shape,
+  Y extends Shape,
+  DX extends DType,
+  DY extends DType,
+  V extends ModelValues = ModelValues<P, B>,
+>(
+  model: Layer<I, O, P, B>,
   values: Checked<ValuesCheck<"evaluateModel", V, P, B>, V, ModelValues<P, B>>,
-  batches: Iterable<Batch<X, Y>> & FeatureCheck<"evaluateModel", X, I>,
-  options?: EvaluateOptions,
+  batches: Iterable<Batch<X, Y, DX, DY>> & FeatureCheck<"evaluateModel", X, I>,
+  options?: EvaluateOptions<LossFor<Expr<ApplyOut<X, I, O>, DX>, Expr<Y, DY>>>,
 ): Record<string, number>;
 export function evaluateModel(model: Layer, values: ModelValues, batches: Iterable<Batch>, options: EvaluateOptions = {}): Record<string, number> {
   return evaluateWith(model, values, batches, options, false);

@@ -1,6 +1,6 @@
 import { type Batch, type DType, type Expr, type Shape, ValueError } from "@typegrad/core";
 import type { Layer } from "../layer.js";
-import type { Loss } from "../losses.js";
+import type { LossFor } from "../losses.js";
 import type { OptState, Optimizer } from "../optim/optimizer.js";
 import type { ApplyOut, Checked, FeatureCheck, TreeCheck } from "../shapes.js";
 import type { Params } from "../tree.js";
@@ -49,7 +49,7 @@ export interface FitOptions<
 > extends TrainOptions {
   readonly model: Layer<I, O, P, B>;
   /** The loss of the model's output against y: a loss that cannot take them (`crossEntropy` of float labels, `mse` of other shapes) is a type error. */
-  readonly loss: Loss & ((prediction: Expr<ApplyOut<X, I, O>, DX>, target: Expr<Y, DY>) => Expr);
+  readonly loss: LossFor<Expr<ApplyOut<X, I, O>, DX>, Expr<Y, DY>>;
   readonly optimizer: Optimizer<K>;
   /** Where to start: fresh parameters, or a training state to resume. */
   readonly params?: Checked<TreeCheck<"fit: params", Q, P>, Q, P>;
