@@ -226,6 +226,7 @@ export const fitted = [
   fit({ model: clf, loss: crossEntropy, optimizer: adam(), params: clf.init(key(0)), data: () => [{ x: zeros([32, 4]), y: zeros([32, 3]) }], epochs: 1 }),
   fit({ model: clf, loss: (p, t) => crossEntropy(p, t, "sum"), optimizer: adam(), params: clf.init(key(0)), data: () => [{ x: zeros([32, 4]), y: zeros([32], "i32") }], epochs: 1 }),
   fit({ model, loss: mse, optimizer: adam(), params: model.init(key(0)), data: () => [{ x: zeros([32, 4]), y: zeros([32, 1]) }], epochs: 1 }),
+  fit({ model, loss: mse, optimizer: adam(), params: model.init(key(0)), data: () => [{ x: zeros([32, 4]), y: zeros([32, 1]) }], validation: () => [{ x: zeros([8, 4]), y: zeros([8, 1]) }], epochs: 1 }),
 ];
 export const genericRun = <B extends Dim>(v: Expr<[B, 784], "f32">, t: Tensor<[B, 784], "f32">) => compile({ v }, { y: relu(v) }).set("v", t).run({ v: t }).y;
 export const picked: Expr<["batch", 784], "f32">[] = [where(less(x, 0), x, 0), where(less(x, 0), 0, x), where(less(x, 0), x, input("z", [784])), where(input("c", [784], "bool"), x, x)];

@@ -57,7 +57,8 @@ export interface FitOptions<
   /** The training batches of one epoch (called once per epoch, so it can reshuffle). */
   readonly data: ((epoch: number) => Iterable<Batch<X, Y, DX, DY>>) & FeatureCheck<"fit", X, I>;
   readonly epochs: number;
-  readonly validation?: () => Iterable<Batch<X, Y, DX, DY>>;
+  /** Batches evaluated after each epoch (any batch size; x and y checked when they run). */
+  readonly validation?: () => Iterable<Batch<Shape, Shape, DX, DY>>;
   readonly metrics?: readonly Metric[];
   readonly callbacks?: readonly Callback<P, B, OptState<K, P>>[];
   /** Progress: on standard output (default, TTY-aware, redrawn at most 10 times a second), to a function per finished line, or off. */
