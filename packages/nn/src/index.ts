@@ -32,7 +32,7 @@ export {
   linearWeightInit,
   linearBiasInit,
 } from "./init.js";
-export { type Loss, type LossFor, type Reduction, mse, crossEntropy, binaryCrossEntropy } from "./losses.js";
+export { type Loss, type LossFor, type LossForBatches, type Reduction, mse, crossEntropy, binaryCrossEntropy } from "./losses.js";
 export { type Optimizer, type OptState, type LearningRate, zerosLike } from "./optim/optimizer.js";
 export { type SgdOptions, type SgdSlots, sgd } from "./optim/sgd.js";
 export { type AdamOptions, type AdamSlots, adam, adamw } from "./optim/adam.js";

@@ -164,6 +164,9 @@ export type TreeDiffs<G, W, Path extends string = ""> = string extends keyof G ?
  */
 export type Checked<Check, T, W = never> = Pair<T, W> extends Pair<W, T> ? T : unknown extends Check ? T : Check;
 
+/** The shapes of x in batches of type Bt (a union when batches have several literal shapes). */
+export type BatchX<Bt> = Bt extends { readonly x: { readonly shape: infer S extends Shape } } ? S : never;
+
 /** `unknown` when inputs of shape X end in the model's features I (or that waits for run time), else a ShapeMismatch. */
 export type FeatureCheck<Op extends string, X extends Shape, I extends Shape> = IsSame<I> extends true
   ? unknown

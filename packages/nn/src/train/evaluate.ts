@@ -6,8 +6,8 @@ import { type Batch, type DType, type Data, type Expr, type Program, type Shape,
 import type { ModelValues } from "../checkpoint/stateDict.js";
 import type { Layer } from "../layer.js";
 import { dtypeOf } from "../optim/optimizer.js";
-import type { Loss, LossFor } from "../losses.js";
-import type { ApplyOut, Checked, FeatureCheck, ValuesCheck } from "../shapes.js";
+import type { Loss, LossForBatches } from "../losses.js";
+import type { ApplyOut, BatchX, Checked, FeatureCheck, ValuesCheck } from "../shapes.js";
 import type { Params } from "../tree.js";
 import { checkBatch, checkValues } from "./check.js";
 import type { Metric } from "./metrics.js";
@@ -124,8 +124,9 @@ export function predict(model: Layer, values: ModelValues, x: Tensor): Tensor {
 }
 
 /** Options of `evaluateModel`. */
-export interface EvaluateOptions<L extends Loss = Loss> {
-  readonly loss?: L;
+export interface EvaluateOptions<L = Loss> {
+  /** The loss; `evaluateModel` checks it against the model's output and the batches' y (L). */
+  readonly loss?: L & Loss;
   readonly metrics?: readonly Metric[];
 }
 
@@ -139,16 +140,16 @@ export function evaluateModel<
   O extends Shape,
   P extends Params,
   B extends Params,
-  X extends Shape,
-  Y extends Shape,
+  // DX and DY only keep the batches' dtypes from being read as Batch's DType while Bt is inferred.
   DX extends DType,
   DY extends DType,
+  Bt extends Batch<Shape, Shape, DX, DY>,
   V extends ModelValues = ModelValues<P, B>,
 >(
   model: Layer<I, O, P, B>,
   values: Checked<ValuesCheck<"evaluateModel", V, P, B>, V, ModelValues<P, B>>,
-  batches: Iterable<Batch<X, Y, DX, DY>> & FeatureCheck<"evaluateModel", X, I>,
-  options?: EvaluateOptions<LossFor<Expr<ApplyOut<X, I, O>, DX>, Expr<Y, DY>>>,
+  batches: Iterable<Bt> & FeatureCheck<"evaluateModel", BatchX<Bt>, I>,
+  options?: EvaluateOptions<NoInfer<LossForBatches<Bt, I, O>>>,
 ): Record<string, number>;
 export function evaluateModel(model: Layer, values: ModelValues, batches: Iterable<Batch>, options: EvaluateOptions = {}): Record<string, number> {
   return evaluateWith(model, values, batches, options, false);

@@ -1,8 +1,8 @@
-import { type Batch, type DType, type Expr, type Shape, ValueError } from "@typegrad/core";
+import { type Batch, type DType, type Shape, ValueError } from "@typegrad/core";
 import type { Layer } from "../layer.js";
-import type { LossFor } from "../losses.js";
+import type { LossForBatches } from "../losses.js";
 import type { OptState, Optimizer } from "../optim/optimizer.js";
-import type { ApplyOut, Checked, FeatureCheck, TreeCheck } from "../shapes.js";
+import type { BatchX, Checked, FeatureCheck, TreeCheck } from "../shapes.js";
 import type { Params } from "../tree.js";
 import { evaluateWith } from "./evaluate.js";
 import { NonFiniteError } from "./finite.js";
@@ -30,35 +30,32 @@ export interface Callback<P extends Params = Params, B extends Params = Params, 
 
 /**
  * Options of `fit`, for a model with input features I, output features O and trees P (parameters),
- * B (buffers), and an optimiser with slots K; batches hold x of shape X and dtype DX and y of Y and
- * DY. The types check `params`/`ts` against the model, X against its input features, and the loss
- * against the model's output and y.
+ * B (buffers), an optimiser with slots K, and batches of type Bt (a union when they have several
+ * literal shapes). The types check `params`/`ts` against the model, the batches' x against its
+ * input features, and the loss against the model's output and the batches' y.
  */
 export interface FitOptions<
   I extends Shape = Shape,
+  O extends Shape = Shape,
   P extends Params = Params,
   B extends Params = Params,
   K extends string = string,
-  X extends Shape = Shape,
-  Y extends Shape = Shape,
+  Bt extends Batch = Batch,
   Q extends Params = P,
   T extends TrainState = TrainState<P, B, OptState<K, P>>,
-  O extends Shape = Shape,
-  DX extends DType = DType,
-  DY extends DType = DType,
 > extends TrainOptions {
   readonly model: Layer<I, O, P, B>;
   /** The loss of the model's output against y: a loss that cannot take them (`crossEntropy` of float labels, `mse` of other shapes) is a type error. */
-  readonly loss: LossFor<Expr<ApplyOut<X, I, O>, DX>, Expr<Y, DY>>;
+  readonly loss: NoInfer<LossForBatches<Bt, I, O>>;
   readonly optimizer: Optimizer<K>;
   /** Where to start: fresh parameters, or a training state to resume. */
   readonly params?: Checked<TreeCheck<"fit: params", Q, P>, Q, P>;
   readonly ts?: Checked<StateCheck<"fit", T, P, B, OptState<K, P>>, T, TrainState<P, B, OptState<K, P>>>;
   /** The training batches of one epoch (called once per epoch, so it can reshuffle). */
-  readonly data: ((epoch: number) => Iterable<Batch<X, Y, DX, DY>>) & FeatureCheck<"fit", X, I>;
+  readonly data: ((epoch: number) => Iterable<Bt>) & FeatureCheck<"fit", BatchX<Bt>, I>;
   readonly epochs: number;
   /** Batches evaluated after each epoch (any batch size; x and y checked when they run). */
-  readonly validation?: () => Iterable<Batch<Shape, Shape, DX, DY>>;
+  readonly validation?: () => Iterable<Batch>;
   readonly metrics?: readonly Metric[];
   readonly callbacks?: readonly Callback<P, B, OptState<K, P>>[];
   /** Progress: on standard output (default, TTY-aware, redrawn at most 10 times a second), to a function per finished line, or off. */
@@ -192,18 +189,18 @@ function lazyState(session: Session): TrainState {
  */
 export function fit<
   I extends Shape,
+  O extends Shape,
   P extends Params,
   B extends Params,
   K extends string,
-  X extends Shape,
-  Y extends Shape,
+  // DX and DY only keep the batches' dtypes from being read as Batch's DType while Bt is inferred.
+  DX extends DType,
+  DY extends DType,
+  Bt extends Batch<Shape, Shape, DX, DY>,
   Q extends Params = P,
   T extends TrainState = TrainState<P, B, OptState<K, P>>,
-  O extends Shape = Shape,
-  DX extends DType = DType,
-  DY extends DType = DType,
 >(
-  options: FitOptions<I, P, B, K, X, Y, Q, T, O, DX, DY>,
+  options: FitOptions<I, O, P, B, K, Bt, Q, T>,
 ): { ts: TrainState<P, B, OptState<K, P>>; history: EpochLog[] };
 export function fit(options: FitOptions): { ts: TrainState; history: EpochLog[] } {
   const { model, loss, optimizer, epochs, metrics = [], callbacks = [] } = options;
