@@ -1,7 +1,7 @@
 // Losses, each the mean over the batch by default (PyTorch's reduction "mean"), written with
 import type { ApplyOut } from "./shapes.js";
 // stable formulas: log-softmax through logSumExp, and BCE on logits without forming σ(x).
-import { type AllAgree, type Batch, type DType, type DTypeAgree, type Expr, type IsTuple, type OperandDType, type OperandShape, type SameShapeCheck, type ShapeMismatch, type ShapeMismatchUnless, type ShowShape, type Shape, ShapeError, ValueError, checkExpr, abs, add, exp, log1p, logSoftmax, maximum, mean, mul, neg, oneHot, square, sub, sum, sameShape, showShape } from "@typegrad/core";
+import { type AllAgree, type Batch, type DType, type Mutable, type DTypeAgree, type Expr, type IsTuple, type OperandDType, type OperandShape, type SameShapeCheck, type ShapeMismatch, type ShapeMismatchUnless, type ShowShape, type Shape, ShapeError, ValueError, checkExpr, abs, add, exp, log1p, logSoftmax, maximum, mean, mul, neg, oneHot, square, sub, sum, sameShape, showShape } from "@typegrad/core";
 
 /** How per-element (or per-sample) losses are combined. */
 export type Reduction = "mean" | "sum" | "none";
@@ -10,16 +10,16 @@ export type Reduction = "mean" | "sum" | "none";
 export type Loss = (prediction: Expr, target: Expr) => Expr;
 
 /** A loss that takes predictions P and targets T: what `fit` and `evaluateModel` check their `loss` against (P: the model's output). */
-export type LossFor<P extends Expr, T extends Expr> = Loss & ((prediction: P, target: T) => Expr);
+export type LossFor<P extends Expr, T extends Expr> = (prediction: P, target: T) => Expr;
 
 /**
  * The loss batches of type Bt ask for, for a model with features I → O: for each kind of batch
  * (a union when batches have several literal shapes), predictions of the model's output on its x
- * and targets its y.
+ * and targets its y; any `Loss` for batches typed only as `Batch`.
  */
-export type LossForBatches<Bt, I extends Shape, O extends Shape> = Intersection<
-  Bt extends Batch<infer X, infer Y, infer DX, infer DY> ? LossFor<Expr<ApplyOut<X, I, O>, DX>, Expr<Y, DY>> : never
->;
+export type LossForBatches<Bt, I extends Shape, O extends Shape> = Batch extends Bt
+  ? Loss
+  : Intersection<Bt extends Batch<infer X, infer Y, infer DX, infer DY> ? LossFor<Expr<ApplyOut<X, I, O>, DX>, Expr<Mutable<Y>, DY>> : never>;
 type Intersection<U> = (U extends unknown ? (k: U) => void : never) extends (k: infer I) => void ? I : never;
 
 /** The result of a loss: a scalar, or per-sample values of shape S with reduction "none". */

@@ -126,7 +126,7 @@ export function predict(model: Layer, values: ModelValues, x: Tensor): Tensor {
 /** Options of `evaluateModel`. */
 export interface EvaluateOptions<L = Loss> {
   /** The loss; `evaluateModel` checks it against the model's output and the batches' y (L). */
-  readonly loss?: L & Loss;
+  readonly loss?: L;
   readonly metrics?: readonly Metric[];
 }
 
