@@ -39,7 +39,7 @@ export { type AdamOptions, type AdamSlots, adam, adamw } from "./optim/adam.js";
 export { type RmspropOptions, type RmspropSlots, rmsprop } from "./optim/rmsprop.js";
 export { clipGradNorm } from "./optim/clip.js";
 export { type Schedule, stepDecay, exponentialDecay, cosineDecay, warmup } from "./optim/schedules.js";
-export { type TrainState, type StepGraph, type StepOptions, type StateCheck, type Trainer, type TrainSession, type TrainOptions, stepGraph, trainStep } from "./train/step.js";
+export { type TrainState, type StepGraph, type StepOptions, type StateCheck, type Trainer, type TrainSession, type TrainOptions, type AnyLoss, stepGraph, trainStep } from "./train/step.js";
 export { NonFiniteError } from "./train/finite.js";
 export { type CheckpointError, type CheckpointErrorKind, type StateDictMismatch, CheckpointLoadError } from "./checkpoint/errors.js";
 export { type Safetensors, MAX_HEADER_BYTES, encodeSafetensors, decodeSafetensors } from "./checkpoint/safetensors.js";

@@ -1,9 +1,9 @@
-import { type Batch, type Expr, type Key, type Shape, type ShapeMismatchOf, Tensor, grad, input, key as makeKey } from "@typegrad/core";
+import { type Batch, type DType, type Expr, type Key, type Mutable, type Shape, type ShapeMismatch, type ShapeMismatchOf, type ShowShape, Tensor, grad, input, key as makeKey } from "@typegrad/core";
 import type { Layer } from "../layer.js";
 import { type OptState, type Optimizer, dtypeOf } from "../optim/optimizer.js";
-import type { Checked, FeatureCheck, TreeCheck, TreeDiffs } from "../shapes.js";
+import type { ApplyOut, Checked, FeatureCheck, TreeCheck, TreeDiffs } from "../shapes.js";
 import { type Leaf, type Params, type Tree, type Vars, flatten, mapTree, unflatten } from "../tree.js";
-import type { Loss } from "../losses.js";
+import type { Loss, LossFor } from "../losses.js";
 import { finiteFlag, gated } from "./finite.js";
 import { Session, specOf } from "./session.js";
 
@@ -102,31 +102,54 @@ export function stepGraph(model: Layer, loss: Loss, optimizer: Optimizer, ts: Tr
  * A training run whose state lives in the compiled program: each step sets the batch and a key,
  * runs once, and the donated parameters, buffers and moments update in place.
  */
-export interface TrainSession<I extends Shape = Shape, P extends Params = Params, B extends Params = Params, S extends Params = Params> {
-  /** One step; returns the loss (before the update). x must end in the model's input features. */
-  readonly step: <X extends Shape, Y extends Shape>(batch: Batch<X, Y> & BatchCheck<"trainStep", X, I>) => number;
+export interface TrainSession<
+  I extends Shape = Shape,
+  P extends Params = Params,
+  B extends Params = Params,
+  S extends Params = Params,
+  O extends Shape = Shape,
+  L extends AnyLoss = Loss,
+> {
+  /** One step; returns the loss (before the update). x must end in the model's input features, and the loss take the output and y. */
+  readonly step: <X extends Shape, Y extends Shape, DX extends DType, DY extends DType>(batch: Batch<X, Y, DX, DY> & BatchCheck<X, Y, DX, DY, I, O, L>) => number;
   /** The last step's model output, as a tensor over the program's memory (valid until the next step). */
   readonly output: () => Tensor;
   /** The current state as plain tensors (copied out). */
   readonly snapshot: () => TrainState<P, B, S>;
 }
 
-/** `unknown` when the batch's x ends in the model's features I, else a ShapeMismatch on the batch. */
-type BatchCheck<Op extends string, X extends Shape, I extends Shape> = FeatureCheck<Op, X, I>;
+/** Any function of a prediction and a target, as `trainStep` takes its loss (checked against each batch). */
+export type AnyLoss = (prediction: never, target: never) => Expr;
+
+/**
+ * `unknown` when the batch's x ends in the model's features I and loss L takes the model's output
+ * on x (features O) and y, else a ShapeMismatch on the batch.
+ */
+type BatchCheck<X extends Shape, Y extends Shape, DX extends DType, DY extends DType, I extends Shape, O extends Shape, L> = FeatureCheck<"trainStep", X, I> &
+  (L extends LossFor<Expr<ApplyOut<X, I, O>, DX>, Expr<Mutable<Y>, DY>>
+    ? unknown
+    : ShapeMismatch<`trainStep: the loss does not take the model's output ${DX}${ShowShape<ApplyOut<X, I, O>>} and y ${DY}${ShowShape<Y>}`>);
 
 /**
  * A training step compiled once per batch shape, for a model with input features I and trees P
  * (parameters), B (buffers) and S (optimiser state): a state of another model is a type error.
  */
-export interface Trainer<I extends Shape = Shape, P extends Params = Params, B extends Params = Params, S extends Params = Params> {
+export interface Trainer<
+  I extends Shape = Shape,
+  P extends Params = Params,
+  B extends Params = Params,
+  S extends Params = Params,
+  O extends Shape = Shape,
+  L extends AnyLoss = Loss,
+> {
   /** A fresh training state: the optimiser's initial state for `params`, and layer buffers. */
   readonly init: <Q extends Params>(params: Checked<TreeCheck<"trainStep: params", Q, P>, Q, P>, options?: { state?: B; key?: Key }) => TrainState<P, B, S>;
   /** A session that keeps the state resident from `ts` on. */
-  readonly session: <T extends TrainState>(ts: Checked<StateCheck<"trainStep", T, P, B, S>, T, TrainState<P, B, S>>) => TrainSession<I, P, B, S>;
+  readonly session: <T extends TrainState>(ts: Checked<StateCheck<"trainStep", T, P, B, S>, T, TrainState<P, B, S>>) => TrainSession<I, P, B, S, O, L>;
   /** One step as a pure function of the state (copies the state in and out). */
-  readonly step: <T extends TrainState, X extends Shape, Y extends Shape>(
+  readonly step: <T extends TrainState, X extends Shape, Y extends Shape, DX extends DType, DY extends DType>(
     ts: Checked<StateCheck<"trainStep", T, P, B, S>, T, TrainState<P, B, S>>,
-    batch: Batch<X, Y> & BatchCheck<"trainStep", X, I>,
+    batch: Batch<X, Y, DX, DY> & BatchCheck<X, Y, DX, DY, I, O, L>,
   ) => { readonly ts: TrainState<P, B, S>; readonly loss: number; readonly output: Tensor };
 }
 
@@ -166,12 +189,19 @@ export interface TrainOptions extends StepOptions {
  * const run = trainer.session(trainer.init(model.init(key(0))));
  * const loss = run.step({ x, y });
  */
-export function trainStep<I extends Shape, O extends Shape, P extends Params, B extends Params, K extends string>(
+export function trainStep<I extends Shape, O extends Shape, P extends Params, B extends Params, K extends string, L extends Loss>(
   model: Layer<I, O, P, B>,
-  loss: Loss,
+  loss: L,
   optimizer: Optimizer<K>,
   options?: TrainOptions,
-): Trainer<I, P, B, OptState<K, P>>;
+): Trainer<I, P, B, OptState<K, P>, O, L>;
+// A loss with typed parameters (not a Loss: it does not take any Expr); the first signature gives a lambda's parameters the type Expr.
+export function trainStep<I extends Shape, O extends Shape, P extends Params, B extends Params, K extends string, L extends AnyLoss>(
+  model: Layer<I, O, P, B>,
+  loss: L,
+  optimizer: Optimizer<K>,
+  options?: TrainOptions,
+): Trainer<I, P, B, OptState<K, P>, O, L>;
 export function trainStep(model: Layer, loss: Loss, optimizer: Optimizer, options: TrainOptions = {}): UncheckedTrainer {
   const spec = specOf(model, loss, optimizer, options);
   // The functional `step` shares one set of scratch programs: a new session loads the whole state
