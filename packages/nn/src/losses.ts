@@ -1,7 +1,7 @@
 // Losses, each the mean over the batch by default (PyTorch's reduction "mean"), written with
-import type { ApplyOut } from "./shapes.js";
 // stable formulas: log-softmax through logSumExp, and BCE on logits without forming σ(x).
-import { type AllAgree, type Batch, type DType, type Mutable, type DTypeAgree, type Expr, type IsTuple, type OperandDType, type OperandShape, type SameShapeCheck, type ShapeMismatch, type ShapeMismatchUnless, type ShowShape, type Shape, ShapeError, ValueError, checkExpr, abs, add, exp, log1p, logSoftmax, maximum, mean, mul, neg, oneHot, square, sub, sum, sameShape, showShape } from "@typegrad/core";
+import { type AllAgree, type Batch, type DType, type DTypeAgree, type Expr, type IsTuple, type Mutable, type OperandDType, type OperandShape, type SameShapeCheck, type ShapeMismatch, type ShapeMismatchUnless, type ShowShape, type Shape, ShapeError, ValueError, checkExpr, abs, add, exp, log1p, logSoftmax, maximum, mean, mul, neg, oneHot, square, sub, sum, sameShape, showShape } from "@typegrad/core";
+import type { ApplyOut } from "./shapes.js";
 
 /** How per-element (or per-sample) losses are combined. */
 export type Reduction = "mean" | "sum" | "none";
