@@ -1,9 +1,9 @@
-import { type Batch, type DType, type Expr, type Key, type Mutable, type Shape, type ShapeMismatch, type ShapeMismatchOf, type ShowShape, Tensor, grad, input, key as makeKey } from "@typegrad/core";
+import { type Batch, type DType, type Expr, type Key, type Shape, type ShapeMismatch, type ShapeMismatchOf, type ShowShape, Tensor, grad, input, key as makeKey } from "@typegrad/core";
 import type { Layer } from "../layer.js";
 import { type OptState, type Optimizer, dtypeOf } from "../optim/optimizer.js";
 import type { ApplyOut, Checked, FeatureCheck, TreeCheck, TreeDiffs } from "../shapes.js";
 import { type Leaf, type Params, type Tree, type Vars, flatten, mapTree, unflatten } from "../tree.js";
-import type { Loss, LossFor } from "../losses.js";
+import type { Loss, LossForBatches } from "../losses.js";
 import { finiteFlag, gated } from "./finite.js";
 import { Session, specOf } from "./session.js";
 
@@ -126,7 +126,7 @@ export type AnyLoss = (prediction: never, target: never) => Expr;
  * on x (features O) and y, else a ShapeMismatch on the batch.
  */
 type BatchCheck<X extends Shape, Y extends Shape, DX extends DType, DY extends DType, I extends Shape, O extends Shape, L> = FeatureCheck<"trainStep", X, I> &
-  (L extends LossFor<Expr<ApplyOut<X, I, O>, DX>, Expr<Mutable<Y>, DY>>
+  (L extends LossForBatches<Batch<X, Y, DX, DY>, I, O>
     ? unknown
     : ShapeMismatch<`trainStep: the loss does not take the model's output ${DX}${ShowShape<ApplyOut<X, I, O>>} and y ${DY}${ShowShape<Y>}`>);
 
